@@ -1,0 +1,99 @@
+/**
+ * An identity on disk: `key.pem` (mode 0600) and `cert.pem` in one folder.
+ * This is an edge module (files, real clock): the pure code gets PEM strings.
+ */
+import { chmod, mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { issueSelfSigned, type KeyType } from './certificate-builder.ts';
+import { inspectCertificate } from './inspect.ts';
+import { normalizeEmail, isValidEmail } from '../shared/email.ts';
+
+export interface Identity {
+  email: string;
+  certificatePem: string;
+  privateKeyPem: string;
+  fingerprintSha256: string;
+}
+
+export const KEY_FILE = 'key.pem';
+export const CERT_FILE = 'cert.pem';
+const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+
+export class IdentityError extends Error {
+  constructor(readonly code: 'identity_exists' | 'identity_missing' | 'invalid_email' | 'identity_unreadable', message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A peer identity: the email in CN, in a SAN rfc822Name and in subject
+ * emailAddress, so any relay that looks in any one place finds it.
+ */
+export function newPeerIdentity(email: string, nowMs: number, keyType: KeyType = 'rsa-2048'): Identity {
+  const normalized = normalizeEmail(email);
+  if (!isValidEmail(normalized)) throw new IdentityError('invalid_email', `"${email}" is not an email address`);
+  const issued = issueSelfSigned({
+    keyType,
+    subject: [
+      { field: 'CN', value: normalized },
+      { field: 'emailAddress', value: normalized },
+    ],
+    sanEmails: [normalized],
+    notBeforeMs: nowMs - 60_000,
+    notAfterMs: nowMs + TEN_YEARS_MS,
+    usage: 'client',
+  });
+  return { email: normalized, certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem, fingerprintSha256: issued.fingerprintSha256 };
+}
+
+export async function identityExists(dir: string): Promise<boolean> {
+  try {
+    await access(join(dir, CERT_FILE));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a new identity; refuses to overwrite one (never regenerate silently). */
+export async function createIdentityFiles(dir: string, email: string, keyType: KeyType = 'rsa-2048'): Promise<Identity> {
+  if (await identityExists(dir)) {
+    throw new IdentityError('identity_exists', `${dir} already holds an identity; refusing to overwrite it`);
+  }
+  const identity = newPeerIdentity(email, Date.now(), keyType);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(join(dir, KEY_FILE), identity.privateKeyPem, { mode: 0o600 });
+  await chmod(join(dir, KEY_FILE), 0o600);
+  await writeFile(join(dir, CERT_FILE), identity.certificatePem, { mode: 0o644 });
+  return identity;
+}
+
+export async function loadIdentityFiles(dir: string): Promise<Identity> {
+  let certificatePem: string;
+  let privateKeyPem: string;
+  try {
+    certificatePem = await readFile(join(dir, CERT_FILE), 'utf8');
+    privateKeyPem = await readFile(join(dir, KEY_FILE), 'utf8');
+  } catch {
+    throw new IdentityError('identity_missing', `no identity in ${dir} (expected ${CERT_FILE} and ${KEY_FILE}); create one with: relaylab identity create --email E --dir ${dir}`);
+  }
+  try {
+    const facts = inspectCertificate(certificatePem);
+    const email = facts.emails[0];
+    if (!email) throw new Error('certificate carries no email');
+    return { email, certificatePem, privateKeyPem, fingerprintSha256: facts.fingerprintSha256 };
+  } catch (error) {
+    throw new IdentityError('identity_unreadable', `${join(dir, CERT_FILE)} is not a usable certificate: ${(error as Error).message}`);
+  }
+}
+
+export async function loadOrCreateIdentity(dir: string, email: string): Promise<{ identity: Identity; created: boolean }> {
+  if (await identityExists(dir)) {
+    const identity = await loadIdentityFiles(dir);
+    if (identity.email !== normalizeEmail(email)) {
+      throw new IdentityError('identity_exists', `${dir} holds the identity of ${identity.email}, not ${normalizeEmail(email)}`);
+    }
+    return { identity, created: false };
+  }
+  return { identity: await createIdentityFiles(dir, email), created: true };
+}

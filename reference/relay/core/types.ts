@@ -1,0 +1,98 @@
+/** Records the relay keeps, and the store contract every backend meets. */
+
+export interface IdentityRecord {
+  id: string;
+  /** Lower-case (SPEC REG-6). */
+  email: string;
+  /** SHA-256 of the certificate DER, lower-case hex: the credential (SPEC AUTH-2). */
+  fingerprintSha256: string;
+  certificatePem: string;
+  registeredAtMs: number;
+}
+
+export interface BroadcastRecord {
+  broadcastId: string;
+  email: string;
+  port: number;
+  /** Exactly as announced, order kept (SPEC READY-4). */
+  addresses: string[];
+  capabilities: Record<string, unknown> | null;
+  lastSeenMs: number;
+  /** Live while now < expiresAtMs (SPEC EXP-1). */
+  expiresAtMs: number;
+}
+
+export type InsertIdentityOutcome = 'inserted' | 'email_taken' | 'certificate_taken';
+
+export interface ListQuery {
+  nowMs: number;
+  excludeEmail: string;
+  /** Return only emails strictly after this one (keyset pagination). */
+  afterEmail: string | null;
+  limit: number;
+}
+
+/**
+ * Storage behind the relay core. Every method that reads broadcasts takes
+ * the core's `nowMs` and applies the liveness rule itself, so expiry is
+ * exact whatever the cleanup job has or has not deleted.
+ */
+export interface RelayStore {
+  /** Shown in the startup line: whether data survives a restart. */
+  readonly description: string;
+  readonly durable: boolean;
+  insertIdentity(record: IdentityRecord): Promise<InsertIdentityOutcome>;
+  findIdentityByFingerprint(fingerprintSha256: string): Promise<IdentityRecord | null>;
+  /** One broadcast per email: replaces any earlier one (SPEC READY-6). */
+  putBroadcast(record: BroadcastRecord): Promise<void>;
+  /** Moves a live broadcast's lastSeen/expiry; null when none is live (SPEC HB-1, HB-3). */
+  extendBroadcast(email: string, nowMs: number, expiresAtMs: number): Promise<BroadcastRecord | null>;
+  findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null>;
+  /** Live broadcasts sorted by email, excluding one email, after a cursor. */
+  listLiveBroadcasts(query: ListQuery): Promise<BroadcastRecord[]>;
+  deleteExpiredBroadcasts(nowMs: number): Promise<number>;
+  countLiveBroadcasts(nowMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Who is calling: the SHA-256 fingerprint of the certificate the edge saw, if any. */
+export interface Principal {
+  fingerprintSha256: string;
+  /** 'tls' or 'header' (through a trusted proxy); for logs only. */
+  source: 'tls' | 'header';
+}
+
+export interface RelayRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The raw body, already size-limited by the edge; null when there was none. */
+  bodyText: string | null;
+  principal: Principal | null;
+}
+
+export interface RelayResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Anything that answers relay requests: the reference core, a mutant, a decorator. */
+export interface RelayHandler {
+  handle(request: RelayRequest): Promise<RelayResponse>;
+}
+
+export interface RelayConfig {
+  ttlSeconds: number;
+  /** Enables the SPEC TEST-* clock control profile. Never on in production. */
+  testMode: boolean;
+}
+
+export const RELAY_LIMITS = {
+  maxBodyBytes: 64 * 1024,
+  maxAddresses: 16,
+  maxCapabilitiesBytes: 4 * 1024,
+  defaultListLimit: 100,
+  maxListLimit: 1000,
+  minRsaModulusBits: 2048,
+} as const;

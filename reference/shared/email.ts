@@ -1,0 +1,15 @@
+/**
+ * Emails are identities and compare case-insensitively everywhere
+ * (SPEC REG-6): we normalise once, to lower case, at every boundary.
+ */
+const MAX_EMAIL_LENGTH = 254;
+// Deliberately plain: one @, a non-empty local part without spaces, a dotted domain.
+const EMAIL_SHAPE = /^[^\s@<>()\[\],;:"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function isValidEmail(email: unknown): email is string {
+  return typeof email === 'string' && email.length <= MAX_EMAIL_LENGTH && EMAIL_SHAPE.test(email);
+}
