@@ -1,0 +1,62 @@
+/**
+ * `relaylab` entry point. Each verb lives in cli/commands/<verb>.command.ts
+ * and is discovered here, so adding a verb never edits a shared file.
+ * Command modules import their heavy dependencies inside the handler to
+ * keep `relaylab --help` fast.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import yargs, { type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT, UsageError } from './usage-error.ts';
+
+const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+
+async function loadCommands(): Promise<CommandModule[]> {
+  const files = readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.command.ts'))
+    .sort();
+  const modules = await Promise.all(files.map((f) => import(pathToFileURL(join(commandsDir, f)).href)));
+  return modules.map((m) => (m as { default: CommandModule }).default);
+}
+
+function reportAndExit(error: unknown): never {
+  if (error instanceof UsageError) {
+    process.stderr.write(`relaylab: ${error.message}\n`);
+    process.exit(EXIT.usage);
+  }
+  const err = error as NodeJS.ErrnoException;
+  // Operating-system errors a user can fix (missing file, port taken) are usage errors too.
+  if (err && typeof err.code === 'string' && ['ENOENT', 'EACCES', 'EADDRINUSE', 'ECONNREFUSED', 'EISDIR', 'ENOTDIR'].includes(err.code)) {
+    process.stderr.write(`relaylab: ${err.message}\n`);
+    process.exit(EXIT.usage);
+  }
+  process.stderr.write(`relaylab: internal error: ${err?.stack ?? String(error)}\n`);
+  process.exit(EXIT.failed);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const parser = yargs(argv)
+    .scriptName('relaylab')
+    .usage('$0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'Name a command; `relaylab --help` lists them. New here? Try `relaylab demo`.')
+    .recommendCommands()
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) reportAndExit(error);
+      process.stderr.write(`relaylab: ${message}\n`);
+      process.exit(EXIT.usage);
+    });
+  for (const command of await loadCommands()) parser.command(command);
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    reportAndExit(error);
+  }
+}
+
+process.on('unhandledRejection', reportAndExit);
+await main(hideBin(process.argv));
