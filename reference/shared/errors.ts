@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   invalid_email: 400,
   email_mismatch: 400,
   email_taken: 409,
+  certificate_already_registered: 409,
   // authentication (AUTH-*)
   client_certificate_required: 401,
   certificate_not_registered: 401,

@@ -96,3 +96,11 @@ export const RELAY_LIMITS = {
   maxListLimit: 1000,
   minRsaModulusBits: 2048,
 } as const;
+
+/** Thrown by a store when its backend cannot be reached; the core answers 503 store_unavailable. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
