@@ -14,6 +14,8 @@ export interface CertificateFacts {
   notAfterMs: number;
   /** 'rsa', 'ec', 'ed25519', ... as node:crypto names them. */
   keyType: string;
+  /** RSA modulus or EC curve size in bits, when known. */
+  keyBits: number | null;
   /** Whether the certificate verifies under its own public key. */
   selfSignatureValid: boolean;
 }
@@ -58,6 +60,7 @@ export function inspectCertificate(pem: string): CertificateFacts {
     notBeforeMs: Date.parse(cert.validFrom),
     notAfterMs: Date.parse(cert.validTo),
     keyType: cert.publicKey.asymmetricKeyType ?? 'unknown',
+    keyBits: cert.publicKey.asymmetricKeyDetails?.modulusLength ?? null,
     selfSignatureValid,
   };
 }

@@ -1,0 +1,17 @@
+/**
+ * List cursors (SPEC LIST-5) are opaque to clients. Inside they are the
+ * last email of the page, so pagination is keyset-based and stable while
+ * entries come and go.
+ */
+const PREFIX = 'v1:';
+
+export function encodeCursor(lastEmail: string): string {
+  return Buffer.from(PREFIX + lastEmail, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string | null {
+  if (!/^[A-Za-z0-9_-]{1,700}$/.test(cursor)) return null;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith(PREFIX) || text.length === PREFIX.length) return null;
+  return text.slice(PREFIX.length);
+}

@@ -1,0 +1,189 @@
+/**
+ * The Relay Tracker state machine. Pure: time comes from the injected
+ * Clock, identifiers from the injected Rng, persistence from the injected
+ * RelayStore, certificate parsing from the injected inspector. The HTTPS
+ * edge (reference/relay/http) and the simulator both drive this class.
+ */
+import type { Clock } from '../../shared/clock.ts';
+import type { Rng } from '../../shared/rng.ts';
+import { nextHex } from '../../shared/rng.ts';
+import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
+import type { CertificateInspector } from '../../identity/inspect.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { fail, ok } from './result.ts';
+import { checkCertificate } from './certificate-rules.ts';
+import { checkListLimit, checkReadyPayload, checkRegisterPayload, parseJsonObject } from './validate.ts';
+import type { BroadcastRecord, IdentityRecord, Principal, RelayConfig, RelayHandler, RelayRequest, RelayResponse, RelayStore } from './types.ts';
+import { StoreUnavailableError } from './types.ts';
+import { routeRequest } from './routes.ts';
+
+export interface RelayCoreDeps {
+  clock: Clock;
+  rng: Rng;
+  store: RelayStore;
+  certificates: CertificateInspector;
+  config: RelayConfig;
+  /** Moves the clock forward; only consulted in test mode (SPEC TEST-1). */
+  advanceClockMs?: (deltaMs: number) => void;
+}
+
+type Authenticated = { ok: true; identity: IdentityRecord } | { ok: false; response: RelayResponse };
+
+export class RelayCore implements RelayHandler {
+  constructor(private readonly deps: RelayCoreDeps) {}
+
+  get ttlSeconds(): number {
+    return this.deps.config.ttlSeconds;
+  }
+
+  /** Routes one request; store outages become 503, never a crash (SPEC ERR-5). */
+  async handle(request: RelayRequest): Promise<RelayResponse> {
+    try {
+      return await routeRequest(this, request, this.deps.config.testMode);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return fail('store_unavailable', `the relay's store is unavailable: ${error.message}`);
+      throw error;
+    }
+  }
+
+  health(): RelayResponse {
+    return ok({ status: 'ok' });
+  }
+
+  /** SPEC REG-1..REG-7. */
+  async register(request: RelayRequest): Promise<RelayResponse> {
+    const body = parseJsonObject(request.bodyText);
+    if (!body.ok) return body.response;
+    const payload = checkRegisterPayload(body.value);
+    if (!payload.ok) return payload.response;
+    const certificate = checkCertificate(this.deps.certificates, payload.value.certificatePem, payload.value.email, this.deps.clock.nowMs());
+    if (!certificate.ok) return certificate.response;
+    const record: IdentityRecord = {
+      id: this.newId(),
+      email: payload.value.email,
+      fingerprintSha256: certificate.value.fingerprintSha256,
+      certificatePem: payload.value.certificatePem,
+      registeredAtMs: this.deps.clock.nowMs(),
+    };
+    const outcome = await this.deps.store.insertIdentity(record);
+    if (outcome === 'email_taken') return fail('email_taken', `${record.email} is already registered`);
+    if (outcome === 'certificate_taken') return fail('certificate_already_registered', 'this certificate is already registered under another email');
+    return ok({ status: 'registered', email: record.email, id: record.id });
+  }
+
+  /** SPEC READY-1..READY-7. */
+  async ready(request: RelayRequest): Promise<RelayResponse> {
+    const auth = await this.authenticate(request.principal);
+    if (!auth.ok) return auth.response;
+    const body = parseJsonObject(request.bodyText);
+    if (!body.ok) return body.response;
+    const payload = checkReadyPayload(body.value);
+    if (!payload.ok) return payload.response;
+    const nowMs = this.deps.clock.nowMs();
+    const broadcast: BroadcastRecord = {
+      broadcastId: this.newId(),
+      email: auth.identity.email,
+      port: payload.value.port,
+      addresses: payload.value.addresses,
+      capabilities: payload.value.capabilities,
+      lastSeenMs: nowMs,
+      expiresAtMs: nowMs + this.ttlSeconds * 1000,
+    };
+    await this.deps.store.putBroadcast(broadcast);
+    return ok({ status: 'registered', broadcast_id: broadcast.broadcastId, expires_in: this.ttlSeconds });
+  }
+
+  /** SPEC HB-1..HB-4. */
+  async heartbeat(request: RelayRequest): Promise<RelayResponse> {
+    const auth = await this.authenticate(request.principal);
+    if (!auth.ok) return auth.response;
+    const nowMs = this.deps.clock.nowMs();
+    const extended = await this.deps.store.extendBroadcast(auth.identity.email, nowMs, nowMs + this.ttlSeconds * 1000);
+    if (!extended) return fail('no_live_broadcast', 'no live broadcast for this identity; send /api/relay/broadcast/ready again');
+    return ok({ status: 'alive', expires_in: this.ttlSeconds, broadcast_expires: toUnixSeconds(extended.expiresAtMs) });
+  }
+
+  /** SPEC LOOKUP-1..LOOKUP-6. */
+  async lookup(request: RelayRequest): Promise<RelayResponse> {
+    const auth = await this.authenticate(request.principal);
+    if (!auth.ok) return auth.response;
+    const raw = request.query.get('email');
+    if (raw === null || raw.trim() === '') return fail('missing_email', 'the "email" query parameter is required');
+    if (!isValidEmail(raw.trim())) return fail('invalid_email', `"${raw.slice(0, 80)}" is not an email address`);
+    const email = normalizeEmail(raw);
+    const broadcast = await this.deps.store.findLiveBroadcast(email, this.deps.clock.nowMs());
+    if (!broadcast) return fail('peer_not_found', `${email} is not online`);
+    const body: Record<string, unknown> = {
+      email: broadcast.email,
+      status: 'online',
+      port: broadcast.port,
+      addresses: broadcast.addresses,
+      last_seen: toUnixSeconds(broadcast.lastSeenMs),
+      broadcast_expires: toUnixSeconds(broadcast.expiresAtMs),
+    };
+    if (broadcast.capabilities) body.capabilities = broadcast.capabilities;
+    return ok(body);
+  }
+
+  /** SPEC LIST-1..LIST-6. */
+  async list(request: RelayRequest): Promise<RelayResponse> {
+    const auth = await this.authenticate(request.principal);
+    if (!auth.ok) return auth.response;
+    const limit = checkListLimit(request.query.get('limit'));
+    if (!limit.ok) return limit.response;
+    const rawCursor = request.query.get('cursor');
+    const afterEmail = rawCursor === null ? null : decodeCursor(rawCursor);
+    if (rawCursor !== null && afterEmail === null) return fail('invalid_cursor', '"cursor" is not one this relay issued');
+    const page = await this.deps.store.listLiveBroadcasts({
+      nowMs: this.deps.clock.nowMs(),
+      excludeEmail: auth.identity.email,
+      afterEmail,
+      limit: limit.value + 1,
+    });
+    const items = page.slice(0, limit.value);
+    const body = items.map((b) => ({ email: b.email, port: b.port, addresses: b.addresses, last_seen: toUnixSeconds(b.lastSeenMs) }));
+    const last = items[items.length - 1];
+    if (page.length <= limit.value || !last) return ok(body);
+    const next = `/api/relay/broadcast/list?limit=${limit.value}&cursor=${encodeCursor(last.email)}`;
+    return ok(body, { link: `<${next}>; rel="next"` });
+  }
+
+  /** SPEC TEST-1: the test-control profile, reachable only in test mode. */
+  advanceClock(request: RelayRequest): RelayResponse {
+    const body = parseJsonObject(request.bodyText);
+    if (!body.ok) return body.response;
+    const seconds = body.value.advance_seconds;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 10 * 365 * 86400) {
+      return fail('invalid_clock_advance', '"advance_seconds" must be a positive number of seconds');
+    }
+    if (!this.deps.advanceClockMs) return fail('route_not_found', 'this relay has no controllable clock');
+    this.deps.advanceClockMs(Math.round(seconds * 1000));
+    return ok({ now: toUnixSeconds(this.deps.clock.nowMs()) });
+  }
+
+  /** Deletes expired broadcasts; visibility never depends on it (SPEC EXP-3). */
+  async cleanup(): Promise<number> {
+    return this.deps.store.deleteExpiredBroadcasts(this.deps.clock.nowMs());
+  }
+
+  /** SPEC AUTH-1..AUTH-3: the certificate itself is the credential, by fingerprint. */
+  private async authenticate(principal: Principal | null): Promise<Authenticated> {
+    if (!principal) {
+      return { ok: false, response: fail('client_certificate_required', 'this endpoint needs a client certificate (mutual TLS)') };
+    }
+    const identity = await this.deps.store.findIdentityByFingerprint(principal.fingerprintSha256);
+    if (!identity) {
+      return { ok: false, response: fail('certificate_not_registered', 'the client certificate is not registered with this relay') };
+    }
+    return { ok: true, identity };
+  }
+
+  private newId(): string {
+    const hex = nextHex(this.deps.rng, 16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  }
+}
+
+export function toUnixSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

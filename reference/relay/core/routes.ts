@@ -1,0 +1,34 @@
+/**
+ * The route table (SPEC ERR-3, ERR-4): unknown paths are 404
+ * route_not_found, known paths with the wrong method are 405 with Allow.
+ */
+import { fail } from './result.ts';
+import type { RelayCore } from './relay-core.ts';
+import type { RelayRequest, RelayResponse } from './types.ts';
+
+type Route = { method: 'GET' | 'POST'; run: (core: RelayCore, request: RelayRequest) => RelayResponse | Promise<RelayResponse> };
+
+const ROUTES: Record<string, Route> = {
+  '/api/health': { method: 'GET', run: (core) => core.health() },
+  '/api/relay/register': { method: 'POST', run: (core, r) => core.register(r) },
+  '/api/relay/broadcast/ready': { method: 'POST', run: (core, r) => core.ready(r) },
+  '/api/relay/broadcast/heartbeat': { method: 'POST', run: (core, r) => core.heartbeat(r) },
+  '/api/relay/broadcast/lookup': { method: 'GET', run: (core, r) => core.lookup(r) },
+  '/api/relay/broadcast/list': { method: 'GET', run: (core, r) => core.list(r) },
+};
+
+const TEST_ROUTES: Record<string, Route> = {
+  '/api/test/clock': { method: 'POST', run: (core, r) => core.advanceClock(r) },
+};
+
+export const KNOWN_PATHS = Object.keys(ROUTES);
+
+export function routeRequest(core: RelayCore, request: RelayRequest, testMode: boolean): RelayResponse | Promise<RelayResponse> {
+  const route = ROUTES[request.path] ?? (testMode ? TEST_ROUTES[request.path] : undefined);
+  if (!route) return fail('route_not_found', `no such endpoint: ${request.method} ${request.path.slice(0, 200)}`);
+  const method = request.method === 'HEAD' && route.method === 'GET' ? 'GET' : request.method;
+  if (method !== route.method) {
+    return fail('method_not_allowed', `${request.path} accepts ${route.method} only`, { allow: route.method === 'GET' ? 'GET, HEAD' : route.method });
+  }
+  return route.run(core, request);
+}

@@ -1,0 +1,108 @@
+/**
+ * Payload rules for each endpoint. Each validator returns the parsed value
+ * or a RelayResponse describing the first problem, so the core reads as a
+ * straight line of checks.
+ */
+import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
+import { ipVersion } from '../../shared/ip.ts';
+import { fail } from './result.ts';
+import { RELAY_LIMITS, type RelayResponse } from './types.ts';
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; response: RelayResponse };
+
+const accept = <T>(value: T): Checked<T> => ({ ok: true, value });
+const reject = <T>(response: RelayResponse): Checked<T> => ({ ok: false, response });
+
+/** SPEC ERR-2: malformed JSON is a 400, never a 500. */
+export function parseJsonObject(bodyText: string | null): Checked<Record<string, unknown>> {
+  if (bodyText === null || bodyText.trim() === '') return reject(fail('invalid_body', 'request body must be a JSON object'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch (error) {
+    return reject(fail('invalid_json', `request body is not valid JSON: ${(error as Error).message}`));
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return reject(fail('invalid_body', 'request body must be a JSON object'));
+  }
+  return accept(parsed as Record<string, unknown>);
+}
+
+export interface RegisterPayload {
+  certificatePem: string;
+  email: string;
+}
+
+export function checkRegisterPayload(body: Record<string, unknown>): Checked<RegisterPayload> {
+  const { certificate, email } = body;
+  if (typeof email !== 'string' || !isValidEmail(email.trim())) {
+    return reject(fail('invalid_email', '"email" must be an email address string'));
+  }
+  if (typeof certificate !== 'string' || certificate.length === 0) {
+    return reject(fail('invalid_certificate', '"certificate" must be a PEM-encoded X.509 certificate string'));
+  }
+  return accept({ certificatePem: certificate, email: normalizeEmail(email) });
+}
+
+export interface ReadyPayload {
+  port: number;
+  addresses: string[];
+  capabilities: Record<string, unknown> | null;
+}
+
+/** SPEC READY-2..READY-5. */
+export function checkReadyPayload(body: Record<string, unknown>): Checked<ReadyPayload> {
+  const { port, addresses, capabilities } = body;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    return reject(fail('invalid_port', `"port" must be an integer from 1 to 65535, got ${describe(port)}`));
+  }
+  const addressCheck = checkAddresses(addresses);
+  if (!addressCheck.ok) return reject(addressCheck.response);
+  const capabilityCheck = checkCapabilities(capabilities);
+  if (!capabilityCheck.ok) return reject(capabilityCheck.response);
+  return accept({ port, addresses: addressCheck.value, capabilities: capabilityCheck.value });
+}
+
+function checkAddresses(addresses: unknown): Checked<string[]> {
+  if (!Array.isArray(addresses) || addresses.length === 0) {
+    return reject(fail('invalid_addresses', '"addresses" must be a non-empty array of IP address strings'));
+  }
+  if (addresses.length > RELAY_LIMITS.maxAddresses) {
+    return reject(fail('invalid_addresses', `"addresses" holds ${addresses.length} entries; at most ${RELAY_LIMITS.maxAddresses} are allowed`));
+  }
+  for (const [index, address] of addresses.entries()) {
+    if (typeof address !== 'string' || ipVersion(address) === null) {
+      return reject(fail('invalid_addresses', `"addresses"[${index}] is not an IPv4 or IPv6 literal: ${describe(address)}`));
+    }
+  }
+  // Kept exactly as sent, order and duplicates included: clients try them in this order (SPEC READY-4).
+  return accept([...(addresses as string[])]);
+}
+
+function checkCapabilities(capabilities: unknown): Checked<Record<string, unknown> | null> {
+  if (capabilities === undefined) return accept(null);
+  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) {
+    return reject(fail('invalid_capabilities', '"capabilities" must be a JSON object when present'));
+  }
+  const size = Buffer.byteLength(JSON.stringify(capabilities), 'utf8');
+  if (size > RELAY_LIMITS.maxCapabilitiesBytes) {
+    return reject(fail('invalid_capabilities', `"capabilities" is ${size} bytes of JSON; at most ${RELAY_LIMITS.maxCapabilitiesBytes} are allowed`));
+  }
+  return accept(capabilities as Record<string, unknown>);
+}
+
+/** SPEC LIST-4: `limit` defaults to 100, at most 1000. */
+export function checkListLimit(raw: string | null): Checked<number> {
+  if (raw === null) return accept(RELAY_LIMITS.defaultListLimit);
+  if (!/^[0-9]{1,7}$/.test(raw)) return reject(fail('invalid_limit', `"limit" must be an integer from 1 to ${RELAY_LIMITS.maxListLimit}, got "${raw}"`));
+  const limit = Number(raw);
+  if (limit < 1 || limit > RELAY_LIMITS.maxListLimit) {
+    return reject(fail('invalid_limit', `"limit" must be an integer from 1 to ${RELAY_LIMITS.maxListLimit}, got ${limit}`));
+  }
+  return accept(limit);
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,85 @@
+/**
+ * Who is calling (SPEC AUTH-1, AUTH-4): the certificate on the TLS
+ * connection, or, only on connections from a trusted proxy, the PEM the
+ * proxy forwarded in a header. A header from anywhere else is ignored.
+ */
+import { createHash } from 'node:crypto';
+import { BlockList, isIPv4 } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Principal } from '../core/types.ts';
+
+export interface ProxyTrust {
+  headerName: string;
+  trusted: BlockList;
+}
+
+export type PrincipalExtractor = (request: IncomingMessage) => { principal: Principal | null; warning?: string };
+
+/** Parses `10.0.0.0/8`, `::1/128`, or a bare address. Throws a readable error. */
+export function parseTrustedProxies(cidrs: string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [address = '', bitsText] = cidr.split('/');
+    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
+    const maxBits = family === 'ipv4' ? 32 : 128;
+    const bits = bitsText === undefined ? maxBits : Number(bitsText);
+    if (!Number.isInteger(bits) || bits < 0 || bits > maxBits) throw new Error(`--trusted-proxy ${cidr}: prefix length must be 0..${maxBits}`);
+    try {
+      list.addSubnet(address, bits, family);
+    } catch {
+      throw new Error(`--trusted-proxy ${cidr}: not an IP address or CIDR`);
+    }
+  }
+  return list;
+}
+
+export function tlsPrincipal(request: IncomingMessage): Principal | null {
+  const socket = request.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function') return null;
+  const certificate = socket.getPeerCertificate(false);
+  if (!certificate || !certificate.raw) return null;
+  return { fingerprintSha256: createHash('sha256').update(certificate.raw).digest('hex'), source: 'tls' };
+}
+
+export function makePrincipalExtractor(proxy: ProxyTrust | null): PrincipalExtractor {
+  if (!proxy) return (request) => ({ principal: tlsPrincipal(request) });
+  const header = proxy.headerName.toLowerCase();
+  return (request) => {
+    const value = request.headers[header];
+    if (value === undefined) return { principal: tlsPrincipal(request) };
+    const remote = remoteAddress(request);
+    if (!isTrusted(proxy.trusted, remote)) {
+      return { principal: tlsPrincipal(request), warning: `ignored ${proxy.headerName} header from untrusted address ${remote}` };
+    }
+    const der = derFromHeader(Array.isArray(value) ? (value[0] ?? '') : value);
+    if (!der) return { principal: null, warning: `${proxy.headerName} header from ${remote} holds no PEM certificate` };
+    return { principal: { fingerprintSha256: createHash('sha256').update(der).digest('hex'), source: 'header' } };
+  };
+}
+
+function remoteAddress(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+function isTrusted(list: BlockList, address: string): boolean {
+  if (!address) return false;
+  return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
+}
+
+/** Accepts raw PEM (newlines possibly folded to spaces) or URL-encoded PEM, as nginx's $ssl_client_escaped_cert sends. */
+export function derFromHeader(value: string): Buffer | null {
+  let text = value;
+  if (text.includes('%')) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      return null;
+    }
+  }
+  const match = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(text);
+  if (!match?.[1]) return null;
+  const der = Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
+  return der.length > 0 ? der : null;
+}

@@ -1,0 +1,134 @@
+/**
+ * The node:https edge: turns HTTP requests into RelayRequests for any
+ * RelayHandler (the reference core, or a conformance mutant) and writes
+ * the RelayResponse back. It owns framing concerns only: body size, JSON
+ * content type, TLS principal, draining on shutdown.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { ERROR_STATUS, type ErrorCode } from '../../shared/errors.ts';
+import { RELAY_LIMITS, type RelayHandler, type RelayResponse } from '../core/types.ts';
+import type { PrincipalExtractor } from './principal.ts';
+import { readBody } from './read-body.ts';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  certificatePem: string;
+  privateKeyPem: string;
+  principalOf: PrincipalExtractor;
+  logger: Logger;
+}
+
+export interface ServingRelay {
+  server: Server;
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (up to graceMs), then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function serveRelay(handler: RelayHandler, options: ServeOptions): Promise<ServingRelay> {
+  const server = createServer(
+    {
+      cert: options.certificatePem,
+      key: options.privateKeyPem,
+      // Ask every client for a certificate but do not chain-check it: peer
+      // certificates are self-signed; the fingerprint is the check (AUTH-2).
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+    },
+    (request, response) => {
+      void handleHttp(handler, options, request, response);
+    },
+  );
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  server.on('clientError', (error, socket) => {
+    // Malformed HTTP from a client: answer 400 if we still can, never crash.
+    if (socket.writable) socket.end(rawError(400, 'invalid_body', 'malformed HTTP request'));
+    options.logger.debug({ err: error.message }, 'client error');
+  });
+  server.on('tlsClientError', (error) => options.logger.debug({ err: error.message }, 'TLS handshake failed'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const url = `https://${hostForUrl.includes(':') ? `[${hostForUrl}]` : hostForUrl}:${port}`;
+  return { server, url, port, close: (graceMs = 10_000) => drain(server, graceMs) };
+}
+
+async function handleHttp(handler: RelayHandler, options: ServeOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const started = process.hrtime.bigint();
+  let result: RelayResponse;
+  try {
+    result = await answer(handler, options, request);
+  } catch (error) {
+    options.logger.error({ err: error, method: request.method, url: request.url }, 'handler failed');
+    result = { status: 500, body: { error: 'internal error; see the relay log', code: 'internal_error' satisfies ErrorCode } };
+  }
+  writeResponse(request, response, result);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  options.logger.debug({ method: request.method, path: request.url?.split('?')[0], status: result.status, ms: Math.round(ms * 100) / 100 }, 'request');
+}
+
+async function answer(handler: RelayHandler, options: ServeOptions, request: IncomingMessage): Promise<RelayResponse> {
+  const url = parseUrl(request.url ?? '/');
+  if (!url) return errorResponse('route_not_found', 'request target is not a valid path');
+  const body = await readBody(request, RELAY_LIMITS.maxBodyBytes);
+  if (body.kind === 'too_large') {
+    return { ...errorResponse('body_too_large', `request body exceeds ${RELAY_LIMITS.maxBodyBytes} bytes`), headers: { connection: 'close' } };
+  }
+  if (body.kind === 'aborted') return errorResponse('invalid_body', 'request body was cut off');
+  const { principal, warning } = options.principalOf(request);
+  if (warning) options.logger.warn({ remote: request.socket.remoteAddress }, warning);
+  return handler.handle({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, bodyText: body.text, principal });
+}
+
+function parseUrl(target: string): URL | null {
+  try {
+    return new URL(target, 'https://relay.invalid');
+  } catch {
+    return null;
+  }
+}
+
+function writeResponse(request: IncomingMessage, response: ServerResponse, result: RelayResponse): void {
+  if (response.headersSent || response.destroyed) return;
+  const payload = JSON.stringify(result.body);
+  response.writeHead(result.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+    ...result.headers,
+  });
+  response.end(request.method === 'HEAD' ? undefined : payload);
+  if (result.headers?.connection === 'close') response.on('finish', () => request.socket.destroySoon?.());
+}
+
+function errorResponse(code: ErrorCode, message: string): RelayResponse {
+  return { status: ERROR_STATUS[code], body: { error: message, code } };
+}
+
+function rawError(status: number, code: ErrorCode, message: string): string {
+  const payload = JSON.stringify({ error: message, code });
+  return `HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`;
+}
+
+async function drain(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  timer.unref();
+  await closed;
+  clearTimeout(timer);
+}

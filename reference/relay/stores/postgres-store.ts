@@ -1,0 +1,286 @@
+import pg from 'pg';
+import {
+  StoreUnavailableError,
+  type BroadcastRecord,
+  type IdentityRecord,
+  type InsertIdentityOutcome,
+  type ListQuery,
+  type RelayStore,
+} from '../core/types.ts';
+import { toStoreError } from './postgres-errors.ts';
+import { migrateSchema } from './postgres-migrations.ts';
+import { redactPostgresUrl } from './postgres-url.ts';
+
+export interface PostgresStoreOptions {
+  /** Most connections this process holds open (pg.Pool `max`). Default 10. */
+  poolSize?: number;
+  /** How long to wait for a connection before answering store_unavailable. Default 5000. */
+  connectTimeoutMs?: number;
+  /** How long to wait for a query's answer before answering store_unavailable. Default 10000. */
+  queryTimeoutMs?: number;
+  /**
+   * Called when an idle connection breaks (server restart, pg_terminate_backend).
+   * The pool drops that connection and opens a new one on next use; without
+   * a listener such an event would crash the process. Default: ignore.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+interface IdentityRow {
+  id: string;
+  email: string;
+  fingerprint_sha256: string;
+  certificate_pem: string;
+  registered_at_ms: string;
+}
+
+interface BroadcastRow {
+  email: string;
+  broadcast_id: string;
+  port: number;
+  addresses: string[];
+  capabilities: Record<string, unknown> | null;
+  last_seen_ms: string;
+  expires_at_ms: string;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const EMAIL_UNIQUE = 'relay_identities_email_unique';
+const FINGERPRINT_UNIQUE = 'relay_identities_fingerprint_unique';
+const BROADCAST_COLUMNS = 'email, broadcast_id, port, addresses, capabilities, last_seen_ms, expires_at_ms';
+
+function toIdentity(row: IdentityRow): IdentityRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    fingerprintSha256: row.fingerprint_sha256,
+    certificatePem: row.certificate_pem,
+    registeredAtMs: Number(row.registered_at_ms),
+  };
+}
+
+function toBroadcast(row: BroadcastRow): BroadcastRecord {
+  return {
+    broadcastId: row.broadcast_id,
+    email: row.email,
+    port: row.port,
+    addresses: row.addresses,
+    capabilities: row.capabilities,
+    lastSeenMs: Number(row.last_seen_ms),
+    expiresAtMs: Number(row.expires_at_ms),
+  };
+}
+
+/** Times are stored as bigint ms: a time we write must be a whole number of ms. */
+function storedMs(name: string, value: number): string {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${name} must be a whole number of milliseconds, got ${value}`);
+  return String(value);
+}
+
+/**
+ * A time we compare against stored whole ms. Flooring is exact for the
+ * liveness rule: with integer E, now < E iff floor(now) < E (SPEC EXP-1).
+ */
+function queryMs(name: string, value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number of milliseconds, got ${value}`);
+  return String(Math.floor(value));
+}
+
+function isUniqueViolation(error: unknown): error is { constraint?: string } {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+}
+
+/**
+ * The durable relay store: several relay processes can share one database
+ * and see each other's writes at once. Liveness is always decided in the
+ * query with the core's nowMs (SPEC EXP-1), never with the server's now().
+ */
+export class PostgresStore implements RelayStore {
+  readonly durable = true;
+  readonly description: string;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {
+    this.description = `postgres (durable: registrations and broadcasts survive restarts) at ${redactPostgresUrl(url)}`;
+  }
+
+  /** Connects and creates or migrates the schema; throws StoreUnavailableError when the server cannot be reached. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      query_timeout: options.queryTimeoutMs ?? 10_000,
+      keepAlive: true,
+    });
+    const onConnectionError = options.onConnectionError ?? (() => undefined);
+    pool.on('error', onConnectionError);
+    const store = new PostgresStore(pool, url);
+    try {
+      await store.withClient('migrate the schema', (client) => migrateSchema(client));
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    return store;
+  }
+
+  async insertIdentity(record: IdentityRecord): Promise<InsertIdentityOutcome> {
+    try {
+      await this.query('register an identity', {
+        text: `INSERT INTO relay_identities (id, email, fingerprint_sha256, certificate_pem, registered_at_ms)
+               VALUES ($1, $2, $3, $4, $5)`,
+        values: [record.id, record.email, record.fingerprintSha256, record.certificatePem, storedMs('registeredAtMs', record.registeredAtMs)],
+      });
+      return 'inserted';
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (error.constraint === EMAIL_UNIQUE) return 'email_taken';
+      if (error.constraint !== FINGERPRINT_UNIQUE) throw error;
+      // The server reports whichever index it checked first; when the email
+      // is taken too, that is the answer (the spec's 409 for a re-registration).
+      const emailRows = await this.query('check an email', {
+        text: 'SELECT 1 FROM relay_identities WHERE email = $1',
+        values: [record.email],
+      });
+      return emailRows.rowCount ? 'email_taken' : 'certificate_taken';
+    }
+  }
+
+  async findIdentityByFingerprint(fingerprintSha256: string): Promise<IdentityRecord | null> {
+    const result = await this.query<IdentityRow>('find an identity', {
+      text: `SELECT id, email, fingerprint_sha256, certificate_pem, registered_at_ms
+             FROM relay_identities WHERE fingerprint_sha256 = $1`,
+      values: [fingerprintSha256],
+    });
+    const row = result.rows[0];
+    return row ? toIdentity(row) : null;
+  }
+
+  async putBroadcast(record: BroadcastRecord): Promise<void> {
+    // SPEC READY-6: a new ready replaces the identity's broadcast, live or not.
+    await this.query('store a broadcast', {
+      text: `INSERT INTO relay_broadcasts (${BROADCAST_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5::json, $6, $7)
+             ON CONFLICT (email) DO UPDATE SET
+               broadcast_id = EXCLUDED.broadcast_id,
+               port = EXCLUDED.port,
+               addresses = EXCLUDED.addresses,
+               capabilities = EXCLUDED.capabilities,
+               last_seen_ms = EXCLUDED.last_seen_ms,
+               expires_at_ms = EXCLUDED.expires_at_ms`,
+      values: [
+        record.email,
+        record.broadcastId,
+        record.port,
+        record.addresses,
+        record.capabilities === null ? null : JSON.stringify(record.capabilities),
+        storedMs('lastSeenMs', record.lastSeenMs),
+        storedMs('expiresAtMs', record.expiresAtMs),
+      ],
+    });
+  }
+
+  async extendBroadcast(email: string, nowMs: number, expiresAtMs: number): Promise<BroadcastRecord | null> {
+    // SPEC HB-1, HB-3: only a live broadcast moves; an expired one stays put.
+    const result = await this.query<BroadcastRow>('extend a broadcast', {
+      text: `UPDATE relay_broadcasts SET last_seen_ms = $2, expires_at_ms = $3
+             WHERE email = $1 AND expires_at_ms > $4
+             RETURNING ${BROADCAST_COLUMNS}`,
+      values: [email, storedMs('nowMs', nowMs), storedMs('expiresAtMs', expiresAtMs), queryMs('nowMs', nowMs)],
+    });
+    const row = result.rows[0];
+    return row ? toBroadcast(row) : null;
+  }
+
+  async findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null> {
+    const result = await this.query<BroadcastRow>('look up a broadcast', {
+      text: `SELECT ${BROADCAST_COLUMNS} FROM relay_broadcasts WHERE email = $1 AND expires_at_ms > $2`,
+      values: [email, queryMs('nowMs', nowMs)],
+    });
+    const row = result.rows[0];
+    return row ? toBroadcast(row) : null;
+  }
+
+  async listLiveBroadcasts(query: ListQuery): Promise<BroadcastRecord[]> {
+    if (query.limit <= 0) return [];
+    const values: unknown[] = [queryMs('nowMs', query.nowMs), query.excludeEmail, Math.floor(query.limit)];
+    // Two shapes rather than "($4 IS NULL OR email > $4)", so the planner can
+    // start the keyset scan at the cursor in the primary key's index.
+    let afterCursor = '';
+    if (query.afterEmail !== null) {
+      values.push(query.afterEmail);
+      afterCursor = 'AND email > $4';
+    }
+    const result = await this.query<BroadcastRow>('list broadcasts', {
+      text: `SELECT ${BROADCAST_COLUMNS} FROM relay_broadcasts
+             WHERE expires_at_ms > $1 AND email <> $2 ${afterCursor}
+             ORDER BY email LIMIT $3`,
+      values,
+    });
+    return result.rows.map(toBroadcast);
+  }
+
+  async deleteExpiredBroadcasts(nowMs: number): Promise<number> {
+    const result = await this.query('delete expired broadcasts', {
+      text: 'DELETE FROM relay_broadcasts WHERE expires_at_ms <= $1',
+      values: [queryMs('nowMs', nowMs)],
+    });
+    return result.rowCount ?? 0;
+  }
+
+  async countLiveBroadcasts(nowMs: number): Promise<number> {
+    const result = await this.query<{ live: string }>('count broadcasts', {
+      text: 'SELECT count(*) AS live FROM relay_broadcasts WHERE expires_at_ms > $1',
+      values: [queryMs('nowMs', nowMs)],
+    });
+    return Number(result.rows[0]?.live ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    action: string,
+    config: pg.QueryConfig,
+  ): Promise<pg.QueryResult<Row>> {
+    if (this.closed) throw new StoreUnavailableError(`postgres store is closed (tried to ${action})`);
+    try {
+      return await this.pool.query<Row>(config);
+    } catch (error) {
+      throw toStoreError(error, action, this.url);
+    }
+  }
+
+  /** A dedicated connection, for work that needs one session (a transaction). */
+  private async withClient<T>(action: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toStoreError(error, action, this.url);
+    }
+    // A checked-out client has no pool listener: a connection that breaks
+    // between our queries would otherwise emit an unhandled 'error'.
+    let brokenBy: Error | undefined;
+    const onError = (error: Error): void => {
+      brokenBy = error;
+    };
+    client.on('error', onError);
+    try {
+      return await work(client);
+    } catch (error) {
+      brokenBy ??= error instanceof Error ? error : new Error(String(error));
+      throw toStoreError(error, action, this.url);
+    } finally {
+      client.off('error', onError);
+      client.release(brokenBy);
+    }
+  }
+}

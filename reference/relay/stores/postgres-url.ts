@@ -1,0 +1,26 @@
+/**
+ * Connection URLs end up in startup lines, logs and error messages, so the
+ * password never leaves this module in clear.
+ */
+const REDACTED = '***';
+
+/** The URL with any password (userinfo or `?password=`) replaced by ***; unparseable input is hidden whole. */
+export function redactPostgresUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '<unparseable postgres url>';
+  }
+  if (parsed.password) parsed.password = REDACTED;
+  if (parsed.searchParams.has('password')) parsed.searchParams.set('password', REDACTED);
+  // URLSearchParams percent-encodes '*'; keep the redaction readable.
+  return parsed.toString().replace(/%2A%2A%2A/g, REDACTED);
+}
+
+/** The same server and credentials, pointed at another database. */
+export function withDatabaseName(url: string, databaseName: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(databaseName)}`;
+  return parsed.toString();
+}
