@@ -1,0 +1,84 @@
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../usage-error.ts';
+
+interface Args {
+  host: string;
+  port: number;
+  'data-dir': string;
+  store: string;
+  ttl: number;
+  'cleanup-interval': number;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  'cert-header'?: string;
+  'trusted-proxy': string[];
+  'log-level': string;
+  'test-mode': boolean;
+}
+
+const command: CommandModule<object, Args> = {
+  command: 'relay',
+  describe: 'Run the reference Relay Tracker over HTTPS with mutual TLS',
+  builder: (yargs) =>
+    yargs
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+      .option('port', { type: 'number', default: 8443, describe: 'Port to listen on (0 = any free port)' })
+      .option('data-dir', { type: 'string', default: '.relaylab/relay', describe: 'Where a generated TLS pair is kept and reused' })
+      .option('store', { type: 'string', default: 'memory', describe: 'memory, or a postgres://user:pass@host/db URL' })
+      .option('ttl', { type: 'number', default: 3600, describe: 'Broadcast time-to-live, seconds' })
+      .option('cleanup-interval', { type: 'number', default: 300, describe: 'Seconds between deletions of expired broadcasts' })
+      .option('tls-cert', { type: 'string', describe: "The relay's TLS certificate (PEM); generated when omitted" })
+      .option('tls-key', { type: 'string', describe: "The relay's TLS key (PEM)" })
+      .option('cert-header', { type: 'string', describe: 'Header a TLS-terminating proxy puts the client PEM in' })
+      .option('trusted-proxy', { type: 'string', array: true, default: [] as string[], describe: 'CIDR of a proxy whose --cert-header is believed (repeatable)' })
+      .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
+      .option('test-mode', { type: 'boolean', default: false, describe: 'Enable POST /api/test/clock (conformance test-control profile). Never in production.' }) as never,
+  handler: async (args) => {
+    validate(args);
+    const { startRelay } = await import('../../reference/relay/http/start-relay.ts');
+    const { createLogger } = await import('../../reference/shared/logger.ts');
+    const logger = createLogger(args['log-level'] as never, 'relay');
+    let relay;
+    try {
+      relay = await startRelay({
+        host: args.host,
+        port: args.port,
+        dataDir: args['data-dir'],
+        store: args.store,
+        ttlSeconds: args.ttl,
+        cleanupIntervalSeconds: args['cleanup-interval'],
+        ...(args['tls-cert'] ? { tlsCertFile: args['tls-cert'], tlsKeyFile: args['tls-key'] as string } : {}),
+        ...(args['cert-header'] ? { certHeader: args['cert-header'], trustedProxies: args['trusted-proxy'] } : {}),
+        testMode: args['test-mode'],
+        logger,
+      });
+    } catch (error) {
+      throw new UsageError(`cannot start the relay: ${(error as Error).message}`);
+    }
+    process.stdout.write(
+      `relay listening on ${relay.url} · TLS certificate (clients pin it with --relay-ca): ${relay.tlsCertificatePath} · store: ${relay.storeDescription} · ttl ${relay.ttlSeconds}s${args['test-mode'] ? ' · TEST MODE' : ''}\n`,
+    );
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'draining in-flight requests');
+      relay.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    await new Promise(() => {});
+  },
+};
+
+function validate(args: Args): void {
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be 0..65535, got ${args.port}`);
+  if (!Number.isInteger(args.ttl) || args.ttl < 1) throw new UsageError(`--ttl must be a whole number of seconds >= 1, got ${args.ttl}`);
+  if (!Number.isFinite(args['cleanup-interval']) || args['cleanup-interval'] <= 0) throw new UsageError('--cleanup-interval must be a positive number of seconds');
+  if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');
+  if (args['cert-header'] && args['trusted-proxy'].length === 0) throw new UsageError('--cert-header needs at least one --trusted-proxy CIDR');
+  if (!args['cert-header'] && args['trusted-proxy'].length > 0) throw new UsageError('--trusted-proxy only makes sense with --cert-header NAME');
+  if (args.store !== 'memory' && !/^postgres(ql)?:\/\//.test(args.store)) throw new UsageError(`--store must be "memory" or a postgres:// URL, got "${args.store}"`);
+}
+
+export default command;
