@@ -31,6 +31,7 @@ export interface ServingRelay {
 }
 
 export async function serveRelay(handler: RelayHandler, options: ServeOptions): Promise<ServingRelay> {
+  const state = { draining: false };
   const server = createServer(
     {
       cert: options.certificatePem,
@@ -42,7 +43,7 @@ export async function serveRelay(handler: RelayHandler, options: ServeOptions): 
       minVersion: 'TLSv1.2',
     },
     (request, response) => {
-      void handleHttp(handler, options, request, response);
+      void handleHttp(handler, options, request, response, state);
     },
   );
   server.keepAliveTimeout = 30_000;
@@ -64,10 +65,18 @@ export async function serveRelay(handler: RelayHandler, options: ServeOptions): 
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `https://${hostForUrl.includes(':') ? `[${hostForUrl}]` : hostForUrl}:${port}`;
-  return { server, url, port, close: (graceMs = 10_000) => drain(server, graceMs) };
+  return {
+    server,
+    url,
+    port,
+    close: (graceMs = 10_000) => {
+      state.draining = true;
+      return drain(server, graceMs);
+    },
+  };
 }
 
-async function handleHttp(handler: RelayHandler, options: ServeOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleHttp(handler: RelayHandler, options: ServeOptions, request: IncomingMessage, response: ServerResponse, state: { draining: boolean }): Promise<void> {
   const started = process.hrtime.bigint();
   let result: RelayResponse;
   try {
@@ -76,6 +85,8 @@ async function handleHttp(handler: RelayHandler, options: ServeOptions, request:
     options.logger.error({ err: error, method: request.method, url: request.url }, 'handler failed');
     result = { status: 500, body: { error: 'internal error; see the relay log', code: 'internal_error' satisfies ErrorCode } };
   }
+  // While draining, every answer closes its connection so shutdown is not held up by keep-alive.
+  if (state.draining) result = { ...result, headers: { ...result.headers, connection: 'close' } };
   writeResponse(request, response, result);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   options.logger.debug({ method: request.method, path: request.url?.split('?')[0], status: result.status, ms: Math.round(ms * 100) / 100 }, 'request');

@@ -52,12 +52,17 @@ function describeCause(error: unknown): string {
   return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
 }
 
-/** Wraps a backend outage in StoreUnavailableError with a readable message; returns anything else unchanged. */
-export function toStoreError(error: unknown, action: string, url: string): unknown {
+/**
+ * Wraps a backend outage in StoreUnavailableError with a readable message;
+ * returns anything else unchanged. The URL (password redacted) is named only
+ * when given: at startup, for the operator. Per-request messages may reach
+ * clients in a 503 body, so they leave the server's address out.
+ */
+export function toStoreError(error: unknown, action: string, url?: string): unknown {
   if (error instanceof StoreUnavailableError) return error;
   if (!isBackendUnavailable(error)) return error;
-  return new StoreUnavailableError(
-    `postgres store unavailable while trying to ${action} at ${redactPostgresUrl(url)}: ${describeCause(error)}`,
-    { cause: error },
-  );
+  const where = url === undefined ? '' : ` at ${redactPostgresUrl(url)}`;
+  return new StoreUnavailableError(`postgres store unavailable while trying to ${action}${where}: ${describeCause(error)}`, {
+    cause: error,
+  });
 }

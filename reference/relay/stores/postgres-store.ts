@@ -46,7 +46,6 @@ interface BroadcastRow {
 
 const UNIQUE_VIOLATION = '23505';
 const EMAIL_UNIQUE = 'relay_identities_email_unique';
-const FINGERPRINT_UNIQUE = 'relay_identities_fingerprint_unique';
 const BROADCAST_COLUMNS = 'email, broadcast_id, port, addresses, capabilities, last_seen_ms, expires_at_ms';
 
 function toIdentity(row: IdentityRow): IdentityRecord {
@@ -120,7 +119,7 @@ export class PostgresStore implements RelayStore {
     pool.on('error', onConnectionError);
     const store = new PostgresStore(pool, url);
     try {
-      await store.withClient('migrate the schema', (client) => migrateSchema(client));
+      await store.withClient('connect and migrate the schema', (client) => migrateSchema(client));
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw error;
@@ -139,14 +138,18 @@ export class PostgresStore implements RelayStore {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       if (error.constraint === EMAIL_UNIQUE) return 'email_taken';
-      if (error.constraint !== FINGERPRINT_UNIQUE) throw error;
-      // The server reports whichever index it checked first; when the email
-      // is taken too, that is the answer (the spec's 409 for a re-registration).
-      const emailRows = await this.query('check an email', {
-        text: 'SELECT 1 FROM relay_identities WHERE email = $1',
-        values: [record.email],
+      // The server names whichever unique index it checked first (the id's
+      // primary key comes before both), so ask which registration is in the
+      // way; the email wins when both are (a re-registration is email_taken).
+      const taken = await this.query<{ email_taken: boolean }>('check a registration conflict', {
+        text: `SELECT bool_or(email = $1) AS email_taken FROM relay_identities
+               WHERE email = $1 OR fingerprint_sha256 = $2`,
+        values: [record.email, record.fingerprintSha256],
       });
-      return emailRows.rowCount ? 'email_taken' : 'certificate_taken';
+      const emailTaken = taken.rows[0]?.email_taken;
+      if (emailTaken === true) return 'email_taken';
+      if (emailTaken === false) return 'certificate_taken';
+      throw error; // only the id collided: a bug in whoever made the id
     }
   }
 
@@ -254,7 +257,7 @@ export class PostgresStore implements RelayStore {
     try {
       return await this.pool.query<Row>(config);
     } catch (error) {
-      throw toStoreError(error, action, this.url);
+      throw toStoreError(error, action);
     }
   }
 

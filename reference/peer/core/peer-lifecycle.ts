@@ -1,0 +1,304 @@
+/**
+ * A peer's conversation with its relay (issue 3, steps 2, 5 and 6):
+ *
+ *   register ──200/409──▶ ready ──200──▶ heartbeat every interval
+ *                           │              │ 404: our broadcast expired
+ *                           │              ▼
+ *                           │            ready again (a "re-ready")
+ *                           └─401 after a 409: someone else holds the email → fatal
+ *
+ * and a re-ready whenever the announced address list changes (checked
+ * every `addressCheckIntervalMs` through `addressSource`). A relay that
+ * cannot be reached, answers 5xx, or does not answer within
+ * `requestTimeoutMs`, is retried after `retryDelayMs`; the peer keeps
+ * serving meanwhile.
+ *
+ * Pure: time and waiting come from the injected Clock and Timers, the relay
+ * through the RelayPort, the addresses through `addressSource`. The
+ * simulator runs this very class.
+ */
+import type { Clock } from '../../shared/clock.ts';
+import type { TimerHandle, Timers } from '../../shared/timers.ts';
+import { sameAddressList } from './address-order.ts';
+import type { Cancellable, RelayPort, RelayReply } from './ports.ts';
+
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30 * 60 * 1000;
+export const DEFAULT_ADDRESS_CHECK_INTERVAL_MS = 60 * 1000;
+export const DEFAULT_RETRY_DELAY_MS = 30 * 1000;
+/** A relay call with no answer by then counts as unreachable (a dropped heartbeat must not stall us). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30 * 1000;
+
+/** Stable codes for why a lifecycle gave up. */
+export type LifecycleFatalCode =
+  /** 409 on register, then 401 on ready: another certificate holds our email. */
+  | 'email_held_by_another_identity'
+  /** The relay refused our registration outright (400: bad certificate or email). */
+  | 'registration_rejected'
+  /** The relay refused our ready payload (400): retrying the same payload cannot help. */
+  | 'ready_rejected'
+  /** No address left to announce. */
+  | 'no_addresses';
+
+export type LifecycleEvent =
+  | { type: 'registered'; atMs: number; status: 200 | 409 }
+  | { type: 'ready'; atMs: number; reason: ReadyReason; port: number; addresses: string[]; expiresInS?: number }
+  | { type: 'heartbeat'; atMs: number; expiresInS?: number }
+  | { type: 'broadcast_expired'; atMs: number }
+  | { type: 'addresses_changed'; atMs: number; from: string[]; to: string[] }
+  | { type: 'relay_trouble'; atMs: number; step: 'register' | 'ready' | 'heartbeat'; message: string; retryInMs: number }
+  | { type: 'fatal'; atMs: number; code: LifecycleFatalCode; message: string };
+
+export type ReadyReason = 'startup' | 'heartbeat_404' | 'addresses_changed' | 'retry';
+
+export type LifecyclePhase = 'idle' | 'registering' | 'readying' | 'live' | 'stopped' | 'failed';
+
+export interface PeerLifecycleOptions {
+  email: string;
+  port: number;
+  /** The current ordered announcement (see orderAddresses). Called at start and at every address check. */
+  addressSource: () => string[];
+  capabilities?: Record<string, unknown>;
+  heartbeatIntervalMs?: number;
+  addressCheckIntervalMs?: number;
+  retryDelayMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface PeerLifecycleDeps {
+  clock: Clock;
+  timers: Timers;
+  relay: RelayPort;
+  onEvent?: (event: LifecycleEvent) => void;
+}
+
+export class PeerLifecycle {
+  private phase: LifecyclePhase = 'idle';
+  private registerStatus: 200 | 409 | null = null;
+  private announced: string[] = [];
+  private heartbeatTimer: TimerHandle | null = null;
+  private retryTimer: TimerHandle | null = null;
+  private addressTimer: TimerHandle | null = null;
+  private inFlight: Cancellable | null = null;
+  /** A change seen while a request was in flight: ready again once it settles. */
+  private readyPending = false;
+  private readonly heartbeatIntervalMs: number;
+  private readonly addressCheckIntervalMs: number;
+  private readonly retryDelayMs: number;
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    private readonly options: PeerLifecycleOptions,
+    private readonly deps: PeerLifecycleDeps,
+  ) {
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    this.addressCheckIntervalMs = options.addressCheckIntervalMs ?? DEFAULT_ADDRESS_CHECK_INTERVAL_MS;
+    this.retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  get currentPhase(): LifecyclePhase {
+    return this.phase;
+  }
+
+  /** The addresses last sent in a ready. */
+  get announcedAddresses(): readonly string[] {
+    return this.announced;
+  }
+
+  start(): void {
+    if (this.phase !== 'idle') return;
+    this.announced = this.options.addressSource();
+    this.register();
+    this.scheduleAddressCheck();
+  }
+
+  stop(): void {
+    if (this.phase === 'stopped' || this.phase === 'failed') return;
+    this.phase = 'stopped';
+    this.clearAll();
+  }
+
+  /** Re-reads the addresses now (the edge may call this on a network change event). */
+  checkAddresses(): void {
+    if (this.phase === 'stopped' || this.phase === 'failed') return;
+    const fresh = this.options.addressSource();
+    if (sameAddressList(fresh, this.announced)) return;
+    this.emit({ type: 'addresses_changed', atMs: this.now(), from: [...this.announced], to: [...fresh] });
+    this.announced = fresh;
+    if (this.phase === 'live') this.sendReady('addresses_changed');
+    else this.readyPending = true;
+  }
+
+  private register(): void {
+    this.phase = 'registering';
+    this.call((done) => this.deps.relay.register(done), (reply) => this.onRegister(reply));
+  }
+
+  private onRegister(reply: RelayReply): void {
+    if (this.phase !== 'registering') return;
+    if (reply.kind === 'response' && (reply.status === 200 || reply.status === 409)) {
+      this.registerStatus = reply.status;
+      this.emit({ type: 'registered', atMs: this.now(), status: reply.status });
+      this.sendReady('startup');
+    } else if (reply.kind === 'response' && reply.status >= 400 && reply.status < 500) {
+      this.fail('registration_rejected', `the relay rejected our registration (${reply.status}${describeBody(reply.body)})`);
+    } else {
+      this.retryLater('register', reply, () => this.register());
+    }
+  }
+
+  private sendReady(reason: ReadyReason): void {
+    this.clearTimer('heartbeatTimer');
+    this.clearTimer('retryTimer');
+    if (this.announced.length === 0) {
+      this.fail('no_addresses', 'no address to announce: no usable network interface and no --public-address');
+      return;
+    }
+    this.phase = 'readying';
+    this.readyPending = false;
+    const addresses = [...this.announced];
+    const payload = { port: this.options.port, addresses, ...(this.options.capabilities ? { capabilities: this.options.capabilities } : {}) };
+    this.call((done) => this.deps.relay.ready(payload, done), (reply) => this.onReady(reply, reason, addresses));
+  }
+
+  private onReady(reply: RelayReply, reason: ReadyReason, addresses: string[]): void {
+    if (this.phase !== 'readying') return;
+    if (reply.kind === 'response' && reply.status === 200) {
+      this.phase = 'live';
+      this.emit({ type: 'ready', atMs: this.now(), reason, port: this.options.port, addresses, ...expiresIn(reply.body) });
+      if (this.readyPending || !sameAddressList(addresses, this.announced)) this.sendReady('addresses_changed');
+      else this.scheduleHeartbeat();
+    } else if (reply.kind === 'response' && reply.status === 401) {
+      // 401 after our 409 means the registered certificate is not ours.
+      if (this.registerStatus === 409) {
+        this.fail('email_held_by_another_identity', `${this.options.email} is registered at this relay with another certificate (409 on register, 401 on ready)`);
+      } else {
+        // We registered (200) yet are unknown now: the relay lost its state (a memory store restart). Start over.
+        this.retryLater('ready', reply, () => this.register());
+      }
+    } else if (reply.kind === 'response' && reply.status === 400) {
+      this.fail('ready_rejected', `the relay rejected our ready payload (400${describeBody(reply.body)})`);
+    } else {
+      this.retryLater('ready', reply, () => this.sendReady('retry'));
+    }
+  }
+
+  private scheduleHeartbeat(): void {
+    this.clearTimer('heartbeatTimer');
+    this.heartbeatTimer = this.deps.timers.setTimer(this.heartbeatIntervalMs, () => {
+      this.heartbeatTimer = null;
+      this.sendHeartbeat();
+    });
+  }
+
+  private onHeartbeat(reply: RelayReply): void {
+    if (this.phase !== 'live') return;
+    if (reply.kind === 'response' && reply.status === 200) {
+      this.emit({ type: 'heartbeat', atMs: this.now(), ...expiresIn(reply.body) });
+      this.scheduleHeartbeat();
+    } else if (reply.kind === 'response' && reply.status === 404) {
+      this.emit({ type: 'broadcast_expired', atMs: this.now() });
+      this.sendReady('heartbeat_404');
+    } else if (reply.kind === 'response' && reply.status === 401) {
+      // The relay forgot our identity (memory store restarted): register again from the top.
+      this.retryLater('heartbeat', reply, () => this.register());
+    } else {
+      this.retryLater('heartbeat', reply, () => this.sendHeartbeat());
+    }
+  }
+
+  private sendHeartbeat(): void {
+    this.call((done) => this.deps.relay.heartbeat(done), (reply) => this.onHeartbeat(reply));
+  }
+
+  /**
+   * One relay call at a time: a new call cancels the one in flight. The
+   * core's own timer turns silence into `unreachable`.
+   */
+  private call(invoke: (done: (reply: RelayReply) => void) => Cancellable, onReply: (reply: RelayReply) => void): void {
+    this.inFlight?.cancel();
+    let settled = false;
+    const timer = this.deps.timers.setTimer(this.requestTimeoutMs, () => {
+      if (settled) return;
+      settled = true;
+      request.cancel();
+      this.inFlight = null;
+      onReply({ kind: 'unreachable', message: `the relay did not answer within ${this.requestTimeoutMs} ms` });
+    });
+    const finish = (reply: RelayReply): void => {
+      if (settled) return;
+      settled = true;
+      this.deps.timers.clearTimer(timer);
+      if (this.inFlight === handle) this.inFlight = null;
+      onReply(reply);
+    };
+    const handle: Cancellable = {
+      cancel: () => {
+        if (settled) return;
+        settled = true;
+        this.deps.timers.clearTimer(timer);
+        request.cancel();
+      },
+    };
+    const request = invoke(finish);
+    if (!settled) this.inFlight = handle;
+  }
+
+  private retryLater(step: 'register' | 'ready' | 'heartbeat', reply: RelayReply, again: () => void): void {
+    const message = reply.kind === 'unreachable' ? reply.message : `HTTP ${reply.status}${describeBody(reply.body)}`;
+    this.emit({ type: 'relay_trouble', atMs: this.now(), step, message, retryInMs: this.retryDelayMs });
+    this.clearTimer('retryTimer');
+    this.retryTimer = this.deps.timers.setTimer(this.retryDelayMs, () => {
+      this.retryTimer = null;
+      again();
+    });
+  }
+
+  private scheduleAddressCheck(): void {
+    this.addressTimer = this.deps.timers.setTimer(this.addressCheckIntervalMs, () => {
+      this.addressTimer = null;
+      if (this.phase === 'stopped' || this.phase === 'failed') return;
+      this.checkAddresses();
+      this.scheduleAddressCheck();
+    });
+  }
+
+  private fail(code: LifecycleFatalCode, message: string): void {
+    this.phase = 'failed';
+    this.clearAll();
+    this.emit({ type: 'fatal', atMs: this.now(), code, message });
+  }
+
+  private clearAll(): void {
+    this.clearTimer('heartbeatTimer');
+    this.clearTimer('retryTimer');
+    this.clearTimer('addressTimer');
+    this.inFlight?.cancel();
+    this.inFlight = null;
+  }
+
+  private clearTimer(name: 'heartbeatTimer' | 'retryTimer' | 'addressTimer'): void {
+    const handle = this[name];
+    if (handle) this.deps.timers.clearTimer(handle);
+    this[name] = null;
+  }
+
+  private now(): number {
+    return this.deps.clock.nowMs();
+  }
+
+  private emit(event: LifecycleEvent): void {
+    this.deps.onEvent?.(event);
+  }
+}
+
+function expiresIn(body: unknown): { expiresInS?: number } {
+  const value = (body as { expires_in?: unknown } | null)?.expires_in;
+  return typeof value === 'number' ? { expiresInS: value } : {};
+}
+
+function describeBody(body: unknown): string {
+  const b = body as { code?: unknown; error?: unknown } | null;
+  if (b && typeof b.code === 'string') return `: ${b.code}${typeof b.error === 'string' ? `, ${b.error}` : ''}`;
+  return '';
+}

@@ -1,0 +1,133 @@
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawGet, tempDir } from '../../../test/peer/net-helpers.ts';
+import { startPeerServer, type RunningPeerServer } from './peer-server.ts';
+
+const SECRET = 'TOP-SECRET-OUTSIDE-ROOT';
+let base: { path: string; remove(): Promise<void> };
+let root: string;
+let server: RunningPeerServer;
+const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+
+beforeAll(async () => {
+  base = await tempDir('peer-server');
+  root = join(base.path, 'root');
+  await mkdir(join(root, 'docs', 'deep'), { recursive: true });
+  await writeFile(join(root, 'hello.txt'), 'hello, world\n');
+  await writeFile(join(root, 'docs', 'notes.md'), '# notes\n');
+  await writeFile(join(root, 'docs', 'deep', 'x.txt'), 'x');
+  await writeFile(join(root, 'data.bin'), bytes);
+  await writeFile(join(root, '%2e%2e'), 'a file literally named %2e%2e');
+  await writeFile(join(base.path, 'secret.txt'), SECRET);
+  await writeFile(join(base.path, 'root-evil.txt'), SECRET); // shares the root's name as a prefix
+  await symlink(join(base.path, 'secret.txt'), join(root, 'escape.txt'));
+  await symlink(base.path, join(root, 'escape-dir'));
+  await symlink(join(root, 'hello.txt'), join(root, 'inside-link.txt'));
+  server = await startPeerServer({ root, email: 'alice@example.com', host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await base?.remove();
+});
+
+describe('Peer Server routes', () => {
+  it('answers health with the email', async () => {
+    const res = await rawGet(server.port, '/api/health');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body.toString())).toEqual({ status: 'ok', email: 'alice@example.com' });
+  });
+
+  it('lists the root and a subfolder, hiding symlinks that lead outside', async () => {
+    const res = await rawGet(server.port, '/api/files');
+    const listing = JSON.parse(res.body.toString()) as { path: string; entries: Array<{ name: string; type: string; size: number; mtime: string }> };
+    expect(listing.path).toBe('');
+    expect(listing.entries.map((e) => `${e.name}:${e.type}`)).toEqual(['%2e%2e:file', 'data.bin:file', 'docs:directory', 'hello.txt:file', 'inside-link.txt:file']);
+    expect(listing.entries.find((e) => e.name === 'data.bin')).toMatchObject({ size: 1000, mtime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const sub = JSON.parse((await rawGet(server.port, '/api/files/docs/')).body.toString()) as { entries: Array<{ name: string }> };
+    expect(sub.entries.map((e) => e.name)).toEqual(['deep', 'notes.md']);
+  });
+
+  it('serves text, a followed inside symlink, and 404s with a JSON code', async () => {
+    expect((await rawGet(server.port, '/content/hello.txt')).body.toString()).toBe('hello, world\n');
+    expect((await rawGet(server.port, '/content/inside-link.txt')).body.toString()).toBe('hello, world\n');
+    const missing = await rawGet(server.port, '/content/nope.txt');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body.toString())).toMatchObject({ code: 'not_found' });
+    const route = await rawGet(server.port, '/etc/passwd');
+    expect([route.status, JSON.parse(route.body.toString()).code]).toEqual([404, 'not_found']);
+  });
+
+  it('downloads bytes with Content-Length, and ranges with 206 / 416', async () => {
+    const whole = await rawGet(server.port, '/download/data.bin');
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-length']).toBe('1000');
+    expect(whole.body.equals(bytes)).toBe(true);
+    const part = await rawGet(server.port, '/download/data.bin', { range: 'bytes=10-19' });
+    expect([part.status, part.headers['content-range']]).toEqual([206, 'bytes 10-19/1000']);
+    expect(part.body.equals(bytes.subarray(10, 20))).toBe(true);
+    const tail = await rawGet(server.port, '/download/data.bin', { range: 'bytes=-5' });
+    expect(tail.body.equals(bytes.subarray(995))).toBe(true);
+    const open = await rawGet(server.port, '/download/data.bin', { range: 'bytes=990-' });
+    expect([open.status, open.body.length]).toEqual([206, 10]);
+    const beyond = await rawGet(server.port, '/download/data.bin', { range: 'bytes=1000-1005' });
+    expect([beyond.status, beyond.headers['content-range'], JSON.parse(beyond.body.toString()).code]).toEqual([416, 'bytes */1000', 'range_not_satisfiable']);
+    const junk = await rawGet(server.port, '/download/data.bin', { range: 'bytes=a-b' });
+    expect(junk.status).toBe(200);
+  });
+});
+
+describe('Peer Server path confinement (raw request lines)', () => {
+  const hostile = [
+    '/download/../secret.txt',
+    '/download/../../../../etc/passwd',
+    '/content/docs/../../secret.txt',
+    '/download/%2e%2e/secret.txt',
+    '/download/%2E%2E/secret.txt',
+    '/download/..%2fsecret.txt',
+    '/download/%2e%2e%2fsecret.txt',
+    '/download/docs%2f..%2f..%2fsecret.txt',
+    '/download/%252e%252e/secret.txt',
+    '/download/%252e%252e%252fsecret.txt',
+    '/download//etc/passwd',
+    '/download/%2fetc%2fpasswd',
+    '/api/files//',
+    '/download/..\\secret.txt',
+    '/download/..%5csecret.txt',
+    '/download/docs%5c..%5c..%5csecret.txt',
+    '/download/secret.txt%00.png',
+    '/download/hello.txt%00',
+    '/download/escape.txt',
+    '/content/escape.txt',
+    '/download/escape-dir/secret.txt',
+    '/api/files/escape-dir',
+    '/api/files/..',
+    '/api/files/%2e%2e/',
+    '/download/./../secret.txt',
+    '/download/%c0%ae%c0%ae/secret.txt',
+    '/content/../root-evil.txt',
+    '/download/%2e%2e',
+  ];
+
+  it.each(hostile)('%s gets 403 or 404 and never a byte from outside', async (path) => {
+    const res = await rawGet(server.port, path);
+    expect([400, 403, 404]).toContain(res.status);
+    expect(res.status === 400 ? /bad_path_encoding/.test(res.body.toString()) : true).toBe(true);
+    expect(res.body.toString('latin1')).not.toContain(SECRET);
+    expect(res.body.toString('latin1')).not.toContain('root:');
+    const body = JSON.parse(res.body.toString()) as { code: string; error: string };
+    expect(typeof body.code).toBe('string');
+  });
+
+  it('refuses the traversal families with 403 specifically', async () => {
+    for (const path of ['/download/../secret.txt', '/download/%2e%2e/secret.txt', '/download/..%5csecret.txt', '/download/hello.txt%00', '/download/escape.txt', '/download//etc/passwd']) {
+      expect((await rawGet(server.port, path)).status, path).toBe(403);
+    }
+  });
+
+  it('treats double-encoding as a literal name, decoding once', async () => {
+    const res = await rawGet(server.port, '/content/%252e%252e');
+    expect(res.body.toString()).toBe('a file literally named %2e%2e');
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Confines a request path to the served root. The raw, still
+ * percent-encoded path from the request line goes in; a real path inside
+ * the root comes out, or a coded refusal. Decoded exactly once, so a
+ * double-encoded `%252e%252e` stays the harmless literal name `%2e%2e`.
+ *
+ * Refused (403 path_forbidden): backslashes (raw or encoded), NUL, `.` and
+ * `..` segments after decoding, empty segments (`//`, a leading `/` after
+ * decoding, i.e. an absolute path), and anything whose real path (symlinks
+ * resolved) lies outside the root's real path.
+ */
+import { realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
+
+export type SafePathResult =
+  | { ok: true; realPath: string; relative: string }
+  | { ok: false; status: 400 | 403 | 404; code: 'bad_path_encoding' | 'path_forbidden' | 'not_found'; error: string };
+
+const forbidden = (why: string): SafePathResult => ({ ok: false, status: 403, code: 'path_forbidden', error: `path refused: ${why}` });
+
+/** Checks the shape of the path alone (no file system): the decoded relative path, or a refusal. */
+export function checkPathShape(rawPath: string): { ok: true; relative: string } | Extract<SafePathResult, { ok: false }> {
+  if (/\\|%5c/i.test(rawPath)) return forbidden('backslash') as Extract<SafePathResult, { ok: false }>;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return { ok: false, status: 400, code: 'bad_path_encoding', error: 'path is not valid percent-encoded UTF-8' };
+  }
+  if (decoded.includes('\0')) return forbidden('NUL byte') as Extract<SafePathResult, { ok: false }>;
+  if (decoded.includes('\\')) return forbidden('backslash') as Extract<SafePathResult, { ok: false }>;
+  if (decoded.startsWith('/')) return forbidden('absolute path') as Extract<SafePathResult, { ok: false }>;
+  // A trailing slash names a directory; allow it, then judge the segments.
+  const trimmed = decoded.endsWith('/') ? decoded.slice(0, -1) : decoded;
+  if (trimmed === '') return { ok: true, relative: '' };
+  for (const segment of trimmed.split('/')) {
+    if (segment === '') return forbidden('empty segment or absolute path') as Extract<SafePathResult, { ok: false }>;
+    if (segment === '.' || segment === '..') return forbidden('dot segment') as Extract<SafePathResult, { ok: false }>;
+  }
+  return { ok: true, relative: trimmed };
+}
+
+/** Resolves `rawPath` under `rootRealPath` (already a real path) with symlinks followed. */
+export async function resolveInsideRoot(rootRealPath: string, rawPath: string): Promise<SafePathResult> {
+  const shape = checkPathShape(rawPath);
+  if (!shape.ok) return shape;
+  if (shape.relative === '') return { ok: true, realPath: rootRealPath, relative: '' };
+  let real: string;
+  try {
+    real = await realpath(`${rootRealPath}${sep}${shape.relative}`);
+  } catch {
+    return { ok: false, status: 404, code: 'not_found', error: `no such file: ${shape.relative}` };
+  }
+  if (!isInside(rootRealPath, real)) return forbidden('leads outside the served folder');
+  return { ok: true, realPath: real, relative: shape.relative };
+}
+
+export function isInside(rootRealPath: string, candidate: string): boolean {
+  return candidate === rootRealPath || candidate.startsWith(rootRealPath.endsWith(sep) ? rootRealPath : rootRealPath + sep);
+}
