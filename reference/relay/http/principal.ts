@@ -34,12 +34,20 @@ export function parseTrustedProxies(cidrs: string[]): BlockList {
   return list;
 }
 
+/** The peer certificate never changes on a connection: compute its fingerprint once per socket. */
+const principalBySocket = new WeakMap<object, Principal | null>();
+
 export function tlsPrincipal(request: IncomingMessage): Principal | null {
   const socket = request.socket as TLSSocket;
-  if (typeof socket.getPeerCertificate !== 'function') return null;
-  const certificate = socket.getPeerCertificate(false);
-  if (!certificate || !certificate.raw) return null;
-  return { fingerprintSha256: createHash('sha256').update(certificate.raw).digest('hex'), source: 'tls' };
+  const cached = principalBySocket.get(socket);
+  if (cached !== undefined) return cached;
+  let principal: Principal | null = null;
+  if (typeof socket.getPeerCertificate === 'function') {
+    const certificate = socket.getPeerCertificate(false);
+    if (certificate?.raw) principal = { fingerprintSha256: createHash('sha256').update(certificate.raw).digest('hex'), source: 'tls' };
+  }
+  principalBySocket.set(socket, principal);
+  return principal;
 }
 
 export function makePrincipalExtractor(proxy: ProxyTrust | null): PrincipalExtractor {

@@ -4,7 +4,13 @@ export type BodyResult = { kind: 'ok'; text: string | null } | { kind: 'too_larg
 
 /** Reads at most `maxBytes` of body (SPEC ERR-6: larger bodies are 413, not buffered). */
 export function readBody(request: IncomingMessage, maxBytes: number): Promise<BodyResult> {
-  const declared = Number(request.headers['content-length']);
+  const lengthHeader = request.headers['content-length'];
+  if (lengthHeader === undefined && request.headers['transfer-encoding'] === undefined) {
+    // No body framing at all (a typical GET): nothing to wait for.
+    request.resume();
+    return Promise.resolve({ kind: 'ok', text: null });
+  }
+  const declared = Number(lengthHeader);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too_large' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];

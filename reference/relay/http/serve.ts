@@ -77,7 +77,8 @@ export async function serveRelay(handler: RelayHandler, options: ServeOptions): 
 }
 
 async function handleHttp(handler: RelayHandler, options: ServeOptions, request: IncomingMessage, response: ServerResponse, state: { draining: boolean }): Promise<void> {
-  const started = process.hrtime.bigint();
+  const timed = options.logger.isLevelEnabled('debug');
+  const started = timed ? performance.now() : 0;
   let result: RelayResponse;
   try {
     result = await answer(handler, options, request);
@@ -88,8 +89,10 @@ async function handleHttp(handler: RelayHandler, options: ServeOptions, request:
   // While draining, every answer closes its connection so shutdown is not held up by keep-alive.
   if (state.draining) result = { ...result, headers: { ...result.headers, connection: 'close' } };
   writeResponse(request, response, result);
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  options.logger.debug({ method: request.method, path: request.url?.split('?')[0], status: result.status, ms: Math.round(ms * 100) / 100 }, 'request');
+  if (timed) {
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    options.logger.debug({ method: request.method, path: request.url?.split('?')[0], status: result.status, ms }, 'request');
+  }
 }
 
 async function answer(handler: RelayHandler, options: ServeOptions, request: IncomingMessage): Promise<RelayResponse> {
