@@ -108,9 +108,11 @@ export class PostgresStore implements RelayStore {
 
   /** Connects and creates or migrates the schema; throws StoreUnavailableError when the server cannot be reached. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const poolSize = options.poolSize ?? 10;
+    if (!Number.isSafeInteger(poolSize) || poolSize < 1) throw new RangeError(`poolSize must be a positive integer, got ${poolSize}`);
     const pool = new pg.Pool({
       connectionString: url,
-      max: options.poolSize ?? 10,
+      max: poolSize,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       query_timeout: options.queryTimeoutMs ?? 10_000,
       keepAlive: true,
