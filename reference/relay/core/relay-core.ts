@@ -23,6 +23,8 @@ export interface RelayCoreDeps {
   store: RelayStore;
   certificates: CertificateInspector;
   config: RelayConfig;
+  /** Told about store outages so the edge can log the details clients must not see. */
+  onStoreUnavailable?: (error: StoreUnavailableError) => void;
   /** Moves the clock forward; only consulted in test mode (SPEC TEST-1). */
   advanceClockMs?: (deltaMs: number) => void;
 }
@@ -41,7 +43,11 @@ export class RelayCore implements RelayHandler {
     try {
       return await routeRequest(this, request, this.deps.config.testMode);
     } catch (error) {
-      if (error instanceof StoreUnavailableError) return fail('store_unavailable', `the relay's store is unavailable: ${error.message}`);
+      if (error instanceof StoreUnavailableError) {
+        this.deps.onStoreUnavailable?.(error);
+        // Details (hosts, ports) go to the operator's log, not to clients.
+        return fail('store_unavailable', "the relay's store is unavailable; try again shortly");
+      }
       throw error;
     }
   }

@@ -68,7 +68,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
   const dataDir = options.dataDir ?? (tempDir as string);
   const proxy = options.certHeader ? { headerName: options.certHeader, trusted: parseTrustedProxies(options.trustedProxies ?? []) } : null;
   const tls = options.tlsCertFile && options.tlsKeyFile ? await loadTlsPair(options.tlsCertFile, options.tlsKeyFile) : await loadOrGenerateTlsPair(dataDir, host);
-  const store = await openStore(options.store ?? 'memory');
+  const store = await openStore(options.store ?? 'memory', logger);
   const testClock = options.testMode ? new OffsetClock(options.clock ?? systemClock) : null;
   const clock = testClock ?? options.clock ?? systemClock;
   const core = new RelayCore({
@@ -77,6 +77,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
     store,
     certificates: x509Inspector,
     config: { ttlSeconds, testMode: options.testMode ?? false },
+    onStoreUnavailable: (error) => logger.error({ err: error.message }, 'store unavailable'),
     ...(testClock ? { advanceClockMs: (ms: number) => testClock.advanceMs(ms) } : {}),
   });
   let serving: ServingRelay;
