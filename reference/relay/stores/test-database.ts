@@ -57,6 +57,24 @@ async function runAdminStatement(adminUrl: string, sql: string): Promise<void> {
   }
 }
 
+/**
+ * FORCE cannot terminate a backend our role does not own, such as an
+ * autovacuum worker that happens to be visiting the database (SQLSTATE
+ * 42501), and a database still in use answers 55006. Both pass in moments.
+ */
+async function dropWithRetry(adminUrl: string, sql: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runAdminStatement(adminUrl, sql);
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 20 || (code !== '42501' && code !== '55006')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const adminUrl = adminDatabaseUrl();
   const name = `relaylab_test_${process.pid}_${randomBytes(6).toString('hex')}`;
@@ -72,7 +90,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
       if (dropped) return;
       dropped = true;
       // FORCE: a test that failed midway may still hold connections.
-      await runAdminStatement(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+      await dropWithRetry(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
     },
   };
 }
