@@ -41,14 +41,14 @@ export function rawGet(port: number, rawPath: string, extraHeaders: Record<strin
 }
 
 /** A TCP server that accepts and never says a word: the "silent" fault. */
-export async function startSilentServer(host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
+export async function startSilentServer(host = '127.0.0.1', port = 0): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,

@@ -14,7 +14,7 @@ function setup(lastGood: { address: string; port: number } | null = null) {
   const events: FriendsEvent[] = [];
   const monitor = new FriendsMonitor(
     { friends: [{ email: BOB, lastGood }], healthIntervalMs: 60_000, attemptTimeoutMs: 1_000 },
-    { ...runtime, network, dialer: network, relay, onEvent: (e) => events.push(e) },
+    { ...runtime, dialer: network, relay, onEvent: (e) => events.push(e) },
   );
   const transitions = () => events.filter((e) => e.type === 'status_changed').map((e) => (e.type === 'status_changed' ? `${e.from}->${e.to}@${e.atMs}` : ''));
   return { ...runtime, network, relay, events, monitor, transitions };

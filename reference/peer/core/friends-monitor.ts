@@ -107,6 +107,18 @@ export class FriendsMonitor {
     this.states.set(email, { email, lastGood, status: 'unknown', detail: 'not checked yet', lastCheckedAtMs: null, changedAtMs: this.deps.clock.nowMs() });
   }
 
+  /** Forgets a friend, cancelling a check in flight. */
+  remove(email: string): void {
+    const key = email.toLowerCase();
+    const run = this.running.get(key);
+    if (run) {
+      run.over = true;
+      run.current?.cancel();
+      this.running.delete(key);
+    }
+    this.states.delete(key);
+  }
+
   /** Friends in the order they were added, copied. */
   snapshot(): FriendState[] {
     return [...this.states.values()].map((s) => ({ ...s, lastGood: s.lastGood ? { ...s.lastGood } : null }));

@@ -51,6 +51,25 @@ describe('PeerLifecycle', () => {
     expect(t.relay.count('ready')).toBe(1);
   });
 
+  it('a 401 on a later ready, after the 409 was confirmed ours, registers again instead of giving up', () => {
+    const t = setup();
+    t.relay.script('register', response(409), response(200)).script('ready', response(200), response(401), response(200));
+    t.lifecycle.start();
+    t.timers.advanceMs(20);
+    t.setAddresses(['10.0.0.6']);
+    t.timers.advanceMs(MIN + 10_000 + 20);
+    expect(t.kinds()).toEqual(['registered:409', 'ready:startup', 'addresses_changed', 'relay_trouble', 'registered:200', 'ready:startup']);
+    expect(t.lifecycle.currentPhase).toBe('live');
+  });
+
+  it('retries a register that got 429 or 503; only 400 is final', () => {
+    const t = setup();
+    t.relay.script('register', response(429), response(503), response(400, { code: 'invalid_certificate', error: 'bad' }));
+    t.lifecycle.start();
+    t.timers.advanceMs(30_000);
+    expect(t.kinds()).toEqual(['relay_trouble', 'relay_trouble', 'fatal:registration_rejected']);
+  });
+
   it('sends ready again after a heartbeat gets 404, then resumes heartbeats', () => {
     const t = setup();
     t.relay.script('register', response(200)).script('ready', response(200)).script('heartbeat', response(404, { code: 'no_live_broadcast' }), response(200));
@@ -110,6 +129,21 @@ describe('PeerLifecycle', () => {
     expect(t.kinds()).toEqual(['relay_trouble', 'registered:200', 'ready:startup']);
     t.timers.advanceMs(30 * MIN + 10_100);
     expect(t.kinds().slice(3)).toEqual(['relay_trouble', 'registered:200', 'ready:startup']);
+  });
+
+  it('waits, without dying, while every address is gone mid-run, and readies when one returns', () => {
+    const t = setup();
+    t.relay.script('register', response(200)).script('ready', response(200)).script('heartbeat', response(200));
+    t.lifecycle.start();
+    t.timers.advanceMs(20);
+    t.setAddresses([]);
+    t.timers.advanceMs(MIN);
+    expect(t.kinds().slice(2)).toEqual(['addresses_changed', 'waiting_for_addresses']);
+    expect(t.lifecycle.currentPhase).toBe('live');
+    t.setAddresses(['10.9.9.9']);
+    t.timers.advanceMs(MIN);
+    expect(t.kinds().slice(4)).toEqual(['addresses_changed', 'ready:addresses_changed']);
+    expect(t.relay.count('ready')).toBe(2);
   });
 
   it('fails with a code when there is nothing to announce, and stop() clears every timer', () => {

@@ -36,7 +36,7 @@ export type LifecycleFatalCode =
   | 'registration_rejected'
   /** The relay refused our ready payload (400): retrying the same payload cannot help. */
   | 'ready_rejected'
-  /** No address left to announce. */
+  /** No address to announce at start-up. */
   | 'no_addresses';
 
 export type LifecycleEvent =
@@ -45,6 +45,8 @@ export type LifecycleEvent =
   | { type: 'heartbeat'; atMs: number; expiresInS?: number }
   | { type: 'broadcast_expired'; atMs: number }
   | { type: 'addresses_changed'; atMs: number; from: string[]; to: string[] }
+  /** Every address vanished after start-up; the next change with an address sends ready. */
+  | { type: 'waiting_for_addresses'; atMs: number }
   | { type: 'relay_trouble'; atMs: number; step: 'register' | 'ready' | 'heartbeat'; message: string; retryInMs: number }
   | { type: 'fatal'; atMs: number; code: LifecycleFatalCode; message: string };
 
@@ -73,7 +75,11 @@ export interface PeerLifecycleDeps {
 
 export class PeerLifecycle {
   private phase: LifecyclePhase = 'idle';
-  private registerStatus: 200 | 409 | null = null;
+  /**
+   * False after a 409 until a ready succeeds: only then do we know the
+   * registered certificate is ours. A 401 on ready while false is fatal.
+   */
+  private registrationConfirmed = false;
   private announced: string[] = [];
   private heartbeatTimer: TimerHandle | null = null;
   private retryTimer: TimerHandle | null = null;
@@ -137,10 +143,10 @@ export class PeerLifecycle {
   private onRegister(reply: RelayReply): void {
     if (this.phase !== 'registering') return;
     if (reply.kind === 'response' && (reply.status === 200 || reply.status === 409)) {
-      this.registerStatus = reply.status;
+      this.registrationConfirmed = reply.status === 200;
       this.emit({ type: 'registered', atMs: this.now(), status: reply.status });
       this.sendReady('startup');
-    } else if (reply.kind === 'response' && reply.status >= 400 && reply.status < 500) {
+    } else if (reply.kind === 'response' && reply.status === 400) {
       this.fail('registration_rejected', `the relay rejected our registration (${reply.status}${describeBody(reply.body)})`);
     } else {
       this.retryLater('register', reply, () => this.register());
@@ -151,7 +157,12 @@ export class PeerLifecycle {
     this.clearTimer('heartbeatTimer');
     this.clearTimer('retryTimer');
     if (this.announced.length === 0) {
-      this.fail('no_addresses', 'no address to announce: no usable network interface and no --public-address');
+      if (reason === 'startup') return this.fail('no_addresses', 'no address to announce: no usable network interface and no --public-address');
+      // The network went away mid-run (Wi-Fi off): keep the relay's entry alive and ready again when an address returns.
+      this.phase = 'live';
+      this.readyPending = false;
+      this.emit({ type: 'waiting_for_addresses', atMs: this.now() });
+      this.scheduleHeartbeat();
       return;
     }
     this.phase = 'readying';
@@ -165,15 +176,16 @@ export class PeerLifecycle {
     if (this.phase !== 'readying') return;
     if (reply.kind === 'response' && reply.status === 200) {
       this.phase = 'live';
+      this.registrationConfirmed = true;
       this.emit({ type: 'ready', atMs: this.now(), reason, port: this.options.port, addresses, ...expiresIn(reply.body) });
       if (this.readyPending || !sameAddressList(addresses, this.announced)) this.sendReady('addresses_changed');
       else this.scheduleHeartbeat();
     } else if (reply.kind === 'response' && reply.status === 401) {
-      // 401 after our 409 means the registered certificate is not ours.
-      if (this.registerStatus === 409) {
+      // 401 after our 409, before any ready succeeded: the registered certificate is not ours.
+      if (!this.registrationConfirmed) {
         this.fail('email_held_by_another_identity', `${this.options.email} is registered at this relay with another certificate (409 on register, 401 on ready)`);
       } else {
-        // We registered (200) yet are unknown now: the relay lost its state (a memory store restart). Start over.
+        // Our registration was confirmed, yet we are unknown now: the relay lost its state (a memory store restart). Start over.
         this.retryLater('ready', reply, () => this.register());
       }
     } else if (reply.kind === 'response' && reply.status === 400) {

@@ -24,7 +24,10 @@ beforeAll(async () => {
   await symlink(join(base.path, 'secret.txt'), join(root, 'escape.txt'));
   await symlink(base.path, join(root, 'escape-dir'));
   await symlink(join(root, 'hello.txt'), join(root, 'inside-link.txt'));
-  server = await startPeerServer({ root, email: 'alice@example.com', host: '127.0.0.1' });
+  await mkdir(join(root, 'me', 'identity'), { recursive: true });
+  await writeFile(join(root, 'me', 'identity', 'key.pem'), SECRET);
+  await writeFile(join(root, 'me', 'notes.txt'), 'public notes');
+  server = await startPeerServer({ root, email: 'alice@example.com', host: '127.0.0.1', privatePaths: [join(root, 'me', 'identity'), join(root, 'friends.json')] });
 });
 
 afterAll(async () => {
@@ -43,7 +46,7 @@ describe('Peer Server routes', () => {
     const res = await rawGet(server.port, '/api/files');
     const listing = JSON.parse(res.body.toString()) as { path: string; entries: Array<{ name: string; type: string; size: number; mtime: string }> };
     expect(listing.path).toBe('');
-    expect(listing.entries.map((e) => `${e.name}:${e.type}`)).toEqual(['%2e%2e:file', 'data.bin:file', 'docs:directory', 'hello.txt:file', 'inside-link.txt:file']);
+    expect(listing.entries.map((e) => `${e.name}:${e.type}`)).toEqual(['%2e%2e:file', 'data.bin:file', 'docs:directory', 'hello.txt:file', 'inside-link.txt:file', 'me:directory']);
     expect(listing.entries.find((e) => e.name === 'data.bin')).toMatchObject({ size: 1000, mtime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     const sub = JSON.parse((await rawGet(server.port, '/api/files/docs/')).body.toString()) as { entries: Array<{ name: string }> };
     expect(sub.entries.map((e) => e.name)).toEqual(['deep', 'notes.md']);
@@ -75,6 +78,18 @@ describe('Peer Server routes', () => {
     expect([beyond.status, beyond.headers['content-range'], JSON.parse(beyond.body.toString()).code]).toEqual([416, 'bytes */1000', 'range_not_satisfiable']);
     const junk = await rawGet(server.port, '/download/data.bin', { range: 'bytes=a-b' });
     expect(junk.status).toBe(200);
+  });
+});
+
+describe('Peer Server private paths', () => {
+  it('never lists or serves the identity folder, even inside the root', async () => {
+    const listing = JSON.parse((await rawGet(server.port, '/api/files/me')).body.toString()) as { entries: Array<{ name: string }> };
+    expect(listing.entries.map((e) => e.name)).toEqual(['notes.txt']);
+    for (const path of ['/download/me/identity/key.pem', '/content/me/identity/key.pem', '/api/files/me/identity', '/download/me/identity/../identity/key.pem', '/download/me%2fidentity%2fkey.pem']) {
+      const res = await rawGet(server.port, path);
+      expect([403, 404], path).toContain(res.status);
+      expect(res.body.toString()).not.toContain(SECRET);
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isInside, resolveInsideRoot } from './safe-path.ts';
 import { parseRange } from './range.ts';
 
@@ -25,6 +25,12 @@ export interface PeerServerOptions {
   port?: number;
   /** Default: every interface, `::` dual-stack, falling back to `0.0.0.0` where IPv6 is off. Tests pass 127.0.0.1. */
   host?: string;
+  /**
+   * Never served or listed, even when inside the root: the identity folder
+   * (private key), the friends list and its statuses. A user who serves
+   * their home folder must not publish their key.
+   */
+  privatePaths?: string[];
 }
 
 export interface RunningPeerServer {
@@ -42,8 +48,9 @@ export type PeerErrorCode = 'not_found' | 'path_forbidden' | 'bad_path_encoding'
 export async function startPeerServer(options: PeerServerOptions): Promise<RunningPeerServer> {
   const rootReal = await realpath(options.root);
   if (!(await stat(rootReal)).isDirectory()) throw Object.assign(new Error(`${options.root} is not a folder`), { code: 'ENOTDIR' });
+  const site: Site = { rootReal, email: options.email, privateReal: await Promise.all((options.privatePaths ?? []).map(realOrResolved)) };
   const server = createServer((req, res) => {
-    handle(req, res, rootReal, options.email).catch(() => sendError(res, 500, 'internal_error', 'internal error'));
+    handle(req, res, site).catch(() => sendError(res, 500, 'internal_error', 'internal error'));
   });
   server.keepAliveTimeout = 5_000;
   const boundHost = await listen(server, options.host, options.port ?? 0);
@@ -83,7 +90,25 @@ async function listen(server: Server, host: string | undefined, port: number): P
   }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, rootReal: string, email: string): Promise<void> {
+interface Site {
+  rootReal: string;
+  email: string;
+  privateReal: string[];
+}
+
+/** A private path that does not exist yet (a friends file before its first save) still counts. */
+async function realOrResolved(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+const isPrivate = (site: Site, real: string) => site.privateReal.some((p) => isInside(p, real));
+
+async function handle(req: IncomingMessage, res: ServerResponse, site: Site): Promise<void> {
+  const { email } = site;
   const rawUrl = req.url ?? '/';
   const rawPath = rawUrl.split('?')[0] ?? '/';
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -91,16 +116,21 @@ async function handle(req: IncomingMessage, res: ServerResponse, rootReal: strin
     return sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed; use GET`);
   }
   if (rawPath === '/api/health') return sendJson(res, 200, { status: 'ok', email });
-  if (rawPath === '/api/files' || rawPath.startsWith('/api/files/')) return listFolder(res, rootReal, rawPath.slice('/api/files/'.length));
-  if (rawPath.startsWith('/content/')) return sendContent(res, rootReal, rawPath.slice('/content/'.length));
-  if (rawPath.startsWith('/download/')) return sendDownload(req, res, rootReal, rawPath.slice('/download/'.length));
+  if (rawPath === '/api/files' || rawPath.startsWith('/api/files/')) return listFolder(res, site, rawPath.slice('/api/files/'.length));
+  if (rawPath.startsWith('/content/')) return sendContent(res, site, rawPath.slice('/content/'.length));
+  if (rawPath.startsWith('/download/')) return sendDownload(req, res, site, rawPath.slice('/download/'.length));
   return sendError(res, 404, 'not_found', `no such route: ${rawPath.slice(0, 200)}`);
 }
 
-async function resolveOrFail(res: ServerResponse, rootReal: string, rawPath: string): Promise<{ realPath: string; relative: string; size: number; isDirectory: boolean; mtimeMs: number } | null> {
-  const resolved = await resolveInsideRoot(rootReal, rawPath);
+async function resolveOrFail(res: ServerResponse, site: Site, rawPath: string): Promise<{ realPath: string; relative: string; size: number; isDirectory: boolean; mtimeMs: number } | null> {
+  const resolved = await resolveInsideRoot(site.rootReal, rawPath);
   if (!resolved.ok) {
     sendError(res, resolved.status, resolved.code, resolved.error);
+    return null;
+  }
+  if (isPrivate(site, resolved.realPath)) {
+    // Answer exactly as for a missing file: its existence is private too.
+    sendError(res, 404, 'not_found', `no such file: ${resolved.relative}`);
     return null;
   }
   try {
@@ -120,13 +150,13 @@ export interface FileEntry {
   mtime: string;
 }
 
-async function listFolder(res: ServerResponse, rootReal: string, rawPath: string): Promise<void> {
-  const target = await resolveOrFail(res, rootReal, rawPath);
+async function listFolder(res: ServerResponse, site: Site, rawPath: string): Promise<void> {
+  const target = await resolveOrFail(res, site, rawPath);
   if (!target) return;
   if (!target.isDirectory) return sendError(res, 400, 'not_a_directory', `${target.relative} is a file; fetch it from /download/${target.relative}`);
   const entries: FileEntry[] = [];
   for (const dirent of await readdir(target.realPath, { withFileTypes: true })) {
-    const entry = await describeEntry(rootReal, join(target.realPath, dirent.name), dirent.name);
+    const entry = await describeEntry(site, join(target.realPath, dirent.name), dirent.name);
     if (entry) entries.push(entry);
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -134,10 +164,10 @@ async function listFolder(res: ServerResponse, rootReal: string, rawPath: string
 }
 
 /** Symlinks are followed only when they stay inside the root; others are not listed at all. */
-async function describeEntry(rootReal: string, fullPath: string, name: string): Promise<FileEntry | null> {
+async function describeEntry(site: Site, fullPath: string, name: string): Promise<FileEntry | null> {
   try {
     const real = await realpath(fullPath);
-    if (!isInside(rootReal, real)) return null;
+    if (!isInside(site.rootReal, real) || isPrivate(site, real)) return null;
     const info = await stat(real);
     if (!info.isFile() && !info.isDirectory()) return null;
     return { name, type: info.isDirectory() ? 'directory' : 'file', size: info.isDirectory() ? 0 : info.size, mtime: new Date(info.mtimeMs).toISOString() };
@@ -146,8 +176,8 @@ async function describeEntry(rootReal: string, fullPath: string, name: string): 
   }
 }
 
-async function sendContent(res: ServerResponse, rootReal: string, rawPath: string): Promise<void> {
-  const target = await resolveOrFail(res, rootReal, rawPath);
+async function sendContent(res: ServerResponse, site: Site, rawPath: string): Promise<void> {
+  const target = await resolveOrFail(res, site, rawPath);
   if (!target) return;
   if (target.isDirectory) return sendError(res, 400, 'not_a_file', `${target.relative || '/'} is a folder; list it at /api/files/${target.relative}`);
   if (target.size > MAX_CONTENT_BYTES) return sendError(res, 413, 'too_large', `${target.relative} is ${target.size} bytes; fetch it from /download/${target.relative}`);
@@ -156,8 +186,8 @@ async function sendContent(res: ServerResponse, rootReal: string, rawPath: strin
   res.end(text);
 }
 
-async function sendDownload(req: IncomingMessage, res: ServerResponse, rootReal: string, rawPath: string): Promise<void> {
-  const target = await resolveOrFail(res, rootReal, rawPath);
+async function sendDownload(req: IncomingMessage, res: ServerResponse, site: Site, rawPath: string): Promise<void> {
+  const target = await resolveOrFail(res, site, rawPath);
   if (!target) return;
   if (target.isDirectory) return sendError(res, 400, 'not_a_file', `${target.relative || '/'} is a folder`);
   const name = target.relative.split('/').at(-1) ?? 'download';

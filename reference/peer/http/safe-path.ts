@@ -16,26 +16,27 @@ export type SafePathResult =
   | { ok: true; realPath: string; relative: string }
   | { ok: false; status: 400 | 403 | 404; code: 'bad_path_encoding' | 'path_forbidden' | 'not_found'; error: string };
 
-const forbidden = (why: string): SafePathResult => ({ ok: false, status: 403, code: 'path_forbidden', error: `path refused: ${why}` });
+type Refusal = Extract<SafePathResult, { ok: false }>;
+const forbidden = (why: string): Refusal => ({ ok: false, status: 403, code: 'path_forbidden', error: `path refused: ${why}` });
 
 /** Checks the shape of the path alone (no file system): the decoded relative path, or a refusal. */
-export function checkPathShape(rawPath: string): { ok: true; relative: string } | Extract<SafePathResult, { ok: false }> {
-  if (/\\|%5c/i.test(rawPath)) return forbidden('backslash') as Extract<SafePathResult, { ok: false }>;
+export function checkPathShape(rawPath: string): { ok: true; relative: string } | Refusal {
+  if (/\\|%5c/i.test(rawPath)) return forbidden('backslash');
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);
   } catch {
     return { ok: false, status: 400, code: 'bad_path_encoding', error: 'path is not valid percent-encoded UTF-8' };
   }
-  if (decoded.includes('\0')) return forbidden('NUL byte') as Extract<SafePathResult, { ok: false }>;
-  if (decoded.includes('\\')) return forbidden('backslash') as Extract<SafePathResult, { ok: false }>;
-  if (decoded.startsWith('/')) return forbidden('absolute path') as Extract<SafePathResult, { ok: false }>;
+  if (decoded.includes('\0')) return forbidden('NUL byte');
+  if (decoded.includes('\\')) return forbidden('backslash');
+  if (decoded.startsWith('/')) return forbidden('absolute path');
   // A trailing slash names a directory; allow it, then judge the segments.
   const trimmed = decoded.endsWith('/') ? decoded.slice(0, -1) : decoded;
   if (trimmed === '') return { ok: true, relative: '' };
   for (const segment of trimmed.split('/')) {
-    if (segment === '') return forbidden('empty segment or absolute path') as Extract<SafePathResult, { ok: false }>;
-    if (segment === '.' || segment === '..') return forbidden('dot segment') as Extract<SafePathResult, { ok: false }>;
+    if (segment === '') return forbidden('empty segment or absolute path');
+    if (segment === '.' || segment === '..') return forbidden('dot segment');
   }
   return { ok: true, relative: trimmed };
 }

@@ -1,0 +1,57 @@
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../usage-error.ts';
+
+interface Args {
+  relay: string;
+  'relay-ca'?: string;
+  insecure: boolean;
+  email: string;
+  root: string;
+  'identity-dir'?: string;
+  port: number;
+  host?: string;
+  'public-address'?: string[];
+  'include-loopback': boolean;
+  'only-loopback': boolean;
+  'heartbeat-interval': string;
+  'address-check-interval': string;
+  friends?: string;
+  'health-interval': string;
+  'attempt-timeout': string;
+  strategy: string;
+}
+
+const command: CommandModule<object, Args> = {
+  command: 'peer',
+  describe: 'Run a peer: identity, register, Peer Server, announce addresses, heartbeat (and friends)',
+  builder: (yargs) =>
+    yargs
+      .option('relay', { type: 'string', demandOption: true, describe: 'Relay URL, e.g. https://127.0.0.1:8443' })
+      .option('relay-ca', { type: 'string', describe: "PEM file of the relay's certificate to pin" })
+      .option('insecure', { type: 'boolean', default: false, describe: "Do not verify the relay's certificate (experiments only)" })
+      .option('email', { type: 'string', demandOption: true, describe: 'Your email: the identity peers find you by' })
+      .option('root', { type: 'string', demandOption: true, describe: 'Folder to serve' })
+      .option('identity-dir', { type: 'string', describe: 'Identity folder (created on first run); default ~/.relaylab/identities/<email>' })
+      .option('port', { type: 'number', default: 0, describe: 'Peer Server port (0: the OS chooses)' })
+      .option('host', { type: 'string', describe: 'Bind address (default: all interfaces, :: and 0.0.0.0)' })
+      .option('public-address', { type: 'string', array: true, describe: 'An address reachable from outside (repeatable); announced after local ones' })
+      .option('include-loopback', { type: 'boolean', default: false, describe: 'Also announce 127.0.0.1 / ::1 (tests)' })
+      .option('only-loopback', { type: 'boolean', default: false, describe: 'Announce loopback only and ignore network interfaces (tests, demos)' })
+      .option('heartbeat-interval', { type: 'string', default: '30m', describe: 'Time between heartbeats (30m, 90s, 1800)' })
+      .option('address-check-interval', { type: 'string', default: '60s', describe: 'How often to look for address changes' })
+      .option('friends', { type: 'string', describe: 'Friends list file (JSON); statuses go to <identity-dir>/friends-status.json' })
+      .option('health-interval', { type: 'string', default: '60s', describe: 'Time between friend health checks' })
+      .option('attempt-timeout', { type: 'string', default: '5s', describe: 'Per-address connect timeout for friends' })
+      .option('strategy', { type: 'string', default: 'sequential', choices: ['sequential', 'race'], describe: 'Try-order strategy for friends' }) as never,
+  handler: async (args) => {
+    const { runPeerCommand } = await import('../../reference/peer/http/peer-command.ts');
+    try {
+      await runPeerCommand(args, (line) => process.stdout.write(`${line}\n`));
+    } catch (error) {
+      const { BadInput } = await import('../../reference/peer/http/cli-support.ts');
+      if (error instanceof BadInput) throw new UsageError(error.message);
+      throw error;
+    }
+  },
+};
+export default command;

@@ -1,0 +1,64 @@
+/**
+ * Argument checks shared by the peer-side verbs (peer, connect, ls, get,
+ * friends). Each throws `BadInput` with one line a user can act on; the
+ * command files turn it into a UsageError (exit 2).
+ */
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
+import { ipVersion } from '../../shared/ip.ts';
+import { parseDurationMs } from '../core/duration.ts';
+import { TRY_STRATEGIES, type TryStrategy } from '../core/try-order.ts';
+
+export class BadInput extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadInput';
+  }
+}
+
+export function requireEmail(text: unknown, flag: string): string {
+  const email = typeof text === 'string' ? normalizeEmail(text) : '';
+  if (!isValidEmail(email)) throw new BadInput(`${flag} ${JSON.stringify(text)} is not an email address`);
+  return email;
+}
+
+export function requireDurationMs(text: unknown, flag: string, minMs = 1): number {
+  const ms = typeof text === 'string' || typeof text === 'number' ? parseDurationMs(text) : null;
+  if (ms === null || ms < minMs) throw new BadInput(`${flag} ${JSON.stringify(text)} is not a duration (examples: 30m, 90s, 250ms, 1800)`);
+  return ms;
+}
+
+export function requirePort(value: unknown, flag: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) throw new BadInput(`${flag} must be a port number 0..65535 (0: let the OS choose)`);
+  return value;
+}
+
+export function requireIpList(values: unknown, flag: string): string[] {
+  const list = values === undefined ? [] : Array.isArray(values) ? values : [values];
+  return list.map((v) => {
+    if (typeof v !== 'string' || ipVersion(v) === null) throw new BadInput(`${flag} ${JSON.stringify(v)} is not an IPv4 or IPv6 address`);
+    return v;
+  });
+}
+
+export function requireStrategy(value: unknown): TryStrategy {
+  if (!TRY_STRATEGIES.includes(value as TryStrategy)) throw new BadInput(`--strategy must be one of ${TRY_STRATEGIES.join(', ')}`);
+  return value as TryStrategy;
+}
+
+export async function requireFolder(path: unknown, flag: string): Promise<string> {
+  if (typeof path !== 'string' || path === '') throw new BadInput(`${flag} needs a folder`);
+  try {
+    if ((await stat(path)).isDirectory()) return path;
+  } catch {
+    throw new BadInput(`${flag} ${path} does not exist`);
+  }
+  throw new BadInput(`${flag} ${path} is not a folder`);
+}
+
+/** Where `relaylab peer` keeps an identity when `--identity-dir` is not given. */
+export function defaultIdentityDir(email: string): string {
+  return join(homedir(), '.relaylab', 'identities', email);
+}

@@ -1,0 +1,86 @@
+/**
+ * `relaylab connect | ls | get`: look TARGET up at the relay with our
+ * identity, run the try-order, then (ls/get) browse or download through
+ * the winning address. Exit 0 connected, 1 not found / unreachable, 2 for
+ * input a user must fix (including a relay that cannot be reached).
+ */
+import { access } from 'node:fs/promises';
+import { relayPortOver } from './relay-port.ts';
+import { BadInput, requireDurationMs, requireEmail, requireStrategy } from './cli-support.ts';
+import { describeAttempt, findPeer } from './find-peer.ts';
+import { downloadPeerFile, listPeerFolder, PeerRequestError } from './peer-files-client.ts';
+import type { RelayClient } from './relay-client.ts';
+
+export interface ConnectArgs {
+  email: string;
+  strategy: string;
+  'attempt-timeout': string;
+}
+
+type Print = (line: string) => void;
+
+/** The winner's base URL, or null (exit code already set, reason printed). */
+export async function connectToPeer(client: RelayClient, args: ConnectArgs, print: Print): Promise<string | null> {
+  const targetEmail = requireEmail(args.email, '--email');
+  const strategy = requireStrategy(args.strategy);
+  const attemptTimeoutMs = requireDurationMs(args['attempt-timeout'], '--attempt-timeout', 10);
+  const outcome = await findPeer({ relay: relayPortOver(client), targetEmail, strategy, attemptTimeoutMs, onAttempt: (a) => print(`attempt ${a.index + 1}: ${describeAttempt(a)}`) });
+  switch (outcome.kind) {
+    case 'error':
+      if (outcome.code === 'relay_unreachable' || outcome.code === 'lookup_unauthorized') throw new BadInput(outcome.message);
+      print(`lookup failed (${outcome.code}): ${outcome.message}`);
+      process.exitCode = 1;
+      return null;
+    case 'not_found':
+      print(`${targetEmail} is not online at the relay (404)`);
+      process.exitCode = 1;
+      return null;
+    case 'unreachable':
+      print(`${targetEmail} announced ${outcome.lookup.addresses.join(', ')} port ${outcome.lookup.port}, but none answered as ${targetEmail}`);
+      process.exitCode = 1;
+      return null;
+    case 'connected':
+      print(`winner: ${outcome.baseUrl} (${strategy}, ${outcome.tries.elapsedMs} ms)`);
+      return outcome.baseUrl;
+  }
+}
+
+export async function listCommand(baseUrl: string, path: string, json: boolean, print: Print): Promise<void> {
+  try {
+    const listing = await listPeerFolder(baseUrl, path);
+    if (json) return print(JSON.stringify(listing, null, 2));
+    for (const e of listing.entries) print(`${e.type === 'directory' ? 'd' : '-'} ${String(e.size).padStart(12)}  ${e.mtime}  ${e.name}${e.type === 'directory' ? '/' : ''}`);
+    if (listing.entries.length === 0) print('(empty folder)');
+  } catch (error) {
+    failPeerRequest(error, print);
+  }
+}
+
+/** Checked before connecting: never overwrite a user's file unasked. */
+export async function checkOutFile(outFile: string, force: boolean): Promise<void> {
+  if (!force && (await exists(outFile))) throw new BadInput(`${outFile} already exists; pass --force to overwrite it`);
+}
+
+export async function getCommand(baseUrl: string, path: string, outFile: string, print: Print): Promise<void> {
+  try {
+    const got = await downloadPeerFile(baseUrl, path, outFile);
+    print(`saved ${path} to ${outFile}: ${got.bytes} bytes, SHA-256 ${got.sha256}`);
+  } catch (error) {
+    failPeerRequest(error, print);
+  }
+}
+
+function failPeerRequest(error: unknown, print: Print): void {
+  if (!(error instanceof PeerRequestError)) throw error;
+  print(`the peer answered ${error.status} (${error.code}): ${error.message}`);
+  process.exitCode = 1;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

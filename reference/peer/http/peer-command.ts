@@ -1,0 +1,125 @@
+/**
+ * `relaylab peer`: the seven lifecycle steps of issue 3 as one long-running
+ * process. Step 1 (identity) happens here; steps 2-6 in runPeer; step 7 is
+ * the signal handler. Exit 0 on SIGTERM/SIGINT, 2 when the input or the
+ * identity is wrong (including "someone else holds this email"), 1 for any
+ * other fatal relay answer.
+ */
+import { readFile } from 'node:fs/promises';
+import { IdentityError, loadOrCreateIdentity } from '../../identity/identity-files.ts';
+import { BadInput, defaultIdentityDir, requireDurationMs, requireEmail, requireFolder, requireIpList, requirePort, requireStrategy } from './cli-support.ts';
+import { PeerFatalError, runPeer, type RunPeerOptions } from './run-peer.ts';
+
+export interface PeerCommandArgs {
+  relay: string;
+  'relay-ca'?: string;
+  insecure: boolean;
+  email: string;
+  root: string;
+  'identity-dir'?: string;
+  port: number;
+  host?: string;
+  'public-address'?: string[];
+  'include-loopback': boolean;
+  'only-loopback': boolean;
+  'heartbeat-interval': string;
+  'address-check-interval': string;
+  friends?: string;
+  'health-interval': string;
+  'attempt-timeout': string;
+  strategy: string;
+}
+
+const USER_FATALS = new Set(['email_held_by_another_identity', 'registration_rejected']);
+
+export async function runPeerCommand(args: PeerCommandArgs, print: (line: string) => void): Promise<void> {
+  const email = requireEmail(args.email, '--email');
+  const root = await requireFolder(args.root, '--root');
+  if (!args['relay-ca'] && !args.insecure) throw new BadInput("pass --relay-ca FILE (the relay's certificate, printed when it starts) or --insecure");
+  const relayCaPem = args['relay-ca'] ? await readPem(args['relay-ca']) : undefined;
+  const identityDir = args['identity-dir'] ?? defaultIdentityDir(email);
+  const options: Omit<RunPeerOptions, 'identity'> = {
+    relayUrl: args.relay,
+    ...(relayCaPem ? { relayCaPem } : {}),
+    insecure: args.insecure,
+    root,
+    // Serving a folder that contains the identity must never publish the private key.
+    privatePaths: [identityDir],
+    port: requirePort(args.port, '--port'),
+    ...(args.host ? { host: requireIpList([args.host], '--host')[0] } : {}),
+    publicAddresses: requireIpList(args['public-address'], '--public-address'),
+    includeLoopback: args['include-loopback'] || args['only-loopback'],
+    ...(args['only-loopback'] ? { interfaces: () => [{ address: '127.0.0.1' }, { address: '::1' }] } : {}),
+    heartbeatIntervalMs: requireDurationMs(args['heartbeat-interval'], '--heartbeat-interval', 1_000),
+    addressCheckIntervalMs: requireDurationMs(args['address-check-interval'], '--address-check-interval', 100),
+    log: (line) => print(`peer: ${line}`),
+  };
+  if (args.friends) {
+    options.friends = {
+      file: args.friends,
+      statusDir: identityDir,
+      healthIntervalMs: requireDurationMs(args['health-interval'], '--health-interval', 100),
+      attemptTimeoutMs: requireDurationMs(args['attempt-timeout'], '--attempt-timeout', 10),
+      strategy: requireStrategy(args.strategy),
+    };
+  }
+
+  // Step 1: the identity, created once and never regenerated silently.
+  let loaded;
+  try {
+    loaded = await loadOrCreateIdentity(identityDir, email);
+  } catch (error) {
+    if (error instanceof IdentityError) throw new BadInput(error.message);
+    throw error;
+  }
+  const { identity, created } = loaded;
+  print(`peer: identity ${created ? 'created' : 'loaded'} in ${identityDir}: ${identity.email}, SHA-256 ${identity.fingerprintSha256}`);
+
+  let peer;
+  try {
+    peer = await runPeer({ ...options, identity, onFatal: (error) => void stopOnFatal(error) });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'friends_file_invalid' || code === 'relay_unreachable') throw new BadInput((error as Error).message);
+    throw error;
+  }
+  print(`peer: serving ${root} on port ${peer.port}`);
+  const stopOnFatal = async (error: PeerFatalError): Promise<void> => {
+    print(`peer: giving up: ${error.message}`);
+    await peer.close();
+    process.exit(USER_FATALS.has(error.code) ? 2 : 1);
+  };
+  const stopped = waitForSignal();
+  try {
+    await Promise.race([peer.live, stopped]);
+  } catch (error) {
+    await peer.close();
+    if (error instanceof PeerFatalError && USER_FATALS.has(error.code)) throw new BadInput(error.message);
+    if (error instanceof PeerFatalError) {
+      print(`peer: giving up: ${error.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+  const signal = await stopped;
+  print(`peer: ${signal}: stopping`);
+  await peer.close();
+  print('peer: stopped');
+  process.exit(0);
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+}
+
+async function readPem(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new BadInput(`cannot read --relay-ca ${path}`);
+  }
+}

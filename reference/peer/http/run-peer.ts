@@ -1,0 +1,239 @@
+/**
+ * A whole running peer, the edge that wires the pure core to the world:
+ * Peer Server (step 3), address gathering (step 4), the PeerLifecycle
+ * (register, ready, heartbeats, re-ready: steps 2, 5, 6) over the real relay
+ * client, and optionally the friends monitor. Used by `relaylab peer`, the
+ * demo and the tests. Loading or creating the identity (step 1) is the
+ * caller's, so a test can hand in one it made.
+ */
+import { networkInterfaces } from 'node:os';
+import type { Identity } from '../../identity/identity-files.ts';
+import { systemClock } from '../../shared/system-clock.ts';
+import { systemTimers } from '../../shared/system-timers.ts';
+import { orderAddresses, type InterfaceAddress } from '../core/address-order.ts';
+import { DEFAULT_HEALTH_INTERVAL_MS, FriendsMonitor, formatSocket, type FriendEntry, type FriendStatus } from '../core/friends-monitor.ts';
+import { PeerLifecycle, type LifecycleEvent, type LifecycleFatalCode } from '../core/peer-lifecycle.ts';
+import type { TryStrategy } from '../core/try-order.ts';
+import { loadFriendsFile, saveFriendsFile, saveFriendsStatus } from './friends-file.ts';
+import { httpDialer } from './http-dialer.ts';
+import { startPeerServer, type RunningPeerServer } from './peer-server.ts';
+import { RelayClient } from './relay-client.ts';
+import { relayPortOver } from './relay-port.ts';
+
+export interface RunPeerOptions {
+  relayUrl: string;
+  relayCaPem?: string;
+  insecure?: boolean;
+  identity: Identity;
+  root: string;
+  /** Peer Server port; 0 (default) lets the OS choose. */
+  port?: number;
+  /** Peer Server bind address; default all interfaces. */
+  host?: string;
+  /** Never served even when inside the root (identity folder, friends files). The friends files are added automatically. */
+  privatePaths?: string[];
+  publicAddresses?: string[];
+  includeLoopback?: boolean;
+  /** Where interface addresses come from; default os.networkInterfaces(). Tests pass loopback only. */
+  interfaces?: () => InterfaceAddress[];
+  heartbeatIntervalMs?: number;
+  addressCheckIntervalMs?: number;
+  retryDelayMs?: number;
+  relayTimeoutMs?: number;
+  friends?: { file: string; statusDir: string; healthIntervalMs?: number; attemptTimeoutMs?: number; strategy?: TryStrategy };
+  /** One human-readable line per event. */
+  log?: (line: string) => void;
+  /** The lifecycle's events as data (the demo reads the register status from them). */
+  onEvent?: (event: LifecycleEvent) => void;
+  /** A fatal lifecycle event after the peer was live (before that, `live` rejects). */
+  onFatal?: (error: PeerFatalError) => void;
+}
+
+export interface RunningPeer {
+  email: string;
+  port: number;
+  /** Resolves at the first successful ready; rejects with PeerFatalError if the lifecycle gives up first. */
+  live: Promise<{ port: number; addresses: string[] }>;
+  lifecycle: PeerLifecycle;
+  friends: FriendsMonitor | null;
+  close(): Promise<void>;
+}
+
+export class PeerFatalError extends Error {
+  constructor(
+    readonly code: LifecycleFatalCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PeerFatalError';
+  }
+}
+
+export function systemInterfaces(): InterfaceAddress[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => ({ address: i.address, internal: i.internal })));
+}
+
+export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
+  const log = options.log ?? (() => {});
+  // Read the friends list before opening anything, so a bad file fails cleanly.
+  const friendEntries = options.friends ? await loadFriendsFile(options.friends.file) : [];
+  const client = new RelayClient({
+    relayUrl: options.relayUrl,
+    ...(options.relayCaPem ? { relayCaPem: options.relayCaPem } : {}),
+    insecure: options.insecure ?? false,
+    identity: options.identity,
+    timeoutMs: options.relayTimeoutMs ?? 10_000,
+  });
+  let server: RunningPeerServer;
+  try {
+    const privatePaths = [...(options.privatePaths ?? []), ...(options.friends ? [options.friends.file, options.friends.statusDir] : [])];
+    server = await startPeerServer({ root: options.root, email: options.identity.email, port: options.port ?? 0, privatePaths, ...(options.host ? { host: options.host } : {}) });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  const relay = relayPortOver(client);
+  const runtime = { clock: systemClock, timers: systemTimers() };
+  const interfaces = options.interfaces ?? systemInterfaces;
+  const addressSource = () => orderAddresses(interfaces(), options.publicAddresses ?? [], { includeLoopback: options.includeLoopback ?? false });
+
+  let resolveLive!: (value: { port: number; addresses: string[] }) => void;
+  let rejectLive!: (error: PeerFatalError) => void;
+  let isLive = false;
+  const live = new Promise<{ port: number; addresses: string[] }>((resolve, reject) => {
+    resolveLive = resolve;
+    rejectLive = reject;
+  });
+  live.catch(() => {}); // the caller may attach later; never an unhandled rejection
+
+  const lifecycle = new PeerLifecycle(
+    { email: options.identity.email, port: server.port, addressSource, ...pick(options, ['heartbeatIntervalMs', 'addressCheckIntervalMs', 'retryDelayMs']) },
+    {
+      ...runtime,
+      relay,
+      onEvent: (event) => {
+        log(describeLifecycleEvent(event));
+        options.onEvent?.(event);
+        if (event.type === 'ready' && !isLive) {
+          isLive = true;
+          resolveLive({ port: event.port, addresses: event.addresses });
+        }
+        if (event.type === 'fatal') {
+          const error = new PeerFatalError(event.code, event.message);
+          if (isLive) options.onFatal?.(error);
+          else rejectLive(error);
+        }
+      },
+    },
+  );
+  const friends = options.friends ? startFriends(options.friends, friendEntries, { ...runtime, relay, log }) : null;
+  lifecycle.start();
+  friends?.monitor.start();
+  let closing: Promise<void> | null = null;
+  return {
+    email: options.identity.email,
+    port: server.port,
+    live,
+    lifecycle,
+    friends: friends?.monitor ?? null,
+    close() {
+      // Idempotent: SIGTERM and a test's cleanup may both ask.
+      closing ??= (async () => {
+        lifecycle.stop();
+        await friends?.stop();
+        await server.close();
+        await client.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function startFriends(
+  config: NonNullable<RunPeerOptions['friends']>,
+  entries: FriendEntry[],
+  deps: { clock: typeof systemClock; timers: ReturnType<typeof systemTimers>; relay: ReturnType<typeof relayPortOver>; log: (line: string) => void },
+): { monitor: FriendsMonitor; stop(): Promise<void> } {
+  const lastSettled = new Map<string, FriendStatus>();
+  // Writes are chained so two saves never interleave.
+  let writes: Promise<void> = Promise.resolve();
+  const chain = (what: string, work: () => Promise<void>) => {
+    writes = writes.then(work).catch((error: unknown) => deps.log(`friends: could not ${what}: ${(error as Error).message}`));
+  };
+  // The file decides who is a friend (a user may edit it while we run); we only add cached sockets.
+  const saveCache = () =>
+    chain('save the cached sockets', async () => {
+      const known = new Map(monitor.snapshot().map((f) => [f.email, f.lastGood]));
+      const onDisk = await loadFriendsFile(config.file);
+      await saveFriendsFile(config.file, onDisk.map((f) => ({ email: f.email, lastGood: known.get(f.email) ?? f.lastGood })));
+    });
+  const saveStatus = () => chain('save statuses', () => saveFriendsStatus(config.statusDir, monitor.snapshot(), deps.clock.nowMs()));
+  const syncWithFile = () =>
+    chain('re-read the friends file', async () => {
+      const onDisk = await loadFriendsFile(config.file);
+      const wanted = new Set(onDisk.map((f) => f.email));
+      for (const f of monitor.snapshot()) if (!wanted.has(f.email)) monitor.remove(f.email);
+      for (const f of onDisk) if (monitor.statusOf(f.email) === undefined) {
+        monitor.add(f);
+        monitor.check(f.email);
+      }
+    });
+  const monitor: FriendsMonitor = new FriendsMonitor(
+    { friends: entries, ...pick(config, ['healthIntervalMs', 'attemptTimeoutMs', 'strategy']) },
+    {
+      clock: deps.clock,
+      timers: deps.timers,
+      dialer: httpDialer,
+      relay: deps.relay,
+      onEvent: (event) => {
+        if (event.type === 'cache_updated') {
+          deps.log(`friend ${event.email}: remembering ${formatSocket(event.lastGood)}`);
+          saveCache();
+        } else if (event.to !== 'checking') {
+          const from = lastSettled.get(event.email) ?? 'unknown';
+          lastSettled.set(event.email, event.to);
+          if (from !== event.to) deps.log(`friend ${event.email}: ${from} -> ${event.to} (${event.detail})`);
+        }
+        saveStatus();
+      },
+    },
+  );
+  saveStatus();
+  const resync = setInterval(syncWithFile, config.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
+  resync.unref();
+  return {
+    monitor,
+    async stop() {
+      clearInterval(resync);
+      monitor.stop();
+      await writes;
+    },
+  };
+}
+
+export function describeLifecycleEvent(event: LifecycleEvent): string {
+  switch (event.type) {
+    case 'registered':
+      return event.status === 200 ? 'registered with the relay' : 'already registered at the relay (409); the ready will confirm it is our certificate';
+    case 'ready':
+      return `ready (${event.reason.replace(/_/g, ' ')}): port ${event.port}, addresses ${event.addresses.join(', ')}${event.expiresInS !== undefined ? `, expires in ${event.expiresInS} s` : ''}`;
+    case 'heartbeat':
+      return `heartbeat ok${event.expiresInS !== undefined ? `, expires in ${event.expiresInS} s` : ''}`;
+    case 'broadcast_expired':
+      return 'heartbeat got 404: our broadcast expired; sending ready again';
+    case 'addresses_changed':
+      return `addresses changed: ${event.from.join(', ') || '(none)'} -> ${event.to.join(', ') || '(none)'}`;
+    case 'waiting_for_addresses':
+      return 'no address left to announce; will send ready when one appears';
+    case 'relay_trouble':
+      return `relay trouble during ${event.step}: ${event.message}; retrying in ${Math.round(event.retryInMs / 1000)} s`;
+    case 'fatal':
+      return `fatal (${event.code}): ${event.message}`;
+  }
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}

@@ -1,0 +1,155 @@
+/**
+ * The peer-side verbs as a user runs them: real child processes, the real
+ * reference relay over HTTPS, real Peer Servers, loopback only.
+ */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdentityFiles } from '../../reference/identity/identity-files.ts';
+import { RelayClient } from '../../reference/peer/http/relay-client.ts';
+import { startRelay, type RunningRelay } from '../../reference/relay/http/start-relay.ts';
+import { CliProcess, relaylab } from './cli-process.ts';
+import { tempDir } from './net-helpers.ts';
+
+let relay: RunningRelay;
+let dir: { path: string; remove(): Promise<void> };
+let root: string;
+let bobIdentityDir: string;
+const running: CliProcess[] = [];
+
+const relayArgs = () => ['--relay', relay.url, '--relay-ca', relay.tlsCertificatePath];
+const peerArgs = (email: string, identityDir: string, extra: string[] = []) => ['peer', ...relayArgs(), '--email', email, '--root', root, '--identity-dir', identityDir, '--only-loopback', ...extra];
+function startPeer(args: string[]): CliProcess {
+  const p = new CliProcess(args);
+  running.push(p);
+  return p;
+}
+
+beforeAll(async () => {
+  dir = await tempDir('peer-cli');
+  root = join(dir.path, 'root');
+  await (await import('node:fs/promises')).mkdir(root);
+  await writeFile(join(root, 'hello.txt'), 'hello over the CLI\n');
+  relay = await startRelay({ port: 0 });
+  bobIdentityDir = join(dir.path, 'bob');
+  const bob = await createIdentityFiles(bobIdentityDir, 'bob@example.com', 'ecdsa-p256');
+  const client = new RelayClient({ relayUrl: relay.url, relayCaPem: relay.tlsCertificatePem, identity: bob });
+  expect((await client.register()).status).toBe(200);
+  await client.close();
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.stop()));
+  await relay?.close();
+  await dir?.remove();
+});
+
+describe('relaylab peer / connect / ls / get', () => {
+  it('runs the lifecycle, is reachable through connect, ls and get, and exits 0 on SIGTERM', async () => {
+    const aliceDir = join(dir.path, 'alice');
+    const alice = startPeer(peerArgs('alice@example.com', aliceDir));
+    await alice.waitFor(/peer: identity created in .*alice@example.com, SHA-256 [0-9a-f]{64}/);
+    const [, port] = await alice.waitFor(/peer: ready \(startup\): port (\d+), addresses 127\.0\.0\.1, ::1/);
+    expect(alice.stdout).toMatch(/peer: registered with the relay/);
+    expect((await stat(join(aliceDir, 'key.pem'))).mode & 0o777).toBe(0o600);
+
+    const target = [...relayArgs(), '--identity', bobIdentityDir, '--email', 'alice@example.com'];
+    const connect = await relaylab(['connect', ...target, '--strategy', 'race']);
+    expect(connect.code, connect.stderr).toBe(0);
+    expect(connect.stdout).toContain(`attempt 1: 127.0.0.1:${port} ok`);
+    expect(connect.stdout).toContain(`winner: http://127.0.0.1:${port} (race`);
+
+    const ls = await relaylab(['ls', ...target]);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(/^- +19 +\S+ +hello\.txt$/m);
+
+    const out = join(dir.path, 'got.txt');
+    const get = await relaylab(['get', 'hello.txt', ...target, '--out', out]);
+    expect(get.code, get.stderr).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe('hello over the CLI\n');
+    const again = await relaylab(['get', 'hello.txt', ...target, '--out', out]);
+    expect([again.code, again.stderr.trim()]).toEqual([2, `relaylab: ${out} already exists; pass --force to overwrite it`]);
+
+    const missing = await relaylab(['get', '../secret', ...target, '--out', join(dir.path, 'x')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/the peer answered 40[34] \((path_forbidden|not_found)\)/);
+
+    expect(await alice.stop()).toBe(0);
+    expect(alice.stdout).toMatch(/peer: SIGTERM: stopping\npeer: stopped/);
+
+    // Restart: the same identity is loaded (not regenerated), register says 409, ready confirms it.
+    const fingerprint = /SHA-256 ([0-9a-f]{64})/.exec(alice.stdout)?.[1];
+    const again2 = startPeer(peerArgs('alice@example.com', aliceDir));
+    await again2.waitFor(/peer: ready \(startup\)/);
+    expect(again2.stdout).toContain(`identity loaded in ${aliceDir}: alice@example.com, SHA-256 ${fingerprint}`);
+    expect(again2.stdout).toMatch(/already registered at the relay \(409\)/);
+    expect(await again2.stop()).toBe(0);
+  }, 120_000);
+
+  it('exits 2 with one line when another certificate holds the email', async () => {
+    const holder = startPeer(peerArgs('carol@example.com', join(dir.path, 'carol')));
+    await holder.waitFor(/peer: ready \(startup\)/);
+    const impostor = await relaylab(peerArgs('carol@example.com', join(dir.path, 'carol-impostor')));
+    expect(impostor.code).toBe(2);
+    expect(impostor.stderr.trim().split('\n')).toEqual(['relaylab: carol@example.com is registered at this relay with another certificate (409 on register, 401 on ready)']);
+    await holder.stop();
+  }, 60_000);
+
+  it('refuses bad input with one line and exit 2', async () => {
+    const junkFriends = join(dir.path, 'junk-friends.json');
+    await writeFile(junkFriends, '{"friends": [{"email": 42}]}');
+    const scratchIdentity = ['--identity-dir', join(dir.path, 'scratch-identity'), '--only-loopback'];
+    const cases: Array<[string[], RegExp]> = [
+      [['peer', '--relay', 'http://127.0.0.1:1', '--insecure', '--email', 'x@example.com', '--root', root, ...scratchIdentity], /relay URL must be https:\/\//],
+      [['peer', ...relayArgs(), '--email', 'x@example.com', '--root', root, ...scratchIdentity, '--friends', junkFriends], /junk-friends\.json: friends\[0\] has no valid email/],
+      [['peer', ...relayArgs(), '--email', 'x@example.com', '--root', root, ...scratchIdentity, '--host', 'my-laptop'], /--host "my-laptop" is not an IPv4 or IPv6 address/],
+      [['peer', ...relayArgs(), '--email', 'not-an-email', '--root', root], /--email "not-an-email" is not an email address/],
+      [['peer', ...relayArgs(), '--email', 'x@example.com', '--root', join(dir.path, 'nope')], /--root .* does not exist/],
+      [['peer', ...relayArgs(), '--email', 'x@example.com', '--root', root, '--heartbeat-interval', 'soon'], /--heartbeat-interval "soon" is not a duration/],
+      [['peer', ...relayArgs(), '--email', 'x@example.com', '--root', root, '--public-address', 'example.com'], /--public-address "example.com" is not an IPv4 or IPv6 address/],
+      [['connect', ...relayArgs(), '--identity', bobIdentityDir, '--email', 'a@example.com', '--attempt-timeout', 'x'], /--attempt-timeout "x" is not a duration/],
+      [['connect', '--relay', 'https://127.0.0.1:1', '--relay-ca', relay.tlsCertificatePath, '--identity', bobIdentityDir, '--email', 'a@example.com'], /cannot reach the relay/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await relaylab(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines, run.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    }
+    // A bad friends file is reported, never replaced.
+    expect(await readFile(junkFriends, 'utf8')).toBe('{"friends": [{"email": 42}]}');
+  }, 120_000);
+
+  it('connect exits 1 when the peer is not online', async () => {
+    const run = await relaylab(['connect', ...relayArgs(), '--identity', bobIdentityDir, '--email', 'nobody@example.com']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('nobody@example.com is not online at the relay (404)');
+  });
+});
+
+describe('relaylab peer --friends and relaylab friends', () => {
+  it('shows a friend offline, then online once they come up, and remembers the socket', async () => {
+    const friendsFile = join(dir.path, 'friends.json');
+    const edit = await relaylab(['friends', '--friends', friendsFile, '--add', 'dan@example.com']);
+    expect(edit.code, edit.stderr).toBe(0);
+    const ericDir = join(dir.path, 'eric');
+    const eric = startPeer(peerArgs('eric@example.com', ericDir, ['--friends', friendsFile, '--health-interval', '500ms', '--attempt-timeout', '500ms']));
+    await eric.waitFor(/friend dan@example.com: unknown -> offline \(no live broadcast at the relay\)/);
+    const offline = await relaylab(['friends', '--identity-dir', ericDir]);
+    expect(offline.stdout).toMatch(/^offline +dan@example.com: no live broadcast at the relay$/m);
+
+    const dan = startPeer(peerArgs('dan@example.com', join(dir.path, 'dan')));
+    const [, danPort] = await dan.waitFor(/ready \(startup\): port (\d+)/);
+    await eric.waitFor(/friend dan@example.com: offline -> online/);
+    const online = await relaylab(['friends', '--identity-dir', ericDir]);
+    expect(online.stdout).toMatch(new RegExp(`^online +dan@example.com at 127\\.0\\.0\\.1:${danPort}: `, 'm'));
+    await eric.waitFor(/friend dan@example.com: remembering/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(JSON.parse(await readFile(friendsFile, 'utf8'))).toEqual({ friends: [{ email: 'dan@example.com', lastGood: { address: '127.0.0.1', port: Number(danPort) } }] });
+
+    expect(await dan.stop()).toBe(0);
+    await eric.waitFor(/friend dan@example.com: online -> offline/);
+    expect(await eric.stop()).toBe(0);
+  }, 120_000);
+});
