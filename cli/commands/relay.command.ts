@@ -71,10 +71,16 @@ const command: CommandModule<object, Args> = {
   },
 };
 
+/** Node timers hold at most 2^31-1 ms; beyond that they fire after 1 ms, in a busy loop. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 function validate(args: Args): void {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be 0..65535, got ${args.port}`);
   if (!Number.isInteger(args.ttl) || args.ttl < 1) throw new UsageError(`--ttl must be a whole number of seconds >= 1, got ${args.ttl}`);
-  if (!Number.isFinite(args['cleanup-interval']) || args['cleanup-interval'] <= 0) throw new UsageError('--cleanup-interval must be a positive number of seconds');
+  if (!Number.isFinite(args['cleanup-interval']) || args['cleanup-interval'] <= 0 || args['cleanup-interval'] > MAX_TIMER_SECONDS) {
+    throw new UsageError(`--cleanup-interval must be a positive number of seconds, at most ${MAX_TIMER_SECONDS} (about 24 days)`);
+  }
+  if (args.ttl > 10 * 365 * 86_400) throw new UsageError('--ttl must be at most ten years');
   if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');
   if (args['cert-header'] && args['trusted-proxy'].length === 0) throw new UsageError('--cert-header needs at least one --trusted-proxy CIDR');
   if (!args['cert-header'] && args['trusted-proxy'].length > 0) throw new UsageError('--trusted-proxy only makes sense with --cert-header NAME');

@@ -51,7 +51,7 @@ function copyNodeRuntime(rootfs: string): void {
 
 function copyProject(appDir: string): void {
   for (const entry of PROJECT_ENTRIES) {
-    cpSync(join(projectRoot, entry), join(appDir, entry), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
+    cpSync(join(projectRoot, entry), join(appDir, entry), { recursive: true, filter: (src) => !/(\.test\.ts|\/test-[^/]*\.ts)$/.test(src) });
   }
   const modules = join(projectRoot, 'node_modules');
   cpSync(modules, join(appDir, 'node_modules'), {

@@ -4,7 +4,7 @@
  * emails it carries (CN, SAN rfc822Name, subject emailAddress; SPEC REG-3),
  * its validity window and key type. Pure: parsing only, no clock.
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 
 export interface CertificateFacts {
   fingerprintSha256: string;
@@ -48,9 +48,15 @@ export function inspectCertificate(pem: string): CertificateFacts {
   const emails = [...asList(subject.CN), ...asList(subject.emailAddress), ...sanEmails(cert.subjectAltName)]
     .map((e) => e.trim().toLowerCase())
     .filter((e, i, all) => e.length > 0 && all.indexOf(e) === i);
+  let publicKey: KeyObject | null = null;
+  try {
+    publicKey = cert.publicKey;
+  } catch {
+    // An algorithm OpenSSL cannot decode: report it as an unknown key type.
+  }
   let selfSignatureValid = false;
   try {
-    selfSignatureValid = cert.verify(cert.publicKey);
+    selfSignatureValid = publicKey !== null && cert.verify(publicKey);
   } catch {
     selfSignatureValid = false;
   }
@@ -59,8 +65,8 @@ export function inspectCertificate(pem: string): CertificateFacts {
     emails,
     notBeforeMs: Date.parse(cert.validFrom),
     notAfterMs: Date.parse(cert.validTo),
-    keyType: cert.publicKey.asymmetricKeyType ?? 'unknown',
-    keyBits: cert.publicKey.asymmetricKeyDetails?.modulusLength ?? null,
+    keyType: publicKey?.asymmetricKeyType ?? 'unknown',
+    keyBits: publicKey?.asymmetricKeyDetails?.modulusLength ?? null,
     selfSignatureValid,
   };
 }

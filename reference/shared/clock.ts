@@ -8,11 +8,6 @@ export interface Clock {
   nowMs(): number;
 }
 
-/** Whole Unix seconds, the unit the protocol speaks on the wire. */
-export function unixSeconds(clock: Clock): number {
-  return Math.floor(clock.nowMs() / 1000);
-}
-
 /** A clock that only moves when told to: tests and `--test-mode`. */
 export class ManualClock implements Clock {
   constructor(private currentMs: number = Date.UTC(2026, 0, 1)) {}

@@ -4,7 +4,9 @@
  */
 const MAX_EMAIL_LENGTH = 254;
 // Deliberately plain: one @, a non-empty local part without spaces, a dotted domain.
-const EMAIL_SHAPE = /^[^\s@<>()\[\],;:"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+// No control characters anywhere (U+0000..U+001F, U+007F): no mail system allows them,
+// and PostgreSQL refuses NUL outright.
+const EMAIL_SHAPE = /^[^\s@<>()\[\],;:"\\\u0000-\u001f\u007f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

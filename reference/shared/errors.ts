@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   body_too_large: 413,
   route_not_found: 404,
   method_not_allowed: 405,
+  // Reserved (SPEC ERR-8 lets a relay refuse non-JSON content types); the reference accepts any.
   unsupported_media_type: 415,
   // registration (REG-*)
   invalid_certificate: 400,
@@ -43,16 +44,4 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export interface ErrorBody {
   error: string;
   code: ErrorCode;
-}
-
-export class RelayError extends Error {
-  readonly status: number;
-  constructor(readonly code: ErrorCode, message: string) {
-    super(message);
-    this.name = 'RelayError';
-    this.status = ERROR_STATUS[code];
-  }
-  toBody(): ErrorBody {
-    return { error: this.message, code: this.code };
-  }
 }

@@ -80,8 +80,20 @@ beforeAll(async () => {
   await waitUntilOnline(topology.ns.b, join(work, 'id-b'), 'c@nat.test');
 }, 120_000);
 
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+afterAll(async () => {
+  // Stop every process and wait for it before pulling the namespaces and files from under it.
+  await Promise.all(
+    children
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => new Promise<void>((resolve) => {
+        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('close', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      })),
+  );
   topology?.destroy();
   rmSync(work, { recursive: true, force: true });
 });

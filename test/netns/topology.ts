@@ -88,7 +88,6 @@ export function createTopology(): Topology {
       if (enabled === forwarding) return;
       const [table, flag, chain, ...rest] = forwardRule;
       inNs(ns.home1, 'iptables', table as string, flag as string, enabled ? '-A' : '-D', chain as string, ...rest);
-      // Forget NAT state from earlier attempts so the rule change takes effect at once.
       forwarding = enabled;
     },
     destroy,

@@ -5,40 +5,55 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RelayClient } from '../../reference/peer/http/relay-client.ts';
 import { newPeerIdentity } from '../../reference/identity/identity-files.ts';
-import { certPathFromStartupLine, runCli, startCli, urlFromStartupLine } from '../support/spawn-cli.ts';
+import { certPathFromStartupLine, runCli, startCli, urlFromStartupLine, type RunningCli } from '../support/spawn-cli.ts';
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'relaylab-process-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('relaylab relay as a process', () => {
   it('prints one startup line, serves, reuses its TLS pair, and drains on SIGTERM with exit 0', async () => {
-    const first = await startCli(['relay', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn']);
-    expect(first.firstLine).toMatch(/^relay listening on https:\/\/127\.0\.0\.1:\d+ · TLS certificate .* · store: memory \(data is not kept/);
-    const certPath = certPathFromStartupLine(first.firstLine);
-    const pem = readFileSync(certPath, 'utf8');
-    const client = new RelayClient({ relayUrl: urlFromStartupLine(first.firstLine), relayCaPem: pem, identity: newPeerIdentity('p@process.test', Date.now()) });
-    expect((await client.register()).status).toBe(200);
-    await client.close();
-    // A request in flight when SIGTERM lands (headers sent, body half-sent) still gets its answer.
-    const url = new URL(urlFromStartupLine(first.firstLine));
-    const body = JSON.stringify({ certificate: 'x', email: 'half@process.test' });
-    const socket = connect({ host: url.hostname, port: Number(url.port), ca: pem });
-    await new Promise((resolve) => socket.once('secureConnect', resolve));
-    let answer = '';
-    socket.on('data', (d) => (answer += d.toString()));
-    socket.write(`POST /api/relay/register HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const exit = first.stop();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    socket.write(body.slice(10));
-    await new Promise((resolve) => socket.once('close', resolve));
-    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-    expect(answer).toContain('"code":"invalid_certificate"');
-    expect(await exit).toBe(0);
+    const started: RunningCli[] = [];
+    try {
+      const first = await startCli(['relay', '--port', '0', '--data-dir', dataDir, '--log-level', 'info']);
+      started.push(first);
+      expect(first.firstLine).toMatch(/^relay listening on https:\/\/127\.0\.0\.1:\d+ · TLS certificate .* · store: memory \(data is not kept/);
+      const pem = readFileSync(certPathFromStartupLine(first.firstLine), 'utf8');
+      const url = new URL(urlFromStartupLine(first.firstLine));
+      const client = new RelayClient({ relayUrl: url.origin, relayCaPem: pem, identity: newPeerIdentity('p@process.test', Date.now()) });
+      expect((await client.register()).status).toBe(200);
+      await client.close();
 
-    const second = await startCli(['relay', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn']);
-    expect(readFileSync(certPathFromStartupLine(second.firstLine), 'utf8')).toBe(pem);
-    expect(await second.stop()).toBe(0);
+      // A request in flight when SIGTERM lands (headers sent, body half-sent) still gets its answer:
+      // the rest of the body is sent only once the relay has logged that it is draining.
+      const body = JSON.stringify({ certificate: 'x', email: 'half@process.test' });
+      const socket = connect({ host: url.hostname, port: Number(url.port), ca: pem });
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      let answer = '';
+      socket.on('data', (d) => (answer += d.toString()));
+      socket.write(`POST /api/relay/register HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+      const exit = first.stop();
+      await until(() => first.output().includes('draining in-flight requests'), 10_000);
+      socket.write(body.slice(10));
+      await new Promise((resolve) => socket.once('close', resolve));
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('"code":"invalid_certificate"');
+      expect(await exit).toBe(0);
+
+      const second = await startCli(['relay', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn']);
+      started.push(second);
+      expect(readFileSync(certPathFromStartupLine(second.firstLine), 'utf8')).toBe(pem);
+      expect(await second.stop()).toBe(0);
+    } finally {
+      for (const cli of started) if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
   });
 
   it.each([
@@ -48,6 +63,7 @@ describe('relaylab relay as a process', () => {
     [['relay', '--tls-cert', '/nope.pem'], /--tls-cert and --tls-key go together/],
     [['relay', '--tls-cert', '/nope.pem', '--tls-key', '/nope.key', '--port', '0'], /cannot start the relay: .*nope/],
     [['relay', '--bogus'], /Unknown argument: bogus/],
+    [['relay', '--cleanup-interval', '3000000'], /--cleanup-interval must be .* at most 2147483/],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);

@@ -19,16 +19,16 @@ export function checkCertificate(inspector: CertificateInspector, pem: string, e
     if (error instanceof CertificateParseError) return { ok: false, response: fail('invalid_certificate', `"certificate" is ${error.message}`) };
     throw error;
   }
+  if (!ACCEPTED_KEY_TYPES.has(facts.keyType) || (facts.keyType === 'rsa' && (facts.keyBits ?? 0) < RELAY_LIMITS.minRsaModulusBits)) {
+    const bits = facts.keyBits ? ` ${facts.keyBits}-bit` : '';
+    return { ok: false, response: fail('unsupported_key_type', `${facts.keyType}${bits} keys are not accepted (RSA >= 2048 bits, ECDSA or Ed25519)`) };
+  }
   if (!facts.selfSignatureValid) {
     return { ok: false, response: fail('invalid_certificate', 'the certificate is not self-signed by its own key (signature does not verify)') };
   }
   if (nowMs < facts.notBeforeMs || nowMs >= facts.notAfterMs) {
     const window = `${new Date(facts.notBeforeMs).toISOString()} .. ${new Date(facts.notAfterMs).toISOString()}`;
     return { ok: false, response: fail('certificate_not_valid_now', `the certificate is not valid now (valid ${window})`) };
-  }
-  if (!ACCEPTED_KEY_TYPES.has(facts.keyType) || (facts.keyType === 'rsa' && (facts.keyBits ?? 0) < RELAY_LIMITS.minRsaModulusBits)) {
-    const bits = facts.keyBits ? ` ${facts.keyBits}-bit` : '';
-    return { ok: false, response: fail('unsupported_key_type', `${facts.keyType}${bits} keys are not accepted (RSA >= 2048 bits, ECDSA or Ed25519)`) };
   }
   if (!facts.emails.includes(email)) {
     const found = facts.emails.length > 0 ? facts.emails.join(', ') : 'none';

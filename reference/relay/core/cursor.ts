@@ -3,6 +3,8 @@
  * last email of the page, so pagination is keyset-based and stable while
  * entries come and go.
  */
+import { isValidEmail } from '../../shared/email.ts';
+
 const PREFIX = 'v1:';
 
 export function encodeCursor(lastEmail: string): string {
@@ -12,6 +14,8 @@ export function encodeCursor(lastEmail: string): string {
 export function decodeCursor(cursor: string): string | null {
   if (!/^[A-Za-z0-9_-]{1,700}$/.test(cursor)) return null;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!text.startsWith(PREFIX) || text.length === PREFIX.length) return null;
-  return text.slice(PREFIX.length);
+  if (!text.startsWith(PREFIX)) return null;
+  const email = text.slice(PREFIX.length);
+  // Only cursors we could have issued: they hold a (valid, lower-case) email.
+  return isValidEmail(email) && email === email.toLowerCase() ? email : null;
 }

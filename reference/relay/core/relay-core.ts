@@ -184,9 +184,11 @@ export class RelayCore implements RelayHandler {
     return { ok: true, identity };
   }
 
+  /** A random (version 4) UUID drawn from the injected Rng. */
   private newId(): string {
     const hex = nextHex(this.deps.rng, 16);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    const variant = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 }
 

@@ -21,8 +21,6 @@ const TEST_ROUTES: Record<string, Route> = {
   '/api/test/clock': { method: 'POST', run: (core, r) => core.advanceClock(r) },
 };
 
-export const KNOWN_PATHS = Object.keys(ROUTES);
-
 export function routeRequest(core: RelayCore, request: RelayRequest, testMode: boolean): RelayResponse | Promise<RelayResponse> {
   const route = ROUTES[request.path] ?? (testMode ? TEST_ROUTES[request.path] : undefined);
   if (!route) return fail('route_not_found', `no such endpoint: ${request.method} ${request.path.slice(0, 200)}`);

@@ -92,6 +92,8 @@ export const RELAY_LIMITS = {
   maxBodyBytes: 64 * 1024,
   maxAddresses: 16,
   maxCapabilitiesBytes: 4 * 1024,
+  /** Nesting within capabilities; keeps every later copy or encode of it shallow. */
+  maxCapabilitiesDepth: 32,
   defaultListLimit: 100,
   maxListLimit: 1000,
   minRsaModulusBits: 2048,

@@ -84,6 +84,9 @@ function checkCapabilities(capabilities: unknown): Checked<Record<string, unknow
   if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) {
     return reject(fail('invalid_capabilities', '"capabilities" must be a JSON object when present'));
   }
+  if (nestingDepth(capabilities) > RELAY_LIMITS.maxCapabilitiesDepth) {
+    return reject(fail('invalid_capabilities', `"capabilities" nests deeper than ${RELAY_LIMITS.maxCapabilitiesDepth} levels`));
+  }
   const size = Buffer.byteLength(JSON.stringify(capabilities), 'utf8');
   if (size > RELAY_LIMITS.maxCapabilitiesBytes) {
     return reject(fail('invalid_capabilities', `"capabilities" is ${size} bytes of JSON; at most ${RELAY_LIMITS.maxCapabilitiesBytes} are allowed`));
@@ -102,7 +105,23 @@ export function checkListLimit(raw: string | null): Checked<number> {
   return accept(limit);
 }
 
+/** A short rendering of a client's value for an error message; never throws, whatever the value. */
 function describe(value: unknown): string {
+  if (nestingDepth(value) > 8) return Array.isArray(value) ? 'a deeply nested array' : 'a deeply nested object';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Depth of nested arrays/objects, iteratively: a hostile body cannot overflow the stack here. */
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > 1000) return deepest;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }

@@ -49,10 +49,10 @@ export async function serveRelay(handler: RelayHandler, options: ServeOptions): 
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
-  server.on('clientError', (error, socket) => {
-    // Malformed HTTP from a client: answer 400 if we still can, never crash.
-    if (socket.writable) socket.end(rawError(400, 'invalid_body', 'malformed HTTP request'));
-    options.logger.debug({ err: error.message }, 'client error');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Malformed or stalled HTTP from a client: answer if we still can, never crash.
+    if (socket.writable) socket.end(clientErrorResponse(error.code));
+    options.logger.debug({ err: error.message, code: error.code }, 'client error');
   });
   server.on('tlsClientError', (error) => options.logger.debug({ err: error.message }, 'TLS handshake failed'));
   await new Promise<void>((resolve, reject) => {
@@ -96,8 +96,8 @@ async function handleHttp(handler: RelayHandler, options: ServeOptions, request:
 }
 
 async function answer(handler: RelayHandler, options: ServeOptions, request: IncomingMessage): Promise<RelayResponse> {
-  const url = parseUrl(request.url ?? '/');
-  if (!url) return errorResponse('route_not_found', 'request target is not a valid path');
+  const target = splitTarget(request.url ?? '/');
+  if (!target) return errorResponse('route_not_found', 'request target must be an absolute path such as /api/health');
   const body = await readBody(request, RELAY_LIMITS.maxBodyBytes);
   if (body.kind === 'too_large') {
     return { ...errorResponse('body_too_large', `request body exceeds ${RELAY_LIMITS.maxBodyBytes} bytes`), headers: { connection: 'close' } };
@@ -105,15 +105,17 @@ async function answer(handler: RelayHandler, options: ServeOptions, request: Inc
   if (body.kind === 'aborted') return errorResponse('invalid_body', 'request body was cut off');
   const { principal, warning } = options.principalOf(request);
   if (warning) options.logger.warn({ remote: request.socket.remoteAddress }, warning);
-  return handler.handle({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, bodyText: body.text, principal });
+  return handler.handle({ method: request.method ?? 'GET', path: target.path, query: target.query, bodyText: body.text, principal });
 }
 
-function parseUrl(target: string): URL | null {
-  try {
-    return new URL(target, 'https://relay.invalid');
-  } catch {
-    return null;
-  }
+/**
+ * The path exactly as sent (no resolving of `//` or `..`: `//api/health` is
+ * not `/api/health`) and the query parameters.
+ */
+function splitTarget(target: string): { path: string; query: URLSearchParams } | null {
+  if (!target.startsWith('/')) return null;
+  const at = target.indexOf('?');
+  return at < 0 ? { path: target, query: new URLSearchParams() } : { path: target.slice(0, at), query: new URLSearchParams(target.slice(at + 1)) };
 }
 
 function writeResponse(request: IncomingMessage, response: ServerResponse, result: RelayResponse): void {
@@ -133,9 +135,16 @@ function errorResponse(code: ErrorCode, message: string): RelayResponse {
   return { status: ERROR_STATUS[code], body: { error: message, code } };
 }
 
-function rawError(status: number, code: ErrorCode, message: string): string {
+/** The answer to HTTP the parser could not take, written straight to the socket. */
+function clientErrorResponse(parserCode: string | undefined): string {
+  const [status, reason, code, message]: [number, string, ErrorCode, string] =
+    parserCode === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'invalid_body', 'request headers are too large']
+      : parserCode === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'invalid_body', 'the request did not arrive in time']
+        : [400, 'Bad Request', 'invalid_body', 'malformed HTTP request'];
   const payload = JSON.stringify({ error: message, code });
-  return `HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`;
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`;
 }
 
 async function drain(server: Server, graceMs: number): Promise<void> {

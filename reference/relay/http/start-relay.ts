@@ -95,7 +95,8 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
-  const cleanupMs = (options.cleanupIntervalSeconds ?? RELAY_DEFAULTS.cleanupIntervalSeconds) * 1000;
+  // Clamped to what a Node timer can hold (2^31-1 ms); longer would fire every millisecond.
+  const cleanupMs = Math.min((options.cleanupIntervalSeconds ?? RELAY_DEFAULTS.cleanupIntervalSeconds) * 1000, 2 ** 31 - 1);
   const cleanupTimer = setInterval(() => {
     core.cleanup().then(
       (deleted) => deleted > 0 && logger.info({ deleted }, 'cleanup removed expired broadcasts'),

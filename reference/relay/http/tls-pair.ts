@@ -3,7 +3,7 @@
  * first start into the data dir and reused after, so clients can pin it.
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { issueSelfSigned } from '../../identity/certificate-builder.ts';
 import { ipVersion } from '../../shared/ip.ts';
@@ -33,8 +33,11 @@ export async function loadOrGenerateTlsPair(dataDir: string, host: string): Prom
   }
   const names = new Set(['localhost', hostname()]);
   const ips = new Set(['127.0.0.1', '::1']);
-  if (ipVersion(host) !== null) {
-    if (host !== '0.0.0.0' && host !== '::') ips.add(host);
+  if (host === '0.0.0.0' || host === '::') {
+    // Listening everywhere: name every address this machine has now.
+    for (const list of Object.values(networkInterfaces())) for (const nic of list ?? []) if (!nic.address.includes('%')) ips.add(nic.address);
+  } else if (ipVersion(host) !== null) {
+    ips.add(host);
   } else {
     names.add(host);
   }
