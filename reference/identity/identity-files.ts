@@ -46,29 +46,49 @@ export function newPeerIdentity(email: string, nowMs: number, keyType: KeyType =
   return { email: normalized, certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem, fingerprintSha256: issued.fingerprintSha256 };
 }
 
+/** Either file present means an identity is there (maybe half of one): never write over it. */
 export async function identityExists(dir: string): Promise<boolean> {
+  const [key, cert] = await Promise.all([fileExists(join(dir, KEY_FILE)), fileExists(join(dir, CERT_FILE))]);
+  return key || cert;
+}
+
+async function fileExists(path: string): Promise<boolean> {
   try {
-    await access(join(dir, CERT_FILE));
+    await access(path);
     return true;
   } catch {
     return false;
   }
 }
 
+/** A folder with only one of the two files: refuse with a message saying which, and never regenerate. */
+async function refuseHalfIdentity(dir: string): Promise<void> {
+  const [key, cert] = await Promise.all([fileExists(join(dir, KEY_FILE)), fileExists(join(dir, CERT_FILE))]);
+  if (key === cert) return;
+  const [present, missing] = key ? [KEY_FILE, CERT_FILE] : [CERT_FILE, KEY_FILE];
+  throw new IdentityError(
+    'identity_unreadable',
+    `${dir} holds ${present} but no ${missing}: a half identity; restore ${missing}, or move the folder away to create a new identity (it is never regenerated automatically)`,
+  );
+}
+
 /** Writes a new identity; refuses to overwrite one (never regenerate silently). */
 export async function createIdentityFiles(dir: string, email: string, keyType: KeyType = 'rsa-2048'): Promise<Identity> {
+  await refuseHalfIdentity(dir);
   if (await identityExists(dir)) {
     throw new IdentityError('identity_exists', `${dir} already holds an identity; refusing to overwrite it`);
   }
   const identity = newPeerIdentity(email, Date.now(), keyType);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(join(dir, KEY_FILE), identity.privateKeyPem, { mode: 0o600 });
+  // 'wx': fail rather than overwrite, should a file appear between the check and the write.
+  await writeFile(join(dir, KEY_FILE), identity.privateKeyPem, { mode: 0o600, flag: 'wx' });
   await chmod(join(dir, KEY_FILE), 0o600);
-  await writeFile(join(dir, CERT_FILE), identity.certificatePem, { mode: 0o644 });
+  await writeFile(join(dir, CERT_FILE), identity.certificatePem, { mode: 0o644, flag: 'wx' });
   return identity;
 }
 
 export async function loadIdentityFiles(dir: string): Promise<Identity> {
+  await refuseHalfIdentity(dir);
   let certificatePem: string;
   let privateKeyPem: string;
   try {
@@ -89,6 +109,7 @@ export async function loadIdentityFiles(dir: string): Promise<Identity> {
 
 export async function loadOrCreateIdentity(dir: string, email: string): Promise<{ identity: Identity; created: boolean }> {
   if (await identityExists(dir)) {
+    // A key without its certificate (or the reverse) is refused by loadIdentityFiles, never replaced.
     const identity = await loadIdentityFiles(dir);
     if (identity.email !== normalizeEmail(email)) {
       throw new IdentityError('identity_exists', `${dir} holds the identity of ${identity.email}, not ${normalizeEmail(email)}`);

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentityFiles } from '../identity/identity-files.ts';
 import { startRelay } from '../relay/http/start-relay.ts';
+import { readLookupReply } from './core/lookup-reply.ts';
 import { describeAttempt, findPeer } from './http/find-peer.ts';
 import { downloadPeerFile, listPeerFolder } from './http/peer-files-client.ts';
-import { RelayClient } from './http/relay-client.ts';
-import { relayPortOver } from './http/relay-port.ts';
+import { ask } from './http/relay-port.ts';
 import { runPeer, type RunningPeer } from './http/run-peer.ts';
 
 export interface DemoResult {
@@ -26,6 +26,14 @@ export interface DemoResult {
 const A_EMAIL = 'alice@demo.relaylab.test';
 const B_EMAIL = 'bob@demo.relaylab.test';
 const LOOPBACK_ONLY = () => [{ address: '127.0.0.1' }];
+/**
+ * A announces a decoy first so step 5 shows the try-order at work: A's
+ * server is bound to 127.0.0.1 only, so 127.0.0.2 on the same port refuses
+ * at once. Linux routes all of 127/8 to loopback; elsewhere 127.0.0.2 may
+ * not exist, so the decoy is left out there.
+ */
+const DECOY = process.platform === 'linux' ? '127.0.0.2' : null;
+const A_INTERFACES = () => [...(DECOY ? [{ address: DECOY }] : []), { address: '127.0.0.1' }];
 
 export async function runDemo(print: (line: string) => void): Promise<DemoResult> {
   const startedAt = Date.now();
@@ -59,7 +67,7 @@ export async function runDemo(print: (line: string) => void): Promise<DemoResult
       root: aRoot,
       host: '127.0.0.1',
       includeLoopback: true,
-      interfaces: LOOPBACK_ONLY,
+      interfaces: A_INTERFACES,
       onEvent: (e) => {
         if (e.type === 'registered') registerStatus = e.status;
       },
@@ -67,21 +75,32 @@ export async function runDemo(print: (line: string) => void): Promise<DemoResult
     cleanups.push(() => a.close());
     const announced = await withTimeout(a.live, 5_000, 'A going live');
     step(2, `A registered its certificate with the relay (HTTP ${registerStatus})`);
-    step(3, `A's Peer Server listens on port ${announced.port}; A announced addresses ${announced.addresses.join(', ')}`);
+    const decoyNote = DECOY ? ` (${DECOY} is a decoy nothing listens on, to show the try-order at work)` : '';
+    step(3, `A's Peer Server listens on port ${announced.port}; A announced addresses ${announced.addresses.join(', ')}${decoyNote}`);
 
-    // 4. B looks A up (B needs a registered identity for mutual TLS).
+    // 4. B, a peer too (its own identity, temporary root, ready sent), looks A up through its own mutual-TLS relay client.
+    const bRoot = join(base, 'b-files');
+    await mkdir(bRoot);
+    await writeFile(join(bRoot, 'from-b.txt'), 'Hello from B!\n');
     const bIdentity = await createIdentityFiles(join(base, 'b-identity'), B_EMAIL, 'ecdsa-p256');
-    const b = new RelayClient({ relayUrl: relay.url, relayCaPem: relay.tlsCertificatePem, identity: bIdentity });
+    const b: RunningPeer = await runPeer({
+      relayUrl: relay.url,
+      relayCaPem: relay.tlsCertificatePem,
+      identity: bIdentity,
+      root: bRoot,
+      host: '127.0.0.1',
+      includeLoopback: true,
+      interfaces: LOOPBACK_ONLY,
+    });
     cleanups.push(() => b.close());
-    const bRegistered = await b.register();
-    if (bRegistered.status !== 200) throw new Error(`B's registration got HTTP ${bRegistered.status}`);
-    const lookup = await b.lookup(A_EMAIL);
-    if (lookup.status !== 200) throw new Error(`B's lookup of A got HTTP ${lookup.status}`);
-    step(4, `B looked up ${A_EMAIL}: ${lookup.body.status}, port ${lookup.body.port}, addresses ${lookup.body.addresses.join(', ')}`);
+    const bLive = await withTimeout(b.live, 5_000, 'B going live');
+    const lookup = readLookupReply(await ask((done) => b.relay.lookup(A_EMAIL, done)));
+    if (lookup.kind !== 'found') throw new Error(`B's lookup of A failed: ${lookup.kind === 'error' ? lookup.message : 'not online (404)'}`);
+    step(4, `B (a peer too: port ${bLive.port}, ready sent) looked up ${A_EMAIL}: online, port ${lookup.port}, addresses ${lookup.addresses.join(', ')}`);
 
     // 5. B tries A's addresses in order, accepting only an answer carrying A's email.
     const attempts: string[] = [];
-    const found = await findPeer({ relay: relayPortOver(b), targetEmail: A_EMAIL, attemptTimeoutMs: 2_000, onAttempt: (r) => attempts.push(describeAttempt(r)) });
+    const found = await findPeer({ relay: b.relay, targetEmail: A_EMAIL, attemptTimeoutMs: 1_000, onAttempt: (r) => attempts.push(describeAttempt(r)) });
     if (found.kind !== 'connected') throw new Error(`B could not reach A (${found.kind})`);
     step(5, `B tried ${attempts.join('; ')}; winner ${found.baseUrl}`);
 

@@ -125,12 +125,15 @@ describe('peer lifecycle against the reference relay', () => {
 
   it('step 6: heartbeats keep the broadcast; after expiry a heartbeat gets 404 and ready is sent again', async () => {
     const lines: string[] = [];
-    const erin = await peer('erin@example.com', { heartbeatIntervalMs: 300 }, lines);
+    // No timer-driven heartbeat can land mid-test (the first would come after 30 min): each is triggered explicitly.
+    const erin = await peer('erin@example.com', { heartbeatIntervalMs: 3_600_000 }, lines);
     await erin.live;
+    erin.lifecycle.heartbeatNow();
     await waitFor('a heartbeat', () => lines.some((l) => l.startsWith('heartbeat ok')));
     const bob = await observer('bob2@example.com');
     relayClock.advanceMs(3_601_000); // past the TTL: the broadcast is gone
     expect((await bob.lookup('erin@example.com')).status).toBe(404);
+    erin.lifecycle.heartbeatNow();
     await waitFor('the re-ready', () => lines.some((l) => l.startsWith('ready (heartbeat 404)')));
     expect(lines).toContain('heartbeat got 404: our broadcast expired; sending ready again');
     expect((await bob.lookup('erin@example.com')).status).toBe(200);

@@ -39,6 +39,40 @@ describe('orderAddresses', () => {
     );
   });
 
+  it('keeps configured public addresses when there are more than 16 (finding 16)', () => {
+    const many = Array.from({ length: 20 }, (_, i) => `10.0.0.${i + 1}`);
+    expect(orderAddresses(iface(...many, '203.0.113.9'), ['198.51.100.4', '2001:db8::4'])).toEqual([...many.slice(0, 14), '198.51.100.4', '2001:db8::4']);
+    // A configured address that is also on an interface keeps its better place, and its slot.
+    expect(orderAddresses(iface(...many), ['10.0.0.20'], { maxAddresses: 3 })).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.20']);
+  });
+
+  it('never cuts a configured public address; cuts interface addresses from the end (property)', () => {
+    const ifaceAddress = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('10.0.0.1', '192.168.0.9', 'fd00::1', '2001:db8::1', '100.64.0.1', '198.51.100.7'));
+    const publicAddress = fc.oneof(fc.ipV4(), fc.constantFrom('198.51.100.7', '203.0.113.1', '2001:db8::9', '10.0.0.1'));
+    fc.assert(
+      fc.property(fc.array(ifaceAddress, { maxLength: 40 }), fc.array(publicAddress, { maxLength: 6 }), fc.integer({ min: 0, max: 20 }), (addresses, publics, max) => {
+        const all = orderAddresses(iface(...addresses), publics, { maxAddresses: 1000 });
+        const out = orderAddresses(iface(...addresses), publics, { maxAddresses: max });
+        const configured = [...new Set(publics.map((p) => p.toLowerCase()))];
+        expect(out.length).toBe(Math.min(max, all.length));
+        // Order kept: the result is a subsequence of the uncut announcement.
+        let at = 0;
+        for (const a of out) {
+          at = all.indexOf(a, at);
+          expect(at).toBeGreaterThanOrEqual(0);
+          at++;
+        }
+        // Every configured address survives (the first `max` of them, in announced order, if even those do not fit).
+        const keptConfigured = all.filter((a) => configured.includes(a)).slice(0, max);
+        for (const a of keptConfigured) expect(out).toContain(a);
+        // The other slots go to the best interface addresses.
+        const others = all.filter((a) => !configured.includes(a));
+        expect(out.filter((a) => !configured.includes(a))).toEqual(others.slice(0, max - keptConfigured.length));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('compares announcements by order as well as content', () => {
     expect(sameAddressList(['10.0.0.1', 'fd00::1'], ['10.0.0.1', 'fd00::1'])).toBe(true);
     expect(sameAddressList(['fd00::1', '10.0.0.1'], ['10.0.0.1', 'fd00::1'])).toBe(false);

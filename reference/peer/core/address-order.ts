@@ -10,6 +10,12 @@
  *      public/CGNAT IPv4 found on an interface, in that order
  *   (loopback, 127/8 then ::1, last and only when asked: tests use it)
  *
+ * At most `maxAddresses` (16) are announced. Configured `--public-address`
+ * values are kept first: when there are too many, interface addresses are
+ * dropped (the last in order first), never a configured one, so a host with
+ * many private addresses still announces the address the operator set.
+ * The survivors keep their announced order.
+ *
  * Link-local addresses are never announced: they need a zone id to be
  * dialled and mean nothing off the link. Duplicates keep their first place;
  * within a class, input order is kept (stable), so the result is a pure
@@ -26,7 +32,7 @@ export interface InterfaceAddress {
 
 export interface AddressOrderOptions {
   includeLoopback?: boolean;
-  /** The relay accepts at most 16 addresses (issue 2); we cut after ordering so the best survive. */
+  /** The relay accepts at most 16 addresses (issue 2); configured public addresses are kept, then the best of the rest. */
   maxAddresses?: number;
 }
 
@@ -44,27 +50,38 @@ const RANK: Partial<Record<AddressKind, number>> = {
 const PUBLIC_CONFIGURED_RANK = 3;
 
 export function orderAddresses(interfaces: readonly InterfaceAddress[], publicAddresses: readonly string[], options: AddressOrderOptions = {}): string[] {
-  const ranked: Array<{ address: string; rank: number; seq: number }> = [];
+  const ranked: Array<{ address: string; rank: number; seq: number; configured: boolean }> = [];
   let seq = 0;
   for (const entry of interfaces) {
     const rank = rankOf(entry.address, options);
-    if (rank !== null) ranked.push({ address: canonical(entry.address), rank, seq: seq++ });
+    if (rank !== null) ranked.push({ address: canonical(entry.address), rank, seq: seq++, configured: false });
   }
   // Configured public addresses are what the operator knows is reachable
   // from outside, so they lead the public class, ahead of any found on an interface.
   for (const address of publicAddresses) {
     if (ipVersion(address) === null) continue;
-    ranked.push({ address: canonical(address), rank: PUBLIC_CONFIGURED_RANK, seq: -1_000_000 + seq++ });
+    ranked.push({ address: canonical(address), rank: PUBLIC_CONFIGURED_RANK, seq: -1_000_000 + seq++, configured: true });
   }
   ranked.sort((a, b) => a.rank - b.rank || a.seq - b.seq);
-  const seen = new Set<string>();
+  // De-duplicate: the first place wins, but an address configured anywhere stays "configured".
+  const unique = new Map<string, boolean>();
+  for (const { address, configured } of ranked) unique.set(address, (unique.get(address) ?? false) || configured);
+  const max = Math.max(0, options.maxAddresses ?? MAX_ANNOUNCED_ADDRESSES);
+  if (unique.size <= max) return [...unique.keys()];
+  // Too many: reserve slots for the configured ones (the first `max` of them), fill the rest in order.
+  let reserved = Math.min(max, [...unique.values()].filter(Boolean).length);
+  let free = max - reserved;
   const out: string[] = [];
-  for (const { address } of ranked) {
-    if (seen.has(address)) continue;
-    seen.add(address);
-    out.push(address);
+  for (const [address, configured] of unique) {
+    if (configured && reserved > 0) {
+      out.push(address);
+      reserved--;
+    } else if (!configured && free > 0) {
+      out.push(address);
+      free--;
+    }
   }
-  return out.slice(0, options.maxAddresses ?? MAX_ANNOUNCED_ADDRESSES);
+  return out;
 }
 
 function rankOf(address: string, options: AddressOrderOptions): number | null {

@@ -31,6 +31,44 @@ describe('PeerLifecycle', () => {
     expect(t.kinds()).toEqual(['registered:200', 'ready:startup', 'heartbeat', 'heartbeat', 'heartbeat']);
   });
 
+  it("heartbeats at half the relay's TTL when that is shorter than the interval (relay --ttl 600)", () => {
+    const t = setup();
+    t.relay.script('register', response(200)).script('ready', response(200, { expires_in: 600 })).script('heartbeat', response(200, { expires_in: 600 }));
+    t.lifecycle.start();
+    t.timers.advanceMs(10);
+    expect(t.lifecycle.heartbeatDelayMs).toBe(300_000);
+    t.timers.advanceMs(30 * MIN);
+    const beats = t.relay.calls.filter((c) => c.endpoint === 'heartbeat').map((c) => c.atMs);
+    expect(beats.length).toBeGreaterThanOrEqual(5);
+    // Never more than TTL/2 (+ one round trip) between the relay's refreshes: we stay listed throughout.
+    const refreshes = [10, ...beats.map((at) => at + 5)];
+    for (let i = 1; i < refreshes.length; i++) expect(refreshes[i]! - refreshes[i - 1]!).toBeLessThanOrEqual(300_000 + 10);
+  });
+
+  it('follows a TTL learned from a heartbeat reply, and keeps the interval when the TTL is long', () => {
+    const t = setup();
+    t.relay.script('register', response(200)).script('ready', response(200, { expires_in: 7200 })).script('heartbeat', response(200, { expires_in: 120 }));
+    t.lifecycle.start();
+    t.timers.advanceMs(10);
+    expect(t.lifecycle.heartbeatDelayMs).toBe(30 * MIN); // min(30 min, 3600 s)
+    t.timers.advanceMs(30 * MIN + 10);
+    expect(t.lifecycle.heartbeatDelayMs).toBe(60_000);
+    t.timers.advanceMs(2 * MIN);
+    expect(t.relay.calls.filter((c) => c.endpoint === 'heartbeat').map((c) => c.atMs)).toEqual([30 * MIN + 10, 31 * MIN + 15, 32 * MIN + 20]);
+  });
+
+  it('heartbeatNow sends one at once and reschedules the next', () => {
+    const t = setup();
+    t.relay.script('register', response(200)).script('ready', response(200)).script('heartbeat', response(200));
+    t.lifecycle.start();
+    t.timers.advanceMs(10);
+    t.lifecycle.heartbeatNow();
+    t.timers.advanceMs(10);
+    expect(t.relay.calls.filter((c) => c.endpoint === 'heartbeat').map((c) => c.atMs)).toEqual([10]);
+    t.timers.advanceMs(30 * MIN);
+    expect(t.relay.calls.filter((c) => c.endpoint === 'heartbeat').map((c) => c.atMs)).toEqual([10, 30 * MIN + 15]);
+  });
+
   it('accepts 409 on register when the following ready succeeds (our own certificate)', () => {
     const t = setup();
     t.relay.script('register', response(409, { code: 'email_taken' })).script('ready', response(200));

@@ -1,13 +1,15 @@
 /**
  * A peer's conversation with its relay (issue 3, steps 2, 5 and 6):
  *
- *   register ──200/409──▶ ready ──200──▶ heartbeat every interval
+ *   register ──200/409──▶ ready ──200──▶ heartbeat every min(interval, expires_in / 2)
  *                           │              │ 404: our broadcast expired
  *                           │              ▼
  *                           │            ready again (a "re-ready")
  *                           └─401 after a 409: someone else holds the email → fatal
  *
- * and a re-ready whenever the announced address list changes (checked
+ * The relay's `expires_in` (from ready and heartbeat replies) caps the
+ * heartbeat period at half the TTL, so a relay with a short TTL never
+ * drops us between heartbeats; and a re-ready whenever the announced address list changes (checked
  * every `addressCheckIntervalMs` through `addressSource`). A relay that
  * cannot be reached, answers 5xx, or does not answer within
  * `requestTimeoutMs`, is retried after `retryDelayMs`; the peer keeps
@@ -25,6 +27,8 @@ import type { Cancellable, RelayPort, RelayReply } from './ports.ts';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30 * 60 * 1000;
 export const DEFAULT_ADDRESS_CHECK_INTERVAL_MS = 60 * 1000;
 export const DEFAULT_RETRY_DELAY_MS = 30 * 1000;
+/** The heartbeat period never goes below this, however short the relay's TTL. */
+export const MIN_HEARTBEAT_DELAY_MS = 1_000;
 /** A relay call with no answer by then counts as unreachable (a dropped heartbeat must not stall us). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30 * 1000;
 
@@ -87,6 +91,8 @@ export class PeerLifecycle {
   private inFlight: Cancellable | null = null;
   /** A change seen while a request was in flight: ready again once it settles. */
   private readyPending = false;
+  /** The relay's last `expires_in`, in ms: heartbeats come at least twice per TTL. */
+  private relayTtlMs: number | null = null;
   private readonly heartbeatIntervalMs: number;
   private readonly addressCheckIntervalMs: number;
   private readonly retryDelayMs: number;
@@ -122,6 +128,23 @@ export class PeerLifecycle {
     if (this.phase === 'stopped' || this.phase === 'failed') return;
     this.phase = 'stopped';
     this.clearAll();
+  }
+
+  /**
+   * The delay until the next heartbeat: the configured interval, capped at
+   * half the relay's last `expires_in` (never below MIN_HEARTBEAT_DELAY_MS
+   * unless the interval itself is shorter).
+   */
+  get heartbeatDelayMs(): number {
+    if (this.relayTtlMs === null) return this.heartbeatIntervalMs;
+    return Math.min(this.heartbeatIntervalMs, Math.max(MIN_HEARTBEAT_DELAY_MS, Math.floor(this.relayTtlMs / 2)));
+  }
+
+  /** Sends a heartbeat now instead of at its timer (tests and an edge's "refresh" use it); no-op unless live and idle. */
+  heartbeatNow(): void {
+    if (this.phase !== 'live' || this.inFlight || this.announced.length === 0) return;
+    this.clearTimer('heartbeatTimer');
+    this.sendHeartbeat();
   }
 
   /** Re-reads the addresses now (the edge may call this on a network change event). */
@@ -177,6 +200,7 @@ export class PeerLifecycle {
     if (reply.kind === 'response' && reply.status === 200) {
       this.phase = 'live';
       this.registrationConfirmed = true;
+      this.noteTtl(reply.body);
       this.emit({ type: 'ready', atMs: this.now(), reason, port: this.options.port, addresses, ...expiresIn(reply.body) });
       if (this.readyPending || !sameAddressList(addresses, this.announced)) this.sendReady('addresses_changed');
       else this.scheduleHeartbeat();
@@ -197,7 +221,7 @@ export class PeerLifecycle {
 
   private scheduleHeartbeat(): void {
     this.clearTimer('heartbeatTimer');
-    this.heartbeatTimer = this.deps.timers.setTimer(this.heartbeatIntervalMs, () => {
+    this.heartbeatTimer = this.deps.timers.setTimer(this.heartbeatDelayMs, () => {
       this.heartbeatTimer = null;
       this.sendHeartbeat();
     });
@@ -206,6 +230,7 @@ export class PeerLifecycle {
   private onHeartbeat(reply: RelayReply): void {
     if (this.phase !== 'live') return;
     if (reply.kind === 'response' && reply.status === 200) {
+      this.noteTtl(reply.body);
       this.emit({ type: 'heartbeat', atMs: this.now(), ...expiresIn(reply.body) });
       this.scheduleHeartbeat();
     } else if (reply.kind === 'response' && reply.status === 404) {
@@ -217,6 +242,11 @@ export class PeerLifecycle {
     } else {
       this.retryLater('heartbeat', reply, () => this.sendHeartbeat());
     }
+  }
+
+  private noteTtl(body: unknown): void {
+    const { expiresInS } = expiresIn(body);
+    if (expiresInS !== undefined && Number.isFinite(expiresInS) && expiresInS > 0) this.relayTtlMs = expiresInS * 1000;
   }
 
   private sendHeartbeat(): void {

@@ -1,8 +1,10 @@
 /**
  * `relaylab connect | ls | get`: look TARGET up at the relay with our
  * identity, run the try-order, then (ls/get) browse or download through
- * the winning address. Exit 0 connected, 1 not found / unreachable, 2 for
- * input a user must fix (including a relay that cannot be reached).
+ * the winning address. Exit 0 connected; 1 when the peer could not be
+ * reached for a runtime reason (relay unreachable, our certificate unknown
+ * to it (401), TARGET not online, no address answered), with one line
+ * saying why; 2 only for bad arguments or unreadable files (issue 3).
  */
 import { access } from 'node:fs/promises';
 import { relayPortOver } from './relay-port.ts';
@@ -27,8 +29,7 @@ export async function connectToPeer(client: RelayClient, args: ConnectArgs, prin
   const outcome = await findPeer({ relay: relayPortOver(client), targetEmail, strategy, attemptTimeoutMs, onAttempt: (a) => print(`attempt ${a.index + 1}: ${describeAttempt(a)}`) });
   switch (outcome.kind) {
     case 'error':
-      if (outcome.code === 'relay_unreachable' || outcome.code === 'lookup_unauthorized') throw new BadInput(outcome.message);
-      print(`lookup failed (${outcome.code}): ${outcome.message}`);
+      print(`not connected: lookup of ${targetEmail} failed (${outcome.code}): ${oneLine(outcome.message)}`);
       process.exitCode = 1;
       return null;
     case 'not_found':
@@ -44,6 +45,8 @@ export async function connectToPeer(client: RelayClient, args: ConnectArgs, prin
       return outcome.baseUrl;
   }
 }
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
 export async function listCommand(baseUrl: string, path: string, json: boolean, print: Print): Promise<void> {
   try {

@@ -11,10 +11,12 @@
  * are never served here: they belong to the local user only.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 import { isInside, resolveInsideRoot } from './safe-path.ts';
 import { parseRange } from './range.ts';
 
@@ -28,7 +30,9 @@ export interface PeerServerOptions {
   /**
    * Never served or listed, even when inside the root: the identity folder
    * (private key), the friends list and its statuses. A user who serves
-   * their home folder must not publish their key.
+   * their home folder must not publish their key. Always private besides
+   * these (see isPrivate): `~/.relaylab`, any folder named `.relaylab`,
+   * and anything that looks like a private key.
    */
   privatePaths?: string[];
 }
@@ -48,7 +52,9 @@ export type PeerErrorCode = 'not_found' | 'path_forbidden' | 'bad_path_encoding'
 export async function startPeerServer(options: PeerServerOptions): Promise<RunningPeerServer> {
   const rootReal = await realpath(options.root);
   if (!(await stat(rootReal)).isDirectory()) throw Object.assign(new Error(`${options.root} is not a folder`), { code: 'ENOTDIR' });
-  const site: Site = { rootReal, email: options.email, privateReal: await Promise.all((options.privatePaths ?? []).map(realOrResolved)) };
+  // ~/.relaylab holds every local identity's key and the relay's key: private whatever the root.
+  const privatePaths = [...(options.privatePaths ?? []), join(homedir(), RELAYLAB_FOLDER)];
+  const site: Site = { rootReal, email: options.email, privateReal: await Promise.all(privatePaths.map(realOrResolved)) };
   const server = createServer((req, res) => {
     handle(req, res, site).catch(() => sendError(res, 500, 'internal_error', 'internal error'));
   });
@@ -105,7 +111,45 @@ async function realOrResolved(path: string): Promise<string> {
   }
 }
 
-const isPrivate = (site: Site, real: string) => site.privateReal.some((p) => isInside(p, real));
+const RELAYLAB_FOLDER = '.relaylab';
+/** How much of a file is read to tell a PEM private key from other content. */
+const KEY_SNIFF_BYTES = 1024;
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+
+/** Private by name alone: `key.pem`, `*-key.pem`, `*.key` (any case). */
+export function isPrivateKeyName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower === 'key.pem' || lower.endsWith('-key.pem') || lower.endsWith('.key');
+}
+
+/**
+ * Whether a real path (inside the root) must never be listed or served: a
+ * configured private path (or inside one), anything under a `.relaylab`
+ * folder, a key by its name, or a file whose first bytes are a PEM private
+ * key (`-----BEGIN ... PRIVATE KEY-----`, whatever its name).
+ */
+async function isPrivate(site: Site, real: string): Promise<boolean> {
+  if (site.privateReal.some((p) => isInside(p, real))) return true;
+  if (relative(site.rootReal, real).split(sep).includes(RELAYLAB_FOLDER)) return true;
+  if (isPrivateKeyName(basename(real))) return true;
+  return startsLikePrivateKey(real);
+}
+
+async function startsLikePrivateKey(real: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(real, 'r');
+    if (!(await handle.stat()).isFile()) return false;
+    const buffer = Buffer.alloc(KEY_SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, KEY_SNIFF_BYTES, 0);
+    const head = buffer.subarray(0, bytesRead).toString('latin1');
+    return head.trimStart().startsWith('-----BEGIN') && PRIVATE_KEY_PEM.test(head);
+  } catch {
+    return false; // unreadable: the caller's stat/read answers 404 anyway
+  } finally {
+    await handle?.close();
+  }
+}
 
 async function handle(req: IncomingMessage, res: ServerResponse, site: Site): Promise<void> {
   const { email } = site;
@@ -128,7 +172,7 @@ async function resolveOrFail(res: ServerResponse, site: Site, rawPath: string): 
     sendError(res, resolved.status, resolved.code, resolved.error);
     return null;
   }
-  if (isPrivate(site, resolved.realPath)) {
+  if (await isPrivate(site, resolved.realPath)) {
     // Answer exactly as for a missing file: its existence is private too.
     sendError(res, 404, 'not_found', `no such file: ${resolved.relative}`);
     return null;
@@ -167,7 +211,7 @@ async function listFolder(res: ServerResponse, site: Site, rawPath: string): Pro
 async function describeEntry(site: Site, fullPath: string, name: string): Promise<FileEntry | null> {
   try {
     const real = await realpath(fullPath);
-    if (!isInside(site.rootReal, real) || isPrivate(site, real)) return null;
+    if (!isInside(site.rootReal, real) || (await isPrivate(site, real))) return null;
     const info = await stat(real);
     if (!info.isFile() && !info.isDirectory()) return null;
     return { name, type: info.isDirectory() ? 'directory' : 'file', size: info.isDirectory() ? 0 : info.size, mtime: new Date(info.mtimeMs).toISOString() };
@@ -210,9 +254,9 @@ async function sendDownload(req: IncomingMessage, res: ServerResponse, site: Sit
     ...(range.kind === 'range' ? { 'content-range': `bytes ${start}-${end}/${target.size}` } : {}),
   });
   if (req.method === 'HEAD' || length === 0) return void res.end();
-  const stream = createReadStream(target.realPath, { start, end });
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  // pipeline, not pipe: a client that hangs up mid-download destroys the
+  // file stream too, so its descriptor is closed (pipe() would leak it).
+  pipeline(createReadStream(target.realPath, { start, end }), res, () => {});
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -13,6 +13,7 @@ import { systemTimers } from '../../shared/system-timers.ts';
 import { orderAddresses, type InterfaceAddress } from '../core/address-order.ts';
 import { DEFAULT_HEALTH_INTERVAL_MS, FriendsMonitor, formatSocket, type FriendEntry, type FriendStatus } from '../core/friends-monitor.ts';
 import { PeerLifecycle, type LifecycleEvent, type LifecycleFatalCode } from '../core/peer-lifecycle.ts';
+import type { RelayPort } from '../core/ports.ts';
 import type { TryStrategy } from '../core/try-order.ts';
 import { loadFriendsFile, saveFriendsFile, saveFriendsStatus } from './friends-file.ts';
 import { httpDialer } from './http-dialer.ts';
@@ -56,6 +57,8 @@ export interface RunningPeer {
   live: Promise<{ port: number; addresses: string[] }>;
   lifecycle: PeerLifecycle;
   friends: FriendsMonitor | null;
+  /** This peer's own authenticated relay port (lookups as this peer: the demo's B uses it). */
+  relay: RelayPort;
   close(): Promise<void>;
 }
 
@@ -136,6 +139,7 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
     live,
     lifecycle,
     friends: friends?.monitor ?? null,
+    relay,
     close() {
       // Idempotent: SIGTERM and a test's cleanup may both ask.
       closing ??= (async () => {

@@ -4,7 +4,8 @@
  * the root comes out, or a coded refusal. Decoded exactly once, so a
  * double-encoded `%252e%252e` stays the harmless literal name `%2e%2e`.
  *
- * Refused (403 path_forbidden): backslashes (raw or encoded), NUL, `.` and
+ * Refused with 403 (`bad_path_encoding` for invalid percent-encoding such
+ * as overlong `%c0%ae`, `path_forbidden` otherwise): backslashes (raw or encoded), NUL, `.` and
  * `..` segments after decoding, empty segments (`//`, a leading `/` after
  * decoding, i.e. an absolute path), and anything whose real path (symlinks
  * resolved) lies outside the root's real path.
@@ -14,7 +15,7 @@ import { sep } from 'node:path';
 
 export type SafePathResult =
   | { ok: true; realPath: string; relative: string }
-  | { ok: false; status: 400 | 403 | 404; code: 'bad_path_encoding' | 'path_forbidden' | 'not_found'; error: string };
+  | { ok: false; status: 403 | 404; code: 'bad_path_encoding' | 'path_forbidden' | 'not_found'; error: string };
 
 type Refusal = Extract<SafePathResult, { ok: false }>;
 const forbidden = (why: string): Refusal => ({ ok: false, status: 403, code: 'path_forbidden', error: `path refused: ${why}` });
@@ -26,7 +27,8 @@ export function checkPathShape(rawPath: string): { ok: true; relative: string } 
   try {
     decoded = decodeURIComponent(rawPath);
   } catch {
-    return { ok: false, status: 400, code: 'bad_path_encoding', error: 'path is not valid percent-encoded UTF-8' };
+    // 403 like every other hostile shape (issue 3: "all get 403 or 404"); overlong `%c0%ae` lands here.
+    return { ok: false, status: 403, code: 'bad_path_encoding', error: 'path refused: not valid percent-encoded UTF-8' };
   }
   if (decoded.includes('\0')) return forbidden('NUL byte');
   if (decoded.includes('\\')) return forbidden('backslash');
