@@ -1,5 +1,5 @@
 /**
- * What a certificate must be to register (SPEC REG-2..REG-4): exactly one
+ * What a certificate must be to register (SPEC REG-2..REG-4, REG-8..REG-11): exactly one
  * parseable X.509 certificate, self-signature valid, valid now, a key type
  * we accept, and carrying the claimed email in CN, SAN rfc822Name or
  * subject emailAddress.

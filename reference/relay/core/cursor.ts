@@ -1,5 +1,5 @@
 /**
- * List cursors (SPEC LIST-5) are opaque to clients. Inside they are the
+ * List cursors (SPEC LIST-5, LIST-6) are opaque to clients. Inside they are the
  * last email of the page, so pagination is keyset-based and stable while
  * entries come and go.
  */

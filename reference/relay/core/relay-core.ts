@@ -56,7 +56,7 @@ export class RelayCore implements RelayHandler {
     return ok({ status: 'ok' });
   }
 
-  /** SPEC REG-1..REG-7. */
+  /** SPEC REG-1..REG-12. */
   async register(request: RelayRequest): Promise<RelayResponse> {
     const body = parseJsonObject(request.bodyText);
     if (!body.ok) return body.response;
@@ -77,7 +77,7 @@ export class RelayCore implements RelayHandler {
     return ok({ status: 'registered', email: record.email, id: record.id });
   }
 
-  /** SPEC READY-1..READY-7. */
+  /** SPEC READY-1..READY-8. */
   async ready(request: RelayRequest): Promise<RelayResponse> {
     const auth = await this.authenticate(request.principal);
     if (!auth.ok) return auth.response;
@@ -131,7 +131,7 @@ export class RelayCore implements RelayHandler {
     return ok(body);
   }
 
-  /** SPEC LIST-1..LIST-6. */
+  /** SPEC LIST-1..LIST-7. */
   async list(request: RelayRequest): Promise<RelayResponse> {
     const auth = await this.authenticate(request.principal);
     if (!auth.ok) return auth.response;
@@ -167,12 +167,12 @@ export class RelayCore implements RelayHandler {
     return ok({ now: toUnixSeconds(this.deps.clock.nowMs()) });
   }
 
-  /** Deletes expired broadcasts; visibility never depends on it (SPEC EXP-3). */
+  /** Deletes expired broadcasts; visibility never depends on it (SPEC EXP-1). */
   async cleanup(): Promise<number> {
     return this.deps.store.deleteExpiredBroadcasts(this.deps.clock.nowMs());
   }
 
-  /** SPEC AUTH-1..AUTH-3: the certificate itself is the credential, by fingerprint. */
+  /** SPEC AUTH-1..AUTH-4: the certificate itself is the credential, by fingerprint. */
   private async authenticate(principal: Principal | null): Promise<Authenticated> {
     if (!principal) {
       return { ok: false, response: fail('client_certificate_required', 'this endpoint needs a client certificate (mutual TLS)') };

@@ -1,5 +1,5 @@
 /**
- * Who is calling (SPEC AUTH-1, AUTH-4): the certificate on the TLS
+ * Who is calling (SPEC AUTH-1, AUTH-5): the certificate on the TLS
  * connection, or, only on connections from a trusted proxy, the PEM the
  * proxy forwarded in a header. A header from anywhere else is ignored.
  */

@@ -25,7 +25,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         fingerprint_sha256 text NOT NULL,
         certificate_pem text NOT NULL,
         registered_at_ms bigint NOT NULL,
-        -- SPEC REG-5: one registration per email and one per certificate.
+        -- SPEC REG-7: one registration per email and one per certificate.
         CONSTRAINT relay_identities_email_unique UNIQUE (email),
         CONSTRAINT relay_identities_fingerprint_unique UNIQUE (fingerprint_sha256),
         -- SPEC REG-6: emails are stored lower-case.
