@@ -1,25 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../usage-error.ts';
+import type { PeerCommandArgs } from '../../reference/peer/http/peer-command.ts';
 
-interface Args {
-  relay: string;
-  'relay-ca'?: string;
-  insecure: boolean;
-  email: string;
-  root: string;
-  'identity-dir'?: string;
-  port: number;
-  host?: string;
-  'public-address'?: string[];
-  'include-loopback': boolean;
-  'only-loopback': boolean;
-  'heartbeat-interval': string;
-  'address-check-interval': string;
-  friends?: string;
-  'health-interval': string;
-  'attempt-timeout': string;
-  strategy: string;
-}
+type Args = PeerCommandArgs;
 
 const command: CommandModule<object, Args> = {
   command: 'peer',
