@@ -1,0 +1,65 @@
+/**
+ * The benchmark workload itself (bench/sim.bench.ts bundles and runs it):
+ * the simulator's throughput on the issue's workload:
+ * 100,000 peers over 24 virtual hours, heartbeats every 30 min, 4 lookups
+ * and dials per peer per hour, 10% churn per hour (5% leave, 5% crash,
+ * replaced by joins). Prints events/s, wall time and peak memory.
+ * `--peers N --duration 2h` scale it down; `--seed N` changes the seed.
+ */
+import { parseArgs } from 'node:util';
+import { runScenario } from '../simulator/run-scenario.ts';
+import { parseScenario } from '../simulator/scenario/load-scenario.ts';
+
+const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' } } });
+
+const workload = `name: bench
+seed: ${Number(values.seed)}
+peers: ${Number(values.peers)}
+duration: ${values.duration}
+topology:
+  - kind: home-nat
+    share: 40%
+    port_forward: upnp
+    nat: { mapping: endpoint-independent, filtering: address-and-port-dependent }
+  - kind: home-nat
+    share: 20%
+    nat: { mapping: address-and-port-dependent, filtering: address-and-port-dependent }
+  - kind: cgnat
+    share: 10%
+  - kind: public
+    share: 20%
+  - kind: ipv6-only
+    share: 10%
+    port_forward: upnp
+lan_addressing: overlapping
+protocol:
+  heartbeat_interval: 30m
+  ttl: 1h
+  address_check_interval: 30m
+traffic:
+  lookups_per_peer_per_hour: 4
+churn:
+  joins_per_hour: 10%
+  leaves_per_hour: 5%
+  crashes_per_hour: 5%
+`;
+
+const scenario = parseScenario('bench (inline)', workload);
+let peakRssBytes = process.memoryUsage().rss;
+const sampler = setInterval(() => (peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss)), 250);
+const started = performance.now();
+process.stdout.write(`bench:sim ${scenario.peers} peers, ${values.duration}, seed ${scenario.seed} (node ${process.version})\n`);
+const results = await runScenario(scenario, (elapsedMs) => {
+  peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
+  if (process.stderr.isTTY) process.stderr.write(`\r${Math.round((100 * elapsedMs) / scenario.durationMs)}% virtual time`);
+});
+const wallMs = performance.now() - started;
+clearInterval(sampler);
+peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+const events = results.events_processed;
+process.stdout.write(`events        ${events}\n`);
+process.stdout.write(`wall time     ${(wallMs / 1000).toFixed(2)} s\n`);
+process.stdout.write(`events/s      ${Math.round(events / (wallMs / 1000))}\n`);
+process.stdout.write(`peak memory   ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB RSS\n`);
+process.stdout.write(`relay req     ${results.metrics.relay_requests}, lookups ${results.metrics.lookups}, connects ${results.metrics.connects}\n`);

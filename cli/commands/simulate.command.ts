@@ -1,0 +1,60 @@
+import type { CommandModule } from 'yargs';
+import { EXIT, UsageError } from '../usage-error.ts';
+
+interface SimulateArgs {
+  scenario: string;
+  seed?: number;
+  peers?: number;
+  duration?: string;
+  out?: string;
+  seeds: number;
+  strategy?: 'sequential' | 'race';
+  'compare-strategies': boolean;
+}
+
+const command: CommandModule<object, SimulateArgs> = {
+  command: 'simulate <scenario>',
+  describe: 'Run a NAT scenario on the deterministic network simulator',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file, e.g. scenarios/two-homes.yaml' })
+      .option('seed', { type: 'number', describe: 'PRNG seed (default: the scenario\'s, else 1)' })
+      .option('peers', { type: 'number', describe: 'number of peers (overrides the scenario)' })
+      .option('duration', { type: 'string', describe: 'virtual duration, e.g. 24h (overrides the scenario)' })
+      .option('out', { type: 'string', describe: 'output directory (default reports/<scenario name>)' })
+      .option('seeds', { type: 'number', default: 1, describe: 'run K seeds (seed, seed+1, ...) on worker threads' })
+      .option('strategy', { choices: ['sequential', 'race'] as const, describe: 'address try-order strategy (overrides the scenario)' })
+      .option('compare-strategies', { type: 'boolean', default: false, describe: 'also run the other strategy on the same seed and compare per NAT pair' }),
+  handler: async (args) => {
+    const { simulate } = await import('../../simulator/simulate-cli.ts');
+    const { ScenarioError } = await import('../../simulator/scenario/scenario-error.ts');
+    const { parseDurationMs } = await import('../../simulator/scenario/units.ts');
+    const { runSeedsOnWorkers } = await import('../../simulator/workers/run-seeds.ts');
+    const durationMs = args.duration === undefined ? undefined : parseDurationMs(args.duration);
+    if (durationMs === null || (durationMs !== undefined && durationMs < 1000)) throw new UsageError(`--duration: expected a duration like "24h" or "30m", got "${args.duration}"`);
+    if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffff_ffff)) throw new UsageError(`--seed: expected an integer in [0, 2^32), got ${args.seed}`);
+    if (args.peers !== undefined && (!Number.isInteger(args.peers) || args.peers < 2)) throw new UsageError(`--peers: expected a whole number of at least 2, got ${args.peers}`);
+    if (!Number.isInteger(args.seeds) || args.seeds < 1 || args.seeds > 1000) throw new UsageError(`--seeds: expected a whole number from 1 to 1000, got ${args.seeds}`);
+    const tty = process.stderr.isTTY === true;
+    try {
+      const outcome = await simulate({
+        file: args.scenario,
+        seed: args.seed,
+        peers: args.peers,
+        durationMs,
+        strategy: args.strategy,
+        outDir: args.out,
+        seeds: args.seeds,
+        compareStrategies: args['compare-strategies'],
+        write: (line) => process.stdout.write(`${line}\n`),
+        progress: tty ? (text) => process.stderr.write(`\r\x1b[2K${text}`) : undefined,
+        runSeeds: runSeedsOnWorkers,
+      });
+      if (outcome.failed.length > 0) process.exitCode = EXIT.failed;
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new UsageError(error.message);
+      throw error;
+    }
+  },
+};
+export default command;

@@ -1,0 +1,183 @@
+/**
+ * The simulator's one event queue: a binary min-heap ordered by
+ * (timeMs, seq). `seq` is a global insertion counter, so two events at the
+ * same virtual millisecond fire in the order they were scheduled, whatever
+ * the heap's internal layout: this is what makes runs reproducible.
+ *
+ * Events are compact records spread over typed arrays (one slot each):
+ * kind (which handler), target (a peer/host index) and an optional payload
+ * object. The heap holds slot numbers only, so a sift moves one int.
+ * Cancellation is lazy: a cancelled slot is skipped when it reaches the top.
+ */
+const INITIAL_CAPACITY = 1024;
+
+export interface PoppedEvent {
+  timeMs: number;
+  seq: number;
+  kind: number;
+  target: number;
+  payload: unknown;
+}
+
+export class EventQueue {
+  private timeMs = new Float64Array(INITIAL_CAPACITY);
+  private seqOf = new Float64Array(INITIAL_CAPACITY);
+  private kindOf = new Int32Array(INITIAL_CAPACITY);
+  private targetOf = new Int32Array(INITIAL_CAPACITY);
+  private cancelled = new Uint8Array(INITIAL_CAPACITY);
+  private payloadOf: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(undefined);
+  private heap = new Int32Array(INITIAL_CAPACITY);
+  private heapSize = 0;
+  private freeSlots: number[] = [];
+  private slotCount = 0;
+  private nextSeq = 0;
+  private liveCount = 0;
+
+  /** Live (not cancelled) events waiting. */
+  get size(): number {
+    return this.liveCount;
+  }
+
+  /** Schedules an event; the returned (slot, seq) identifies it for cancel(). */
+  push(timeMs: number, kind: number, target: number, payload?: unknown): EventRef {
+    if (!(timeMs >= 0) || !Number.isFinite(timeMs)) throw new RangeError(`event time must be a finite non-negative number, got ${timeMs}`);
+    const slot = this.allocSlot();
+    const seq = this.nextSeq++;
+    this.timeMs[slot] = timeMs;
+    this.seqOf[slot] = seq;
+    this.kindOf[slot] = kind;
+    this.targetOf[slot] = target;
+    this.cancelled[slot] = 0;
+    this.payloadOf[slot] = payload;
+    this.heap[this.heapSize] = slot;
+    this.siftUp(this.heapSize++);
+    this.liveCount++;
+    return { slot, seq };
+  }
+
+  /** Cancels a pending event; a no-op when it already fired or was cancelled. */
+  cancel(ref: EventRef): boolean {
+    const { slot, seq } = ref;
+    if (slot >= this.slotCount || this.seqOf[slot] !== seq || this.cancelled[slot] === 1) return false;
+    this.cancelled[slot] = 1;
+    this.payloadOf[slot] = undefined; // let closures go now, not when the slot surfaces
+    this.liveCount--;
+    return true;
+  }
+
+  /** Time of the earliest live event, or null when none is left. */
+  peekTimeMs(): number | null {
+    this.dropCancelledTop();
+    return this.heapSize === 0 ? null : (this.timeMs[this.heap[0]!] as number);
+  }
+
+  /** Removes the earliest live event into `out` (reused to avoid allocation); false when empty. */
+  popInto(out: PoppedEvent): boolean {
+    this.dropCancelledTop();
+    if (this.heapSize === 0) return false;
+    const slot = this.removeTop();
+    out.timeMs = this.timeMs[slot] as number;
+    out.seq = this.seqOf[slot] as number;
+    out.kind = this.kindOf[slot] as number;
+    out.target = this.targetOf[slot] as number;
+    out.payload = this.payloadOf[slot];
+    this.releaseSlot(slot);
+    this.liveCount--;
+    return true;
+  }
+
+  private dropCancelledTop(): void {
+    while (this.heapSize > 0 && this.cancelled[this.heap[0]!] === 1) this.releaseSlot(this.removeTop());
+  }
+
+  private removeTop(): number {
+    const top = this.heap[0] as number;
+    const last = this.heap[--this.heapSize] as number;
+    if (this.heapSize > 0) {
+      this.heap[0] = last;
+      this.siftDown(0);
+    }
+    return top;
+  }
+
+  private less(a: number, b: number): boolean {
+    const ta = this.timeMs[a] as number;
+    const tb = this.timeMs[b] as number;
+    return ta < tb || (ta === tb && (this.seqOf[a] as number) < (this.seqOf[b] as number));
+  }
+
+  private siftUp(index: number): void {
+    const heap = this.heap;
+    const slot = heap[index] as number;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex] as number;
+      if (!this.less(slot, parent)) break;
+      heap[index] = parent;
+      index = parentIndex;
+    }
+    heap[index] = slot;
+  }
+
+  private siftDown(index: number): void {
+    const heap = this.heap;
+    const size = this.heapSize;
+    const slot = heap[index] as number;
+    for (;;) {
+      let child = 2 * index + 1;
+      if (child >= size) break;
+      const right = child + 1;
+      if (right < size && this.less(heap[right] as number, heap[child] as number)) child = right;
+      if (!this.less(heap[child] as number, slot)) break;
+      heap[index] = heap[child] as number;
+      index = child;
+    }
+    heap[index] = slot;
+  }
+
+  private allocSlot(): number {
+    const reused = this.freeSlots.pop();
+    if (reused !== undefined) return reused;
+    if (this.slotCount === this.timeMs.length) this.grow();
+    return this.slotCount++;
+  }
+
+  private releaseSlot(slot: number): void {
+    this.payloadOf[slot] = undefined;
+    this.cancelled[slot] = 1; // a stale EventRef can no longer cancel whatever reuses the slot
+    this.freeSlots.push(slot);
+  }
+
+  private grow(): void {
+    const capacity = this.timeMs.length * 2;
+    this.timeMs = growFloat(this.timeMs, capacity);
+    this.seqOf = growFloat(this.seqOf, capacity);
+    this.kindOf = growInt(this.kindOf, capacity);
+    this.targetOf = growInt(this.targetOf, capacity);
+    const cancelled = new Uint8Array(capacity);
+    cancelled.set(this.cancelled);
+    this.cancelled = cancelled;
+    const heap = new Int32Array(capacity);
+    heap.set(this.heap);
+    this.heap = heap;
+    for (let i = this.payloadOf.length; i < capacity; i++) this.payloadOf.push(undefined);
+  }
+}
+
+/** Identifies one scheduled event for cancellation: the slot plus the seq it held. */
+export interface EventRef {
+  readonly slot: number;
+  readonly seq: number;
+}
+
+function growFloat(source: Float64Array<ArrayBuffer>, capacity: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(capacity);
+  next.set(source);
+  return next;
+}
+
+function growInt(source: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(capacity);
+  next.set(source);
+  return next;
+}

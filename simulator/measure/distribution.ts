@@ -1,0 +1,70 @@
+/**
+ * Samples of one measured quantity in a growable Float64Array, summarised
+ * once at the end (sorting a typed array is fast and deterministic).
+ */
+export interface DistributionSummary {
+  count: number;
+  mean: number;
+  min: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  /** Up to 50 [value, cumulative fraction] points for CDF charts. */
+  cdf: Array<[number, number]>;
+}
+
+const CDF_POINTS = 50;
+
+export class Distribution {
+  private samples = new Float64Array(256);
+  private length = 0;
+
+  get count(): number {
+    return this.length;
+  }
+
+  add(value: number): void {
+    if (this.length === this.samples.length) {
+      const grown = new Float64Array(this.samples.length * 2);
+      grown.set(this.samples);
+      this.samples = grown;
+    }
+    this.samples[this.length++] = value;
+  }
+
+  summary(): DistributionSummary {
+    const sorted = this.samples.slice(0, this.length).sort();
+    const n = sorted.length;
+    if (n === 0) return { count: 0, mean: 0, min: 0, max: 0, p50: 0, p90: 0, p95: 0, p99: 0, cdf: [] };
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += sorted[i] as number;
+    const cdf: Array<[number, number]> = [];
+    const step = Math.max(1, Math.floor(n / CDF_POINTS));
+    for (let i = step - 1; i < n; i += step) cdf.push([round3(sorted[i] as number), round3((i + 1) / n)]);
+    if (cdf[cdf.length - 1]?.[1] !== 1) cdf.push([round3(sorted[n - 1] as number), 1]);
+    return {
+      count: n,
+      mean: round3(sum / n),
+      min: round3(sorted[0] as number),
+      max: round3(sorted[n - 1] as number),
+      p50: percentile(sorted, 0.5),
+      p90: percentile(sorted, 0.9),
+      p95: percentile(sorted, 0.95),
+      p99: percentile(sorted, 0.99),
+      cdf,
+    };
+  }
+}
+
+/** Nearest-rank percentile: an actual sample, never an interpolation. */
+function percentile(sorted: Float64Array, q: number): number {
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return round3(sorted[rank - 1] as number);
+}
+
+/** Three decimals keep results.json short and free of float noise. */
+export function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

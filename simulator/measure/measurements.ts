@@ -1,0 +1,142 @@
+/**
+ * Everything a run measures, in plain counters, distributions and arrays
+ * indexed by number (never by insertion order of something random), so
+ * results.json comes out byte-identical for the same seed.
+ */
+import { classifyAddress, type AddressKind } from '../../reference/shared/ip.ts';
+import type { ScalarMetric } from '../scenario/assertions.ts';
+import { Distribution } from './distribution.ts';
+
+export interface PairStats {
+  tries: number;
+  successes: number;
+  attemptsUntilSuccess: Distribution;
+  timeToConnectMs: Distribution;
+  winningKinds: Map<AddressKind, number>;
+}
+
+export class Measurements {
+  readonly counters = {
+    lookups: 0,
+    lookupsFound: 0,
+    falseExpiries: 0,
+    staleLookups: 0,
+    connects: 0,
+    connectSuccesses: 0,
+    connectsToDeadPeers: 0,
+    tryOrderViolations: 0,
+    wrongHostAccepted: 0,
+    wrongHostCaught: 0,
+    reReadyRecoveries: 0,
+    relayRequests: 0,
+    heartbeatsDropped: 0,
+    visibilityProbes: 0,
+    visibilityViolations: 0,
+    lifecycleFatal: 0,
+    peersJoined: 0,
+    peersLeft: 0,
+    peersCrashed: 0,
+    addressChanges: 0,
+    relayOutages: 0,
+    friendStatusChanges: 0,
+    friendOnlineWhileDead: 0,
+  };
+  readonly timeToConnectMs = new Distribution();
+  readonly attemptsUntilSuccess = new Distribution();
+  readonly joinToDiscoverableMs = new Distribution();
+  readonly lookupLatencyMs = new Distribution();
+  readonly stalenessMs = new Distribution();
+  /** First few try-order violations, verbatim, for the report. */
+  readonly violationExamples: string[] = [];
+  private readonly pairs: PairStats[];
+  /** Relay requests per timeline bucket, and live broadcasts sampled at each bucket's end. */
+  readonly relayRequestsPerBucket: number[] = [];
+  readonly liveBroadcastsPerBucket: number[] = [];
+
+  constructor(
+    private readonly classCount: number,
+    readonly bucketMs: number,
+  ) {
+    this.pairs = Array.from({ length: classCount * classCount }, () => ({
+      tries: 0,
+      successes: 0,
+      attemptsUntilSuccess: new Distribution(),
+      timeToConnectMs: new Distribution(),
+      winningKinds: new Map(),
+    }));
+  }
+
+  pair(callerClass: number, calleeClass: number): PairStats {
+    return this.pairs[callerClass * this.classCount + calleeClass] as PairStats;
+  }
+
+  recordConnect(callerClass: number, calleeClass: number, winnerAddress: string | null, attempts: number, elapsedMs: number): void {
+    const pair = this.pair(callerClass, calleeClass);
+    pair.tries++;
+    this.counters.connects++;
+    if (winnerAddress === null) return;
+    pair.successes++;
+    this.counters.connectSuccesses++;
+    pair.attemptsUntilSuccess.add(attempts);
+    pair.timeToConnectMs.add(elapsedMs);
+    this.attemptsUntilSuccess.add(attempts);
+    this.timeToConnectMs.add(elapsedMs);
+    const kind = classifyAddress(winnerAddress);
+    pair.winningKinds.set(kind, (pair.winningKinds.get(kind) ?? 0) + 1);
+  }
+
+  recordViolation(description: string): void {
+    this.counters.tryOrderViolations++;
+    if (this.violationExamples.length < 10) this.violationExamples.push(description);
+  }
+
+  countRelayRequest(elapsedMs: number): void {
+    this.counters.relayRequests++;
+    const bucket = Math.floor(elapsedMs / this.bucketMs);
+    while (this.relayRequestsPerBucket.length <= bucket) this.relayRequestsPerBucket.push(0);
+    this.relayRequestsPerBucket[bucket] = (this.relayRequestsPerBucket[bucket] as number) + 1;
+  }
+
+  /** The scalar metrics assertions can name. */
+  scalar(metric: ScalarMetric): number {
+    const c = this.counters;
+    switch (metric) {
+      case 'false_expiries':
+        return c.falseExpiries;
+      case 'stale_lookups':
+        return c.staleLookups;
+      case 'stale_lookup_ratio':
+        return ratio(c.staleLookups, c.lookupsFound);
+      case 'lookups':
+        return c.lookups;
+      case 'connects':
+        return c.connects;
+      case 'connect_success_ratio':
+        return ratio(c.connectSuccesses, c.connects);
+      case 'try_order_violations':
+        return c.tryOrderViolations;
+      case 'wrong_host_accepted':
+        return c.wrongHostAccepted;
+      case 'wrong_host_caught':
+        return c.wrongHostCaught;
+      case 're_ready_recoveries':
+        return c.reReadyRecoveries;
+      case 'relay_requests':
+        return c.relayRequests;
+      case 'heartbeats_dropped':
+        return c.heartbeatsDropped;
+      case 'visibility_violations':
+        return c.visibilityViolations;
+      case 'lifecycle_failures':
+        return c.lifecycleFatal;
+      case 'friend_status_changes':
+        return c.friendStatusChanges;
+      case 'friend_online_while_dead':
+        return c.friendOnlineWhileDead;
+    }
+  }
+}
+
+function ratio(numerator: number, denominator: number): number {
+  return denominator === 0 ? 0 : Math.round((numerator / denominator) * 1e6) / 1e6;
+}

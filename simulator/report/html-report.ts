@@ -1,0 +1,59 @@
+/**
+ * report.html: one self-contained page (inline CSS and SVG, no scripts,
+ * no network) with the assertions, the headline metrics, CDFs, the relay
+ * load timeline and the NAT x NAT success heat map.
+ */
+import type { MultiSeedSummary } from './multi-seed.ts';
+import type { Results } from './results.ts';
+import { cdfChart, escapeHtml, heatMap, timelineChart } from './svg-charts.ts';
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#111}
+table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
+.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}figure{display:inline-block;margin:0.5rem;vertical-align:top}figcaption{font-weight:600}`;
+
+export function renderReport(r: Results, multi: MultiSeedSummary | null): string {
+  const d = r.distributions;
+  const labels = uniqueLabels(r);
+  const sections = [
+    `<h1>Simulation report: ${escapeHtml(r.scenario)}</h1>`,
+    `<p>Scenario <code>${escapeHtml(r.file)}</code>, seed <code>${r.seed}</code>, ${r.events_processed} events. Verdict: <span id="verdict" class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'all assertions hold' : 'assertions failed'}</span>.</p>`,
+    table('Assertions', ['assertion', 'value', 'result'], r.assertions.map((a) => [a.assertion, String(a.value), a.passed ? 'pass' : 'FAIL']), 'assertions'),
+    '<h2>Connect success by NAT type (caller x callee)</h2>',
+    heatMap('Success ratio', labels, (i, j) => {
+      const pair = r.pairs.find((p) => p.caller === labels[i] && p.callee === labels[j]);
+      if (pair === undefined || pair.tries === 0) return { ratio: null, text: 'no tries' };
+      return { ratio: pair.success_ratio, text: `${pair.successes}/${pair.tries}, p95 ${pair.time_to_connect_ms.p95} ms` };
+    }),
+    table('Metrics', ['metric', 'value'], Object.entries(r.metrics).map(([k, v]) => [k, String(v)]), 'metrics'),
+    multi ? table(`Over ${multi.seeds.length} seeds (mean ± 95% CI)`, ['metric', 'mean', '± CI'], multi.metrics.map((m) => [m.metric, String(m.mean), String(m.ci95)]), 'seeds') : '',
+    '<h2>Distributions</h2>',
+    cdfChart('Time to connect (CDF)', 'ms', d.time_to_connect_ms?.cdf ?? []),
+    cdfChart('Lookup latency (CDF)', 'ms', d.lookup_latency_ms?.cdf ?? []),
+    cdfChart('Join to discoverable (CDF)', 'ms', d.join_to_discoverable_ms?.cdf ?? []),
+    cdfChart('Staleness of stale lookups (CDF)', 'ms', d.staleness_ms?.cdf ?? []),
+    '<h2>Relay load</h2>',
+    timelineChart('Relay requests per bucket and live broadcasts', r.timeline.bucket_ms, [
+      { name: 'requests', values: r.timeline.relay_requests, color: '#2563eb' },
+      { name: 'live broadcasts', values: r.timeline.live_broadcasts, color: '#d97706' },
+    ]),
+    table('Per pair', ['caller', 'callee', 'tries', 'success', 'attempts p50', 'connect p95 ms', 'winning address kinds'],
+      r.pairs.filter((p) => p.tries > 0).map((p) => [p.caller, p.callee, String(p.tries), String(p.success_ratio), String(p.attempts_until_success.p50), String(p.time_to_connect_ms.p95), Object.entries(p.winning_address_kinds).map(([k, v]) => `${k}: ${v}`).join(', ')]), 'pairs'),
+    r.strategy_comparison
+      ? table('Sequential vs race (same seed)', ['caller', 'callee', 'seq success', 'seq p95 ms', 'race success', 'race p95 ms'],
+          r.strategy_comparison.filter((c) => c.sequential.tries + c.race.tries > 0).map((c) => [c.caller, c.callee, String(c.sequential.success_ratio), String(c.sequential.time_to_connect_p95_ms), String(c.race.success_ratio), String(c.race.time_to_connect_p95_ms)]), 'strategies')
+      : '',
+  ];
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.scenario)}: relaylab simulation</title><style>${STYLE}</style></head><body>${sections.join('\n')}</body></html>\n`;
+}
+
+function uniqueLabels(r: Results): string[] {
+  const labels: string[] = [];
+  for (const p of r.pairs) if (!labels.includes(p.caller)) labels.push(p.caller);
+  return labels;
+}
+
+function table(title: string, head: string[], rows: string[][], id: string): string {
+  const header = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((row) => `<tr>${row.map((c) => `<td${c === 'FAIL' ? ' class="fail"' : c === 'pass' ? ' class="pass"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
+  return `<h2>${escapeHtml(title)}</h2><table id="${id}"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`;
+}

@@ -1,0 +1,144 @@
+/**
+ * results.json: everything a run measured, in a fixed key order, with no
+ * wall-clock time, host name or version in it, so the same scenario and
+ * seed give the same bytes. Schema: docs in simulator/README.md.
+ */
+import type { AddressKind } from '../../reference/shared/ip.ts';
+import { compare, type Assertion } from '../scenario/assertions.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import type { DistributionSummary } from '../measure/distribution.ts';
+import type { Measurements } from '../measure/measurements.ts';
+import type { StrategyComparisonRow } from './strategy-comparison.ts';
+
+export const RESULTS_SCHEMA = 'relaylab.simulator.results/1';
+
+export interface AssertionResult {
+  assertion: string;
+  value: number;
+  passed: boolean;
+}
+
+export interface PairResult {
+  caller: string;
+  callee: string;
+  tries: number;
+  successes: number;
+  success_ratio: number;
+  attempts_until_success: DistributionSummary;
+  time_to_connect_ms: DistributionSummary;
+  winning_address_kinds: Partial<Record<AddressKind, number>>;
+}
+
+export interface Results {
+  schema: string;
+  scenario: string;
+  file: string;
+  seed: number;
+  options: Record<string, unknown>;
+  events_processed: number;
+  counters: Measurements['counters'];
+  metrics: Record<string, number>;
+  distributions: Record<string, DistributionSummary>;
+  pairs: PairResult[];
+  timeline: { bucket_ms: number; relay_requests: number[]; relay_requests_per_second: number[]; live_broadcasts: number[] };
+  try_order_violation_examples: string[];
+  assertions: AssertionResult[];
+  passed: boolean;
+  /** Only with --compare-strategies: the same seed run with both try-order strategies. */
+  strategy_comparison?: StrategyComparisonRow[];
+}
+
+export function buildResults(scenario: Scenario, m: Measurements, eventsProcessed: number): Results {
+  const distributions: Record<string, DistributionSummary> = {
+    time_to_connect_ms: m.timeToConnectMs.summary(),
+    attempts_until_success: m.attemptsUntilSuccess.summary(),
+    join_to_discoverable_ms: m.joinToDiscoverableMs.summary(),
+    lookup_latency_ms: m.lookupLatencyMs.summary(),
+    staleness_ms: m.stalenessMs.summary(),
+  };
+  const metrics: Record<string, number> = {};
+  for (const name of METRIC_ORDER) metrics[name] = m.scalar(name);
+  const assertions = scenario.assertions.map((a) => evaluate(a, metrics, distributions));
+  return {
+    schema: RESULTS_SCHEMA,
+    scenario: scenario.name,
+    file: scenario.file,
+    seed: scenario.seed,
+    options: optionsOf(scenario),
+    events_processed: eventsProcessed,
+    counters: { ...m.counters },
+    metrics,
+    distributions,
+    pairs: pairsOf(scenario, m),
+    timeline: {
+      bucket_ms: m.bucketMs,
+      relay_requests: [...m.relayRequestsPerBucket],
+      relay_requests_per_second: m.relayRequestsPerBucket.map((n) => Math.round((n * 1000 * 1000) / m.bucketMs) / 1000),
+      live_broadcasts: [...m.liveBroadcastsPerBucket],
+    },
+    try_order_violation_examples: [...m.violationExamples],
+    assertions,
+    passed: assertions.every((a) => a.passed),
+  };
+}
+
+const METRIC_ORDER = [
+  'false_expiries',
+  'stale_lookups',
+  'stale_lookup_ratio',
+  'lookups',
+  'connects',
+  'connect_success_ratio',
+  'try_order_violations',
+  'wrong_host_accepted',
+  'wrong_host_caught',
+  're_ready_recoveries',
+  'relay_requests',
+  'heartbeats_dropped',
+  'visibility_violations',
+  'lifecycle_failures',
+  'friend_status_changes',
+  'friend_online_while_dead',
+] as const;
+
+function evaluate(a: Assertion, metrics: Record<string, number>, distributions: Record<string, DistributionSummary>): AssertionResult {
+  const value = a.stat === null ? (metrics[a.metric] as number) : (distributions[a.metric] as DistributionSummary)[a.stat];
+  return { assertion: a.text, value, passed: compare(value, a.operator, a.threshold) };
+}
+
+function pairsOf(scenario: Scenario, m: Measurements): PairResult[] {
+  const out: PairResult[] = [];
+  scenario.topology.forEach((caller, i) =>
+    scenario.topology.forEach((callee, j) => {
+      const pair = m.pair(i, j);
+      const kinds: Partial<Record<AddressKind, number>> = {};
+      for (const kind of [...pair.winningKinds.keys()].sort()) kinds[kind] = pair.winningKinds.get(kind) as number;
+      out.push({
+        caller: caller.label,
+        callee: callee.label,
+        tries: pair.tries,
+        successes: pair.successes,
+        success_ratio: pair.tries === 0 ? 0 : Math.round((pair.successes / pair.tries) * 1e6) / 1e6,
+        attempts_until_success: pair.attemptsUntilSuccess.summary(),
+        time_to_connect_ms: pair.timeToConnectMs.summary(),
+        winning_address_kinds: kinds,
+      });
+    }),
+  );
+  return out;
+}
+
+function optionsOf(s: Scenario): Record<string, unknown> {
+  return {
+    peers: s.peers,
+    duration_ms: s.durationMs,
+    strategy: s.strategy,
+    heartbeat_interval_ms: s.heartbeatIntervalMs,
+    ttl_seconds: s.ttlSeconds,
+    attempt_timeout_ms: s.attemptTimeoutMs,
+    unreachable: s.unreachable,
+    relay_store: s.relayStore,
+    lookups_per_peer_per_hour: s.lookupsPerPeerPerHour,
+    topology: s.topology.map((t) => ({ label: t.label, kind: t.kind, share_percent: t.sharePercent })),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Scenario assertions: `metric op number` or `stat(metric) op number`,
+ * e.g. `p95(time_to_connect_ms) < 6000`, `false_expiries == 0`.
+ * The metric names are the ones results.json carries.
+ */
+export const SCALAR_METRICS = [
+  'false_expiries',
+  'stale_lookups',
+  'stale_lookup_ratio',
+  'lookups',
+  'connects',
+  'connect_success_ratio',
+  'try_order_violations',
+  'wrong_host_accepted',
+  'wrong_host_caught',
+  're_ready_recoveries',
+  'relay_requests',
+  'heartbeats_dropped',
+  'visibility_violations',
+  'lifecycle_failures',
+  'friend_status_changes',
+  'friend_online_while_dead',
+] as const;
+export const DISTRIBUTION_METRICS = ['time_to_connect_ms', 'attempts_until_success', 'join_to_discoverable_ms', 'lookup_latency_ms', 'staleness_ms'] as const;
+export const STATS = ['p50', 'p90', 'p95', 'p99', 'mean', 'min', 'max', 'count'] as const;
+export const OPERATORS = ['<', '<=', '==', '!=', '>=', '>'] as const;
+
+export type ScalarMetric = (typeof SCALAR_METRICS)[number];
+export type DistributionMetric = (typeof DISTRIBUTION_METRICS)[number];
+export type Stat = (typeof STATS)[number];
+export type Operator = (typeof OPERATORS)[number];
+
+export interface Assertion {
+  text: string;
+  stat: Stat | null;
+  metric: ScalarMetric | DistributionMetric;
+  operator: Operator;
+  threshold: number;
+}
+
+const SHAPE = /^\s*(?:([a-z0-9]+)\(\s*([a-z_]+)\s*\)|([a-z_]+))\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/;
+
+/** The parsed assertion, or a sentence saying what is wrong with it. */
+export function parseAssertion(text: string): Assertion | string {
+  const match = SHAPE.exec(text);
+  if (match === null) return `"${text}" is not of the form "metric < number" or "p95(metric) < number"`;
+  const [, stat, statMetric, bareMetric, operator, threshold] = match;
+  if (stat !== undefined) {
+    if (!(STATS as readonly string[]).includes(stat)) return `unknown statistic "${stat}" (use one of ${STATS.join(', ')})`;
+    if (!(DISTRIBUTION_METRICS as readonly string[]).includes(statMetric as string)) return `"${statMetric}" is not a distribution (use one of ${DISTRIBUTION_METRICS.join(', ')})`;
+    return { text: text.trim(), stat: stat as Stat, metric: statMetric as DistributionMetric, operator: operator as Operator, threshold: Number(threshold) };
+  }
+  if (!(SCALAR_METRICS as readonly string[]).includes(bareMetric as string)) {
+    return `unknown metric "${bareMetric}" (use one of ${SCALAR_METRICS.join(', ')}, or a statistic of ${DISTRIBUTION_METRICS.join(', ')})`;
+  }
+  return { text: text.trim(), stat: null, metric: bareMetric as ScalarMetric, operator: operator as Operator, threshold: Number(threshold) };
+}
+
+export function compare(value: number, operator: Operator, threshold: number): boolean {
+  switch (operator) {
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+    case '==':
+      return value === threshold;
+    case '!=':
+      return value !== threshold;
+    case '>=':
+      return value >= threshold;
+    case '>':
+      return value > threshold;
+  }
+}

@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from './load-scenario.ts';
+import { ScenarioError } from './scenario-error.ts';
+import { parseDurationMs } from './units.ts';
+
+const MINIMAL = `name: tiny
+peers: 10
+duration: 2h
+topology:
+  - kind: home-nat
+    share: 60%
+    nat: { mapping: endpoint-independent, filtering: endpoint-independent }
+  - kind: public
+    share: 40%
+assertions:
+  - p95(time_to_connect_ms) < 6000
+  - false_expiries == 0
+`;
+
+function errorOf(text: string): ScenarioError {
+  try {
+    parseScenario('scenarios/x.yaml', text);
+  } catch (error) {
+    if (error instanceof ScenarioError) return error;
+    throw error;
+  }
+  throw new Error('expected a ScenarioError');
+}
+
+describe('parseScenario', () => {
+  it('reads a minimal scenario with protocol defaults', () => {
+    const s = parseScenario('tiny.yaml', MINIMAL);
+    expect(s).toMatchObject({ name: 'tiny', peers: 10, durationMs: 7_200_000, heartbeatIntervalMs: 1_800_000, ttlSeconds: 3600, strategy: 'sequential', unreachable: 'drop' });
+    expect(s.topology.map((t) => [t.label, t.sharePercent])).toEqual([['home-nat EIM/EIF', 60], ['public', 40]]);
+    expect(s.assertions.map((a) => [a.stat, a.metric, a.operator, a.threshold])).toEqual([['p95', 'time_to_connect_ms', '<', 6000], [null, 'false_expiries', '==', 0]]);
+  });
+
+  it.each([
+    ['an unknown field', MINIMAL.replace('duration: 2h', 'duration: 2h\ndurration: 3h'), 4, 'durration', /unknown field/],
+    ['a bad duration', MINIMAL.replace('duration: 2h', 'duration: two hours'), 3, 'duration', /expected a duration/],
+    ['shares not adding to 100%', MINIMAL.replace('share: 40%', 'share: 30%'), 5, 'topology', /add up to 90%/],
+    ['a bad NAT mapping', MINIMAL.replace('mapping: endpoint-independent', 'mapping: full-cone'), 7, 'topology[0].nat.mapping', /expected one of/],
+    ['an unknown metric', MINIMAL.replace('false_expiries == 0', 'false_expires == 0'), 12, 'assertions[1]', /unknown metric "false_expires"/],
+    ['a statistic of a scalar', MINIMAL.replace('false_expiries == 0', 'p95(false_expiries) < 1'), 12, 'assertions[1]', /not a distribution/],
+    ['a missing required field', MINIMAL.replace('peers: 10\n', ''), 1, 'peers', /required/],
+    ['too few peers', MINIMAL.replace('peers: 10', 'peers: 1'), 2, 'peers', /at least 2/],
+    ['a TTL not above the heartbeat interval', `${MINIMAL}protocol: { heartbeat_interval: 1h, ttl: 1h }\n`, 13, 'protocol.ttl', /must exceed/],
+    ['broken YAML (a duplicated key)', 'name: a\nname: b\n', 2, '(document)', /not valid YAML/],
+  ])('rejects %s, naming file, line and field', (_what, text, line, field, problem) => {
+    const error = errorOf(text);
+    expect(error.file).toBe('scenarios/x.yaml');
+    expect(error.line).toBe(line);
+    expect(error.field).toBe(field);
+    expect(error.problem).toMatch(problem);
+    expect(error.message).toBe(`scenarios/x.yaml:${line}: ${field}: ${error.problem}`);
+    expect(error.message).not.toContain('\n');
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    ['24h', 86_400_000],
+    ['30m', 1_800_000],
+    ['1h30m', 5_400_000],
+    ['250ms', 250],
+    ['1.5s', 1500],
+    ['0', 0],
+    ['5', null],
+    ['h', null],
+    ['5 parsecs', null],
+  ])('%s -> %s', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+});
+
+describe('shipped scenarios', () => {
+  const dir = join(import.meta.dirname, '../../scenarios');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  it('include the ten the issue asks for', () => {
+    for (const name of ['same-lan', 'two-homes', 'symmetric-both-sides', 'cgnat', 'ipv6-mixed', 'overlapping-lans', 'mass-churn', 'relay-restart', 'heartbeat-loss', 'address-change']) {
+      expect(files).toContain(`${name}.yaml`);
+    }
+  });
+  it.each(files)('%s parses, and opens with a comment saying what it shows', (file) => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    expect(text.startsWith('#')).toBe(true);
+    expect(parseScenario(file, text).name).toBe(file.replace(/\.yaml$/, ''));
+  });
+});

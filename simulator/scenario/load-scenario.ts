@@ -1,0 +1,176 @@
+/**
+ * Reads and validates a scenario YAML file into a Scenario. Every problem
+ * is a ScenarioError naming file, line and field. Defaults follow the
+ * protocol: heartbeat 30 min, TTL 1 h, 5 s attempts, 250 ms race stagger.
+ */
+import { TRY_STRATEGIES } from '../../reference/peer/core/try-order.ts';
+import { NAT_MAPPINGS, natLabel, TCP_ESTABLISHED_TIMEOUT_MS, type NatBehaviour } from '../net/nat-behaviour.ts';
+import { parseAssertion, type Assertion } from './assertions.ts';
+import { FieldReader, type Path } from './field-reader.ts';
+import { IPV6_MODES, PORT_FORWARDS, TOPOLOGY_KINDS, type ChurnRates, type RelayOutage, type Scenario, type TopologyClass } from './scenario.ts';
+
+const TOP_LEVEL = ['name', 'seed', 'peers', 'duration', 'join_spread', 'topology', 'lan_addressing', 'link', 'lan_latency', 'unreachable', 'relay_traffic_from', 'server_port', 'announce_public_address', 'protocol', 'traffic', 'churn', 'faults', 'relay', 'peer_clock_skew', 'assertions'];
+const MAX_PEERS = 10_000_000;
+
+export function parseScenario(file: string, text: string): Scenario {
+  const r = FieldReader.parse(file, text);
+  r.onlyKeys([], TOP_LEVEL);
+  const durationMs = r.durationMs(['duration'], undefined, 1000);
+  const scenario: Scenario = {
+    file,
+    name: r.string(['name'], undefined),
+    seed: r.number(['seed'], 1, { integer: true, min: 0, max: 0xffff_ffff }),
+    peers: r.number(['peers'], undefined, { integer: true, min: 2, max: MAX_PEERS }),
+    durationMs,
+    joinSpreadMs: r.durationMs(['join_spread'], 60_000),
+    topology: readTopology(r),
+    lanAddressing: r.choice(['lan_addressing'], ['overlapping', 'distinct'], 'overlapping'),
+    link: readLink(r),
+    lanLatencyMs: r.durationMs(['lan_latency'], 1),
+    unreachable: r.choice(['unreachable'], ['drop', 'reject'], 'drop'),
+    relayTrafficFrom: r.choice(['relay_traffic_from'], ['server-port', 'ephemeral'], 'server-port'),
+    serverPort: readServerPort(r),
+    announcePublicAddress: r.boolean(['announce_public_address'], true),
+    ...readProtocol(r),
+    ...readTraffic(r),
+    churn: readChurn(r),
+    heartbeatLossRatio: readFaults(r),
+    ...readRelay(r, durationMs),
+    peerClockSkewMs: r.durationMs(['peer_clock_skew'], 0),
+    assertions: readAssertions(r),
+  };
+  if (scenario.ttlSeconds * 1000 <= scenario.heartbeatIntervalMs) {
+    r.fail(['protocol', 'ttl'], `must exceed the heartbeat interval (${scenario.heartbeatIntervalMs / 1000} s), or every live peer expires`);
+  }
+  return scenario;
+}
+
+function readServerPort(r: FieldReader): number | null {
+  if (!r.has(['server_port'])) return null;
+  return r.number(['server_port'], undefined, { integer: true, min: 1, max: 65535 });
+}
+
+function readTopology(r: FieldReader): TopologyClass[] {
+  const count = r.sequenceLength(['topology'], true);
+  if (count === 0) r.fail(['topology'], 'needs at least one class');
+  const classes: TopologyClass[] = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const path: Path = ['topology', i];
+    r.onlyKeys(path, ['kind', 'share', 'label', 'nat', 'carrier_nat', 'port_forward', 'ipv6', 'peers_per_lan']);
+    const kind = r.choice([...path, 'kind'], TOPOLOGY_KINDS, undefined);
+    const nat = readNat(r, [...path, 'nat'], { portPreservation: true });
+    const carrierNat = readNat(r, [...path, 'carrier_nat'], { portPreservation: false });
+    const sharePercent = r.percent([...path, 'share']);
+    total += sharePercent;
+    classes.push({
+      label: r.string([...path, 'label'], defaultLabel(kind, nat)),
+      kind,
+      sharePercent,
+      nat,
+      carrierNat,
+      portForward: r.choice([...path, 'port_forward'], PORT_FORWARDS, 'none'),
+      ipv6: r.choice([...path, 'ipv6'], IPV6_MODES, kind === 'ipv6-only' ? 'firewalled' : 'none'),
+      peersPerLan: r.number([...path, 'peers_per_lan'], 1, { integer: true, min: 1, max: 250 }),
+    });
+    const label = classes[i]?.label;
+    if (classes.findIndex((c) => c.label === label) !== i) r.fail([...path, 'label'], `"${label}" names two classes; give each a distinct label`);
+    if (kind === 'ipv6-only' && classes[i]?.ipv6 === 'none') r.fail([...path, 'ipv6'], 'an ipv6-only class needs ipv6: open or firewalled');
+  }
+  if (Math.abs(total - 100) > 1e-9) r.fail(['topology'], `shares add up to ${total}%, not 100%`);
+  return classes;
+}
+
+function defaultLabel(kind: string, nat: NatBehaviour): string {
+  return kind === 'home-nat' || kind === 'cgnat' ? `${kind} ${natLabel(nat)}` : kind;
+}
+
+function readNat(r: FieldReader, path: Path, defaults: { portPreservation: boolean }): NatBehaviour {
+  r.onlyKeys(path, ['mapping', 'filtering', 'hairpinning', 'port_preservation', 'mapping_timeout']);
+  return {
+    mapping: r.choice([...path, 'mapping'], NAT_MAPPINGS, 'endpoint-independent'),
+    filtering: r.choice([...path, 'filtering'], NAT_MAPPINGS, 'address-and-port-dependent'),
+    hairpinning: r.boolean([...path, 'hairpinning'], true),
+    portPreservation: r.boolean([...path, 'port_preservation'], defaults.portPreservation),
+    mappingTimeoutMs: r.durationMs([...path, 'mapping_timeout'], TCP_ESTABLISHED_TIMEOUT_MS, 1000),
+  };
+}
+
+function readLink(r: FieldReader): Scenario['link'] {
+  r.onlyKeys(['link'], ['latency', 'jitter', 'loss']);
+  return { latencyMs: r.durationMs(['link', 'latency'], 20), jitterMs: r.durationMs(['link', 'jitter'], 5), lossRatio: r.ratio(['link', 'loss'], 0) };
+}
+
+function readProtocol(r: FieldReader): Pick<Scenario, 'heartbeatIntervalMs' | 'ttlSeconds' | 'attemptTimeoutMs' | 'strategy' | 'staggerMs' | 'requestTimeoutMs' | 'addressCheckIntervalMs'> {
+  const p = ['protocol'];
+  r.onlyKeys(p, ['heartbeat_interval', 'ttl', 'attempt_timeout', 'strategy', 'race_stagger', 'request_timeout', 'address_check_interval']);
+  const ttlMs = r.durationMs([...p, 'ttl'], 3_600_000, 1000);
+  if (ttlMs % 1000 !== 0) r.fail([...p, 'ttl'], 'must be whole seconds (the relay speaks seconds)');
+  return {
+    heartbeatIntervalMs: r.durationMs([...p, 'heartbeat_interval'], 30 * 60_000, 1000),
+    ttlSeconds: ttlMs / 1000,
+    attemptTimeoutMs: r.durationMs([...p, 'attempt_timeout'], 5000, 1),
+    strategy: r.choice([...p, 'strategy'], TRY_STRATEGIES, 'sequential'),
+    staggerMs: r.durationMs([...p, 'race_stagger'], 250, 1),
+    requestTimeoutMs: r.durationMs([...p, 'request_timeout'], 30_000, 1),
+    addressCheckIntervalMs: r.durationMs([...p, 'address_check_interval'], 60_000, 1000),
+  };
+}
+
+function readTraffic(r: FieldReader): Pick<Scenario, 'lookupsPerPeerPerHour' | 'friendsPerPeer' | 'healthIntervalMs'> {
+  const p = ['traffic'];
+  r.onlyKeys(p, ['lookups_per_peer_per_hour', 'friends_per_peer', 'health_interval']);
+  return {
+    lookupsPerPeerPerHour: r.number([...p, 'lookups_per_peer_per_hour'], 4, { min: 0, max: 3600 }),
+    friendsPerPeer: r.number([...p, 'friends_per_peer'], 0, { integer: true, min: 0, max: 100 }),
+    healthIntervalMs: r.durationMs([...p, 'health_interval'], 60_000, 1000),
+  };
+}
+
+function readChurn(r: FieldReader): ChurnRates {
+  const p = ['churn'];
+  r.onlyKeys(p, ['joins_per_hour', 'leaves_per_hour', 'crashes_per_hour', 'address_changes_per_hour']);
+  return {
+    joinsPerHour: r.ratio([...p, 'joins_per_hour'], 0),
+    leavesPerHour: r.ratio([...p, 'leaves_per_hour'], 0),
+    crashesPerHour: r.ratio([...p, 'crashes_per_hour'], 0),
+    addressChangesPerHour: r.ratio([...p, 'address_changes_per_hour'], 0),
+  };
+}
+
+function readFaults(r: FieldReader): number {
+  r.onlyKeys(['faults'], ['heartbeat_loss']);
+  return r.ratio(['faults', 'heartbeat_loss'], 0);
+}
+
+function readRelay(r: FieldReader, durationMs: number): Pick<Scenario, 'relayStore' | 'relayOutages' | 'relayClockSkewMs'> {
+  const p = ['relay'];
+  r.onlyKeys(p, ['store', 'outages', 'clock_skew']);
+  const outages: RelayOutage[] = [];
+  const count = r.sequenceLength([...p, 'outages'], false);
+  for (let i = 0; i < count; i++) {
+    const at: Path = [...p, 'outages', i];
+    r.onlyKeys(at, ['at', 'duration']);
+    const outage = { atMs: r.durationMs([...at, 'at'], undefined), durationMs: r.durationMs([...at, 'duration'], 0) };
+    if (outage.atMs >= durationMs) r.fail([...at, 'at'], 'is after the end of the run');
+    const previous = outages[outages.length - 1];
+    if (previous && outage.atMs < previous.atMs + previous.durationMs) r.fail([...at, 'at'], 'overlaps the previous outage (list them in time order)');
+    outages.push(outage);
+  }
+  return {
+    relayStore: r.choice([...p, 'store'], ['memory', 'durable'], 'memory'),
+    relayOutages: outages,
+    relayClockSkewMs: r.durationMs([...p, 'clock_skew'], 0),
+  };
+}
+
+function readAssertions(r: FieldReader): Assertion[] {
+  const count = r.sequenceLength(['assertions'], false);
+  const out: Assertion[] = [];
+  for (let i = 0; i < count; i++) {
+    const parsed = parseAssertion(r.string(['assertions', i], undefined));
+    if (typeof parsed === 'string') r.fail(['assertions', i], parsed);
+    out.push(parsed);
+  }
+  return out;
+}

@@ -1,0 +1,12 @@
+/** A scenario file is wrong: one line naming the file, line and field. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${file}${line === null ? '' : `:${line}`}: ${field}: ${problem}`);
+    this.name = 'ScenarioError';
+  }
+}

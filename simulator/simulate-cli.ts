@@ -1,0 +1,112 @@
+/**
+ * What `relaylab simulate` does, kept out of the command module so tests
+ * can call it: load and validate the scenario, log seed and options, run
+ * one or more seeds, write results.json and report.html, print a summary,
+ * and say how to reproduce a failure.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { applyOverrides, runScenario, type ScenarioOverrides } from './run-scenario.ts';
+import { renderReport } from './report/html-report.ts';
+import type { Results } from './report/results.ts';
+import { parseScenario } from './scenario/load-scenario.ts';
+import type { Scenario } from './scenario/scenario.ts';
+import { formatDuration } from './scenario/units.ts';
+import { summariseSeeds, type MultiSeedSummary } from './report/multi-seed.ts';
+import { compareStrategies } from './report/strategy-comparison.ts';
+
+export interface SimulateOptions extends ScenarioOverrides {
+  file: string;
+  outDir?: string;
+  seeds?: number;
+  /** Also run the first seed with the other try-order strategy and compare them per pair. */
+  compareStrategies?: boolean;
+  /** Where progress and the summary go. */
+  write: (line: string) => void;
+  /** Redraws one status line (a TTY progress bar), or nothing. */
+  progress?: (text: string) => void;
+  runSeeds?: (scenario: Scenario, seeds: number[]) => Promise<Results[]>;
+}
+
+export interface SimulateOutcome {
+  results: Results[];
+  failed: string[];
+  outDir: string;
+  reproduce: string;
+}
+
+export async function loadScenarioFile(file: string): Promise<Scenario> {
+  return parseScenario(file, await readFile(file, 'utf8'));
+}
+
+export async function simulate(options: SimulateOptions): Promise<SimulateOutcome> {
+  const scenario = applyOverrides(await loadScenarioFile(options.file), options);
+  const seedCount = options.seeds ?? 1;
+  const seeds = Array.from({ length: seedCount }, (_, i) => (scenario.seed + i) >>> 0);
+  options.write(`simulate ${scenario.file}: seed ${scenario.seed}${seedCount > 1 ? ` (+${seedCount - 1} more)` : ''}, ${scenario.peers} peers, ${formatDuration(scenario.durationMs)}, strategy ${scenario.strategy}, unreachable ${scenario.unreachable}, relay store ${scenario.relayStore}`);
+  const results = options.runSeeds && seedCount > 1 ? await options.runSeeds(scenario, seeds) : await runSequentially(scenario, seeds, options);
+  if (options.compareStrategies) {
+    const other = scenario.strategy === 'sequential' ? 'race' : 'sequential';
+    options.write(`comparing with strategy ${other} on seed ${scenario.seed}`);
+    const [otherResults] = await runSequentially({ ...scenario, strategy: other }, [scenario.seed], options);
+    const first = results[0] as Results;
+    const [sequential, race] = other === 'race' ? [first, otherResults as Results] : [otherResults as Results, first];
+    first.strategy_comparison = compareStrategies(sequential, race);
+  }
+  const outDir = options.outDir ?? join('reports', scenario.name);
+  await mkdir(outDir, { recursive: true });
+  const first = results[0] as Results;
+  const multi: MultiSeedSummary | null = results.length > 1 ? summariseSeeds(results) : null;
+  await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results.length === 1 ? first : { ...multi, runs: results }, null, 2)}\n`);
+  await writeFile(join(outDir, 'report.html'), renderReport(first, multi));
+  for (const line of summaryLines(first, multi)) options.write(line);
+  const failed = results.flatMap((r) => r.assertions.filter((a) => !a.passed).map((a) => `seed ${r.seed}: ${a.assertion} (was ${a.value})`));
+  const failingSeed = results.find((r) => !r.passed)?.seed ?? scenario.seed;
+  const reproduce = `relaylab simulate ${options.file} --seed ${failingSeed} --peers ${scenario.peers} --duration ${formatDuration(scenario.durationMs)} --strategy ${scenario.strategy}`;
+  if (first.strategy_comparison) for (const line of comparisonLines(first)) options.write(line);
+  options.write(`wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}`);
+  for (const failure of failed) options.write(`assertion failed: ${failure}`);
+  if (failed.length > 0) options.write(`reproduce: ${reproduce}`);
+  return { results, failed, outDir, reproduce };
+}
+
+async function runSequentially(scenario: Scenario, seeds: number[], options: SimulateOptions): Promise<Results[]> {
+  const out: Results[] = [];
+  for (const seed of seeds) {
+    out.push(
+      await runScenario({ ...scenario, seed }, (elapsedMs) => options.progress?.(progressBar(elapsedMs / scenario.durationMs, `seed ${seed}`))),
+    );
+    options.progress?.('');
+  }
+  return out;
+}
+
+export function progressBar(fraction: number, label: string): string {
+  const width = 30;
+  const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(fraction * 100)}% ${label}`;
+}
+
+function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
+  const d = r.distributions;
+  const lines = [
+    `events ${r.events_processed}, lookups ${r.metrics.lookups}, connects ${r.metrics.connects} (success ${pct(r.metrics.connect_success_ratio ?? 0)})`,
+    `time to connect p50 ${d.time_to_connect_ms?.p50} ms, p95 ${d.time_to_connect_ms?.p95} ms; lookup latency p95 ${d.lookup_latency_ms?.p95} ms`,
+    `false expiries ${r.metrics.false_expiries}, stale lookups ${r.metrics.stale_lookups} (${pct(r.metrics.stale_lookup_ratio ?? 0)}), re-ready recoveries ${r.metrics.re_ready_recoveries}, try-order violations ${r.metrics.try_order_violations}, wrong hosts caught ${r.metrics.wrong_host_caught}`,
+  ];
+  if (multi !== null) {
+    const shown = new Set(['connect_success_ratio', 'false_expiries', 'stale_lookup_ratio', 'p95(time_to_connect_ms)', ...r.assertions.map((a) => a.assertion.split(/\s*[<>=!]/)[0] ?? '')]);
+    for (const m of multi.metrics) if (shown.has(m.metric)) lines.push(`over ${multi.seeds.length} seeds: ${m.metric} = ${m.mean} ± ${m.ci95} (95% CI)`);
+  }
+  for (const a of r.assertions) lines.push(`${a.passed ? 'pass' : 'FAIL'}  ${a.assertion}  (${a.value})`);
+  return lines;
+}
+
+function comparisonLines(r: Results): string[] {
+  const rows = (r.strategy_comparison ?? []).filter((row) => row.sequential.tries > 0 || row.race.tries > 0);
+  return rows.map((row) => `${row.caller} -> ${row.callee}: sequential ${pct(row.sequential.success_ratio)} p95 ${row.sequential.time_to_connect_p95_ms} ms | race ${pct(row.race.success_ratio)} p95 ${row.race.time_to_connect_p95_ms} ms`);
+}
+
+function pct(ratio: number): string {
+  return `${(ratio * 100).toFixed(1)}%`;
+}

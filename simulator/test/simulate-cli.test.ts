@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../simulate-cli.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const SMALL = `# a tiny scenario for CLI tests
+name: tiny
+peers: 12
+duration: 1h
+topology:
+  - kind: public
+    share: 50%
+  - kind: home-nat
+    share: 50%
+    port_forward: upnp
+assertions:
+  - false_expiries == 0
+  - p95(time_to_connect_ms) < 1
+`;
+
+function relaylab(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('simulate (library entry)', () => {
+  it('writes results.json, names failed assertions and the command that reproduces them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const file = join(dir, 'tiny.yaml');
+    writeFileSync(file, SMALL);
+    const lines: string[] = [];
+    const outcome = await simulate({ file, outDir: join(dir, 'out'), seed: 7, write: (l) => lines.push(l) });
+    expect(outcome.failed).toEqual([expect.stringMatching(/^seed 7: p95\(time_to_connect_ms\) < 1 \(was \d+/)]);
+    expect(outcome.reproduce).toBe(`relaylab simulate ${file} --seed 7 --peers 12 --duration 1h --strategy sequential`);
+    expect(lines[0]).toMatch(/seed 7, 12 peers, 1h/);
+    expect(lines).toContain(`reproduce: ${outcome.reproduce}`);
+    const results = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8'));
+    expect(results).toMatchObject({ schema: 'relaylab.simulator.results/1', scenario: 'tiny', seed: 7, passed: false });
+    // Re-running the reproduce command's settings gives the same bytes.
+    const again = await simulate({ file, outDir: join(dir, 'again'), seed: 7, write: () => {} });
+    expect(again.failed).toEqual(outcome.failed);
+    expect(readFileSync(join(dir, 'again/results.json'), 'utf8')).toBe(readFileSync(join(dir, 'out/results.json'), 'utf8'));
+  });
+});
+
+describe('simulate --compare-strategies', () => {
+  it('runs both strategies on the same seed and reports them per NAT pair', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const file = join(dir, 'homes.yaml');
+    // Distinct LANs: a remote private address is unroutable, so sequential pays the 5 s timeout and race does not.
+    writeFileSync(file, SMALL.replace('duration: 1h\n', 'duration: 1h\nlan_addressing: distinct\n'));
+    const outcome = await simulate({ file, outDir: join(dir, 'out'), write: () => {}, compareStrategies: true });
+    const rows = outcome.results[0]?.strategy_comparison ?? [];
+    expect(rows.map((r) => `${r.caller} -> ${r.callee}`)).toEqual(['public -> public', 'public -> home-nat EIM/APDF', 'home-nat EIM/APDF -> public', 'home-nat EIM/APDF -> home-nat EIM/APDF']);
+    const toHome = rows.find((r) => r.caller === 'public' && r.callee === 'home-nat EIM/APDF');
+    expect(toHome?.sequential.tries).toBeGreaterThan(0);
+    expect(toHome?.sequential.time_to_connect_p95_ms).toBeGreaterThan(5000);
+    expect(toHome?.race.time_to_connect_p95_ms).toBeLessThan(1000);
+    expect(JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')).strategy_comparison).toEqual(rows);
+  });
+});
+
+describe('relaylab simulate (command line)', () => {
+  it('exits 1 naming the failed assertion and printing how to reproduce it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'tiny.yaml'), SMALL);
+    const run = relaylab(['simulate', join(dir, 'tiny.yaml'), '--seed', '3', '--out', join(dir, 'out')]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/assertion failed: seed 3: p95\(time_to_connect_ms\) < 1/);
+    expect(run.stdout).toMatch(/reproduce: relaylab simulate .*tiny\.yaml --seed 3 --peers 12 --duration 1h/);
+  });
+
+  it('exits 0 when every assertion holds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'tiny.yaml'), SMALL.replace('  - p95(time_to_connect_ms) < 1\n', ''));
+    const run = relaylab(['simulate', join(dir, 'tiny.yaml'), '--out', join(dir, 'out')]);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/pass {2}false_expiries == 0/);
+  });
+
+  it.each([
+    ['a bad field', 'protocol:\n  strategy: zigzag\n', /^relaylab: .*bad\.yaml:\d+: protocol\.strategy: expected one of sequential, race, got "zigzag"\n$/],
+    ['an unknown metric', 'assertions:\n  - p95(time_to_conect_ms) < 5\n', /^relaylab: .*bad\.yaml:\d+: assertions\[0\]: "time_to_conect_ms" is not a distribution/],
+  ])('exits 2 with one line naming file, line and field for %s', (_what, tail, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'bad.yaml'), `name: bad\npeers: 4\nduration: 1h\ntopology:\n  - kind: public\n    share: 100%\n${tail}`);
+    const run = relaylab(['simulate', join(dir, 'bad.yaml')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('relaylab:'))).toHaveLength(1);
+    expect(run.stderr.split('\n').find((l) => l.startsWith('relaylab:')) + '\n').toMatch(message);
+  });
+
+  it('exits 2 for a bad --duration', () => {
+    const run = relaylab(['simulate', 'scenarios/same-lan.yaml', '--duration', 'forever']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--duration: expected a duration/);
+  });
+});

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { summariseSeeds } from '../report/multi-seed.ts';
+import { runScenario } from '../run-scenario.ts';
+import { parseScenario } from '../scenario/load-scenario.ts';
+import { runSeedsOnWorkers } from './run-seeds.ts';
+
+describe('runSeedsOnWorkers', () => {
+  it('gives, in seed order, exactly what an in-process run of each seed gives', async () => {
+    const file = join(import.meta.dirname, '../../scenarios/mass-churn.yaml');
+    const scenario = { ...parseScenario(file, readFileSync(file, 'utf8')), peers: 12, durationMs: 3_600_000, friendsPerPeer: 0 };
+    const seeds = [5, 6, 7];
+    const onWorkers = await runSeedsOnWorkers(scenario, seeds, 2);
+    expect(onWorkers.map((r) => r.seed)).toEqual(seeds);
+    const inProcess = await runScenario({ ...scenario, seed: 6 });
+    expect(JSON.stringify(onWorkers[1])).toBe(JSON.stringify(inProcess));
+    const summary = summariseSeeds(onWorkers);
+    const lookups = summary.metrics.find((m) => m.metric === 'lookups');
+    expect(lookups?.values).toEqual(onWorkers.map((r) => r.metrics.lookups));
+    expect(lookups?.ci95).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * The virtual transport behind the peer core's two ports. Relay calls and
+ * health dials are routed through the Network, and their answers come back
+ * as events after the path's delay, so the peer core sees exactly what a
+ * socket would give it: an answer, a fast refusal, or silence (its own
+ * timer then decides). Relay calls are handled by the unchanged RelayCore,
+ * awaited inside the event so nothing interleaves.
+ *
+ * Timing: a relay call costs TCP + TLS 1.3 set-up (two round trips) before
+ * the request's one-way trip; a health dial costs TCP set-up plus the HTTP
+ * exchange (two round trips). The answer returns over the same delay.
+ */
+import type { Cancellable, DialOutcome, Dialer, ReadyPayload, RelayPort, RelayReply } from '../../reference/peer/core/ports.ts';
+import type { Principal, RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
+import { nextFloat, type Rng } from '../../reference/shared/rng.ts';
+import type { Simulation } from '../engine/simulation.ts';
+import type { EventRef } from '../engine/event-queue.ts';
+import type { Network } from '../net/network.ts';
+import type { VirtualPeer } from './virtual-peer.ts';
+import type { VirtualRelay } from './virtual-relay.ts';
+
+export const RELAY_PORT = 443;
+const RELAY_SETUP_ROUND_TRIPS = 2;
+const DIAL_ROUND_TRIPS = 2;
+
+export type RelayCallKind = 'register' | 'ready' | 'heartbeat' | 'lookup';
+
+/** One relay request in flight; it is its own cancel handle (no closure per call). */
+export class RelayCall implements Cancellable {
+  oneWayMs = 0;
+  cancelled = false;
+  reply: RelayReply | null = null;
+  constructor(
+    readonly peer: VirtualPeer,
+    readonly kind: RelayCallKind,
+    readonly request: RelayRequest,
+    readonly onReply: (reply: RelayReply) => void,
+  ) {}
+  cancel(): void {
+    this.cancelled = true;
+  }
+}
+
+/** One health dial in flight, and its cancel handle. */
+class DialCall implements Cancellable {
+  ref: EventRef | null = null;
+  constructor(
+    private readonly queue: Simulation['queue'],
+    readonly outcome: DialOutcome | null,
+    readonly onOutcome: (outcome: DialOutcome) => void,
+    private readonly observe: DialObserver | undefined,
+  ) {}
+  cancel(): void {
+    if (this.ref !== null) this.queue.cancel(this.ref);
+    this.ref = null;
+    this.observe?.closed();
+  }
+}
+
+export interface TransportOptions {
+  relayIpv4: string;
+  relayIpv6: string;
+  relayTrafficFromServerPort: boolean;
+  heartbeatLossRatio: number;
+}
+
+export interface TransportObserver {
+  /** The relay answered (measurements look at request and response here). */
+  relayAnswered(call: RelayCall, response: RelayResponse): void;
+  heartbeatDropped(peer: VirtualPeer): void;
+  /** Which live peer, if any, serves `port` on host `host`. */
+  serverAt(host: number, port: number): VirtualPeer | null;
+}
+
+export class Transport {
+  private readonly relayArriveKind: number;
+  private readonly relayReplyKind: number;
+  private readonly dialAnswerKind: number;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly net: Network,
+    private readonly relay: () => VirtualRelay,
+    private readonly faultRng: Rng,
+    private readonly options: TransportOptions,
+    private readonly observer: TransportObserver,
+  ) {
+    this.relayArriveKind = sim.defineEvent('relay-arrive', (_t, payload) => this.onRelayArrive(payload as RelayCall));
+    this.relayReplyKind = sim.defineEvent('relay-reply', (_t, payload) => this.onRelayReply(payload as RelayCall));
+    this.dialAnswerKind = sim.defineEvent('dial-answer', (_t, payload) => this.onDialAnswer(payload as DialCall));
+  }
+
+  /** The peer's RelayPort, made once per peer. */
+  relayPortFor(peer: VirtualPeer): RelayPort {
+    peer.relayPort ??= this.makeRelayPort(peer);
+    return peer.relayPort;
+  }
+
+  private makeRelayPort(peer: VirtualPeer): RelayPort {
+    return new SimRelayPort(peer, (kind, request, onReply) => this.sendRelay(peer, kind, request, onReply));
+  }
+
+  /** A dialer for `peer`; `onDial` sees each dial as it starts (the try-order oracle's log). */
+  dialerFor(peer: VirtualPeer, onDial?: (address: string) => DialObserver): Dialer {
+    return {
+      dial: (address, port, _expectedEmail, _timeoutMs, onOutcome) => {
+        const observe = onDial?.(address);
+        return this.dial(peer, address, port, observe ? (o) => (observe.answered(o), onOutcome(o)) : onOutcome, observe);
+      },
+    };
+  }
+
+  private sendRelay(peer: VirtualPeer, kind: RelayCallKind, request: RelayRequest, onReply: (reply: RelayReply) => void): Cancellable {
+    const call = new RelayCall(peer, kind, request, onReply);
+    if (kind === 'heartbeat' && this.options.heartbeatLossRatio > 0 && nextFloat(this.faultRng) < this.options.heartbeatLossRatio) {
+      this.observer.heartbeatDropped(peer);
+      return call;
+    }
+    const host = peer.placement.host;
+    const relayAddress = this.net.hostIpv4(host) !== null ? this.options.relayIpv4 : this.options.relayIpv6;
+    const fromPort = this.options.relayTrafficFromServerPort ? peer.placement.serverPort : null;
+    const route = this.net.route(host, fromPort, relayAddress, RELAY_PORT, this.sim.clock.elapsedMs());
+    if (route.outcome === 'delivered') {
+      call.oneWayMs = route.oneWayMs;
+      this.sim.schedule((2 * RELAY_SETUP_ROUND_TRIPS + 1) * route.oneWayMs, this.relayArriveKind, peer.index, call);
+    } else if (route.outcome === 'rejected') {
+      call.reply = { kind: 'unreachable', message: `relay unreachable: ${route.reason}` };
+      this.sim.schedule(2 * route.oneWayMs, this.relayReplyKind, peer.index, call);
+    }
+    return call;
+  }
+
+  private async onRelayArrive(call: RelayCall): Promise<void> {
+    if (call.cancelled) return;
+    const relay = this.relay();
+    if (!relay.isUp) {
+      // The relay host is up but its process is not: the connection is refused.
+      call.reply = { kind: 'unreachable', message: 'connection refused: the relay is down' };
+    } else {
+      const response = await relay.handle(call.request);
+      this.observer.relayAnswered(call, response);
+      call.reply = { kind: 'response', status: response.status, body: response.body };
+    }
+    this.sim.schedule(call.oneWayMs, this.relayReplyKind, call.peer.index, call);
+  }
+
+  private onRelayReply(call: RelayCall): void {
+    if (!call.cancelled && call.reply !== null) call.onReply(call.reply);
+  }
+
+  private dial(peer: VirtualPeer, address: string, port: number, onOutcome: (o: DialOutcome) => void, observe?: DialObserver): Cancellable {
+    const route = this.net.route(peer.placement.host, null, address, port, this.sim.clock.elapsedMs());
+    if (route.outcome === 'dropped') return new DialCall(this.sim.queue, null, onOutcome, observe); // silence: the core's timer ends it
+    let outcome: DialOutcome;
+    let delayMs: number;
+    if (route.outcome === 'delivered') {
+      const server = this.observer.serverAt(route.host, port);
+      observe?.reached(server);
+      // Something is at that address: it answers the health check, or its TCP stack refuses (RST).
+      outcome = server !== null ? { kind: 'ok', email: server.identity.email } : { kind: 'refused', detail: 'connection refused' };
+      delayMs = 2 * (server !== null ? DIAL_ROUND_TRIPS : 1) * route.oneWayMs;
+    } else {
+      outcome = { kind: 'refused', detail: route.reason };
+      delayMs = 2 * route.oneWayMs;
+    }
+    const call = new DialCall(this.sim.queue, outcome, onOutcome, observe);
+    call.ref = this.sim.schedule(delayMs, this.dialAnswerKind, peer.index, call);
+    return call;
+  }
+
+  private onDialAnswer(call: DialCall): void {
+    call.ref = null;
+    if (call.outcome !== null) call.onOutcome(call.outcome);
+  }
+}
+
+/** What the try-order oracle learns about one dial. */
+export interface DialObserver {
+  /** The network delivered the dial to this server (null: a host with nothing listening). */
+  reached(server: VirtualPeer | null): void;
+  answered(outcome: DialOutcome): void;
+  /** The caller gave up on it (timeout or another attempt won). */
+  closed(): void;
+}
+
+type SendRelay = (kind: RelayCallKind, request: RelayRequest, onReply: (reply: RelayReply) => void) => Cancellable;
+
+/** The relay endpoints as one peer calls them (authenticated by its certificate's fingerprint). */
+class SimRelayPort implements RelayPort {
+  private readonly principal: Principal;
+  constructor(
+    private readonly peer: VirtualPeer,
+    private readonly send: SendRelay,
+  ) {
+    this.principal = { fingerprintSha256: peer.identity.fingerprintSha256, source: 'tls' };
+  }
+
+  register(onReply: (reply: RelayReply) => void): Cancellable {
+    const { certificatePem, email } = this.peer.identity;
+    return this.send('register', { method: 'POST', path: '/api/relay/register', query: new URLSearchParams(), bodyText: JSON.stringify({ certificate: certificatePem, email }), principal: null }, onReply);
+  }
+
+  ready(payload: ReadyPayload, onReply: (reply: RelayReply) => void): Cancellable {
+    return this.send('ready', this.post('/api/relay/broadcast/ready', payload), onReply);
+  }
+
+  heartbeat(onReply: (reply: RelayReply) => void): Cancellable {
+    return this.send('heartbeat', this.post('/api/relay/broadcast/heartbeat', {}), onReply);
+  }
+
+  lookup(email: string, onReply: (reply: RelayReply) => void): Cancellable {
+    return this.send('lookup', { method: 'GET', path: '/api/relay/broadcast/lookup', query: new URLSearchParams({ email }), bodyText: null, principal: this.principal }, onReply);
+  }
+
+  private post(path: string, body: unknown): RelayRequest {
+    return { method: 'POST', path, query: new URLSearchParams(), bodyText: JSON.stringify(body), principal: this.principal };
+  }
+}

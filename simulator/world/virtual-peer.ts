@@ -1,0 +1,33 @@
+/** One simulated peer: its identity, where it sits, and what the measurements need to know about it. */
+import type { RelayPort } from '../../reference/peer/core/ports.ts';
+import type { FriendsMonitor } from '../../reference/peer/core/friends-monitor.ts';
+import type { PeerLifecycle } from '../../reference/peer/core/peer-lifecycle.ts';
+import type { Clock } from '../../reference/shared/clock.ts';
+import type { EventRef } from '../engine/event-queue.ts';
+import type { SimIdentity } from './sim-certificates.ts';
+import type { Placement } from './topology-builder.ts';
+
+export interface VirtualPeer {
+  index: number;
+  identity: SimIdentity;
+  placement: Placement;
+  /** This peer's wall clock (the simulation's plus its skew). */
+  clock: Clock;
+  alive: boolean;
+  joinedAtMs: number;
+  diedAtMs: number;
+  lifecycle: PeerLifecycle | null;
+  friends: FriendsMonitor | null;
+  /** When the relay first answered this peer's ready with 200 (elapsed ms), NaN before. */
+  firstDiscoverableAtMs: number;
+  /** When the relay last accepted a ready or heartbeat from it, and in which relay epoch. */
+  lastRefreshAtMs: number;
+  lastRefreshEpoch: number;
+  readyCount: number;
+  /** Addresses it would announce now, and since when (for address staleness). */
+  currentAddresses: string[];
+  addressesSinceMs: number;
+  nextLookup: EventRef | null;
+  /** Made on first use by the Transport. */
+  relayPort?: RelayPort;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { SeededRng } from '../../reference/shared/rng.ts';
+import { VirtualClock } from '../engine/virtual-clock.ts';
+import { simIdentity } from './sim-certificates.ts';
+import { VirtualRelay } from './virtual-relay.ts';
+
+const TTL_SECONDS = 3600;
+
+async function announce(relay: VirtualRelay, index: number): Promise<void> {
+  const id = simIdentity(index);
+  const principal = { fingerprintSha256: id.fingerprintSha256, source: 'tls' as const };
+  const register = await relay.handle({ method: 'POST', path: '/api/relay/register', query: new URLSearchParams(), bodyText: JSON.stringify({ certificate: id.certificatePem, email: id.email }), principal: null });
+  expect(register.status).toBe(200);
+  const ready = await relay.handle({ method: 'POST', path: '/api/relay/broadcast/ready', query: new URLSearchParams(), bodyText: JSON.stringify({ port: 40000, addresses: ['203.0.113.5'] }), principal });
+  expect(ready.status).toBe(200);
+}
+
+describe('VirtualRelay (the reference RelayCore on virtual time)', () => {
+  it('a peer that stops heartbeating disappears from lookups at exactly the TTL', async () => {
+    const clock = new VirtualClock();
+    const relay = new VirtualRelay(clock, new SeededRng(1), TTL_SECONDS, 'memory');
+    await relay.registerProbe();
+    clock.advanceTo(12_345);
+    await announce(relay, 1);
+    clock.advanceTo(12_345 + TTL_SECONDS * 1000 - 1);
+    expect(await relay.probeLookup(simIdentity(1).email)).toBe(200);
+    clock.advanceTo(12_345 + TTL_SECONDS * 1000);
+    expect(await relay.probeLookup(simIdentity(1).email)).toBe(404);
+  });
+
+  it.each([
+    ['memory', 404],
+    ['durable', 200],
+  ] as const)('a restart with a %s store answers a lookup with %i', async (storeKind, status) => {
+    const clock = new VirtualClock();
+    const relay = new VirtualRelay(clock, new SeededRng(1), TTL_SECONDS, storeKind);
+    await relay.registerProbe();
+    await announce(relay, 2);
+    relay.goDown();
+    expect(relay.isUp).toBe(false);
+    expect(() => relay.handle({ method: 'GET', path: '/api/health', query: new URLSearchParams(), bodyText: null, principal: null })).toThrow(/down/);
+    await relay.restart();
+    expect(relay.epoch).toBe(1);
+    expect(await relay.probeLookup(simIdentity(2).email)).toBe(status);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The reference RelayCore, unchanged, on the simulator's clock (plus the
+ * relay's clock skew), a seeded Rng and the in-memory store. An outage
+ * takes it down; the restart builds a new core, and with `store: memory`
+ * a new, empty store: registrations and broadcasts are gone. `durable`
+ * keeps the store object across the restart, which is what the
+ * PostgreSQL store guarantees (its tests check that against a real server).
+ */
+import type { Clock } from '../../reference/shared/clock.ts';
+import type { Rng } from '../../reference/shared/rng.ts';
+import { RelayCore } from '../../reference/relay/core/relay-core.ts';
+import type { RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
+import { MemoryStore } from '../../reference/relay/stores/memory-store.ts';
+import { simCertificateInspector, simIdentity } from './sim-certificates.ts';
+
+/** The identity the simulator's own visibility probes use (never a peer's). */
+export const PROBE_IDENTITY = simIdentity(0xffff_ffff);
+
+export class VirtualRelay {
+  private store = new MemoryStore();
+  private core: RelayCore;
+  private up = true;
+  /** Bumps on every restart: records older than this epoch may be gone. */
+  epoch = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly rng: Rng,
+    readonly ttlSeconds: number,
+    readonly storeKind: 'memory' | 'durable',
+  ) {
+    this.core = this.newCore();
+  }
+
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  /** Registers the probe identity; awaited once at start and after each restart. */
+  async registerProbe(): Promise<void> {
+    const body = JSON.stringify({ certificate: PROBE_IDENTITY.certificatePem, email: PROBE_IDENTITY.email });
+    const response = await this.core.handle({ method: 'POST', path: '/api/relay/register', query: new URLSearchParams(), bodyText: body, principal: null });
+    if (response.status !== 200 && response.status !== 409) throw new Error(`the relay refused the probe identity: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+
+  handle(request: RelayRequest): Promise<RelayResponse> {
+    if (!this.up) throw new Error('the relay is down: callers must check isUp first');
+    return this.core.handle(request);
+  }
+
+  /** Looks `email` up as the probe, straight at the core (not over the network). */
+  async probeLookup(email: string): Promise<number> {
+    const query = new URLSearchParams({ email });
+    const response = await this.core.handle({ method: 'GET', path: '/api/relay/broadcast/lookup', query, bodyText: null, principal: { fingerprintSha256: PROBE_IDENTITY.fingerprintSha256, source: 'tls' } });
+    return response.status;
+  }
+
+  cleanup(): Promise<number> {
+    return this.core.cleanup();
+  }
+
+  countLive(): Promise<number> {
+    return this.store.countLiveBroadcasts(this.clock.nowMs());
+  }
+
+  goDown(): void {
+    this.up = false;
+  }
+
+  async restart(): Promise<void> {
+    if (this.storeKind === 'memory') this.store = new MemoryStore();
+    this.core = this.newCore();
+    this.epoch++;
+    this.up = true;
+    await this.registerProbe();
+  }
+
+  private newCore(): RelayCore {
+    return new RelayCore({ clock: this.clock, rng: this.rng, store: this.store, certificates: simCertificateInspector, config: { ttlSeconds: this.ttlSeconds, testMode: false } });
+  }
+}

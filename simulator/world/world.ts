@@ -1,0 +1,300 @@
+/**
+ * A whole simulated deployment: the virtual Internet, one reference relay,
+ * and peers running the reference peer core, driven by the scenario's
+ * arrivals, churn, lookups, outages and faults. Measurements are taken as
+ * the run goes; results() summarises them.
+ */
+import { orderAddresses } from '../../reference/peer/core/address-order.ts';
+import { FriendsMonitor } from '../../reference/peer/core/friends-monitor.ts';
+import type { Cancellable } from '../../reference/peer/core/ports.ts';
+import { PeerLifecycle } from '../../reference/peer/core/peer-lifecycle.ts';
+import { nextFloat, nextInt, type Rng } from '../../reference/shared/rng.ts';
+import { Simulation } from '../engine/simulation.ts';
+import { SkewedClock } from '../engine/virtual-clock.ts';
+import { Measurements } from '../measure/measurements.ts';
+import { INTERNET_REALM, Network } from '../net/network.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import { ConnectRunner } from './connect-runner.ts';
+import { simIdentity } from './sim-certificates.ts';
+import { TopologyBuilder } from './topology-builder.ts';
+import { GroundTruth } from './ground-truth.ts';
+import { Transport } from './transport.ts';
+import type { VirtualPeer } from './virtual-peer.ts';
+import { VirtualRelay } from './virtual-relay.ts';
+
+const RELAY_IPV4 = '203.0.113.10';
+const RELAY_IPV6 = '2001:db8:ffff::1';
+/** A relay sits in a data centre: a short, clean link. */
+const RELAY_LINK = { latencyMs: 5, jitterMs: 1, lossRatio: 0 };
+const CLEANUP_INTERVAL_MS = 300_000;
+const TIMELINE_BUCKETS = 120;
+const HOUR_MS = 3_600_000;
+
+type ChurnKind = 'join' | 'leave' | 'crash' | 'address-change';
+const CHURN_KINDS: readonly ChurnKind[] = ['join', 'leave', 'crash', 'address-change'];
+
+export class World {
+  readonly sim: Simulation;
+  readonly net: Network;
+  readonly measurements: Measurements;
+  /** By peer index; a slot stays undefined until that peer joins (kept packed: no holes). */
+  readonly peers: Array<VirtualPeer | undefined> = [];
+  private readonly relay: VirtualRelay;
+  private readonly transport: Transport;
+  private readonly truth: GroundTruth;
+  private readonly topology: TopologyBuilder;
+  private readonly connects: ConnectRunner;
+  private readonly alive: VirtualPeer[] = [];
+  private readonly alivePosition = new Map<number, number>();
+  /** host * 65536 + port -> peer index, for live Peer Servers. */
+  private readonly servers = new Map<number, number>();
+  private readonly routerRenumberedAtMs = new Map<number, number>();
+  private readonly rng: { traffic: Rng; churn: Rng; skew: Rng };
+  private readonly kinds: Record<'join' | 'lookup' | 'churn' | 'cleanup' | 'sample' | 'outage' | 'restart', number>;
+  private readonly activeConnects = new Map<number, Cancellable[]>();
+
+  constructor(readonly scenario: Scenario) {
+    this.sim = new Simulation(scenario.seed);
+    const streams = this.sim.rngs;
+    this.net = new Network({ lanLatencyMs: scenario.lanLatencyMs, unreachable: scenario.unreachable, firewallTimeoutMs: 2 * HOUR_MS }, streams.stream('net.link'), streams.stream('net.ports'));
+    this.net.addHost({ realm: INTERNET_REALM, ipv4: RELAY_IPV4, ipv6: RELAY_IPV6, ipv6Firewall: false, link: RELAY_LINK });
+    this.rng = { traffic: streams.stream('traffic'), churn: streams.stream('churn'), skew: streams.stream('skew') };
+    this.measurements = new Measurements(scenario.topology.length, Math.max(1000, Math.ceil(scenario.durationMs / TIMELINE_BUCKETS)));
+    const relayClock = new SkewedClock(this.sim.clock, scenario.relayClockSkewMs);
+    this.relay = new VirtualRelay(relayClock, streams.stream('relay'), scenario.ttlSeconds, scenario.relayStore);
+    this.transport = new Transport(this.sim, this.net, () => this.relay, streams.stream('faults'), {
+      relayIpv4: RELAY_IPV4,
+      relayIpv6: RELAY_IPV6,
+      relayTrafficFromServerPort: scenario.relayTrafficFrom === 'server-port',
+      heartbeatLossRatio: scenario.heartbeatLossRatio,
+    }, {
+      relayAnswered: (call, response) => this.truth.relayAnswered(call, response),
+      heartbeatDropped: () => void this.measurements.counters.heartbeatsDropped++,
+      serverAt: (host, port) => this.serverAt(host, port),
+    });
+    this.truth = new GroundTruth({
+      sim: this.sim,
+      measurements: this.measurements,
+      relay: this.relay,
+      ttlMs: scenario.ttlSeconds * 1000,
+      peerByIndex: (index) => this.peers[index],
+      addressesChangedAtMs: (peer) => this.addressesChangedAtMs(peer),
+    });
+    this.topology = new TopologyBuilder(this.net, scenario, streams.stream('topology'));
+    this.connects = new ConnectRunner(this.sim.clock, this.sim.timers, this.transport, this.measurements, scenario);
+    this.kinds = {
+      join: this.sim.defineEvent('peer-join', (index, classIndex) => this.join(index, classIndex as number)),
+      lookup: this.sim.defineEvent('lookup', (index) => this.lookup(index)),
+      churn: this.sim.defineEvent('churn', (_t, kind) => this.churn(kind as ChurnKind)),
+      cleanup: this.sim.defineEvent('relay-cleanup', () => this.cleanup()),
+      sample: this.sim.defineEvent('sample', () => this.sample()),
+      outage: this.sim.defineEvent('relay-outage', () => this.outage()),
+      restart: this.sim.defineEvent('relay-restart', () => this.relay.restart()),
+    };
+  }
+
+  async run(onProgress?: (elapsedMs: number) => void): Promise<void> {
+    await this.relay.registerProbe();
+    this.scheduleStart();
+    await this.sim.run(this.scenario.durationMs, onProgress);
+  }
+
+  private scheduleStart(): void {
+    const s = this.scenario;
+    const classes = this.topology.initialClasses(s.peers);
+    classes.forEach((classIndex, index) => this.sim.schedule(nextFloat(this.rng.churn) * s.joinSpreadMs, this.kinds.join, index, classIndex));
+    this.nextPeerIndex = classes.length;
+    for (let i = this.peers.length; i < classes.length; i++) this.peers.push(undefined);
+    for (const kind of CHURN_KINDS) this.scheduleChurn(kind);
+    this.sim.schedule(CLEANUP_INTERVAL_MS, this.kinds.cleanup, -1);
+    this.sim.schedule(this.measurements.bucketMs, this.kinds.sample, -1);
+    for (const outage of s.relayOutages) {
+      this.sim.scheduleAt(outage.atMs, this.kinds.outage, -1);
+      this.sim.scheduleAt(outage.atMs + outage.durationMs, this.kinds.restart, -1);
+    }
+  }
+
+  private nextPeerIndex = 0;
+
+  private join(index: number, classIndex: number): void {
+    const s = this.scenario;
+    const placement = this.topology.place(classIndex);
+    const skewMs = s.peerClockSkewMs === 0 ? 0 : Math.round((2 * nextFloat(this.rng.skew) - 1) * s.peerClockSkewMs);
+    const nowMs = this.sim.clock.elapsedMs();
+    const peer: VirtualPeer = {
+      index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN,
+      lifecycle: null, friends: null, firstDiscoverableAtMs: Number.NaN, lastRefreshAtMs: Number.NaN, lastRefreshEpoch: -1, readyCount: 0,
+      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null,
+    };
+    if (index === this.peers.length) this.peers.push(peer);
+    else this.peers[index] = peer;
+    peer.currentAddresses = this.addressesOf(peer);
+    if (placement.router !== null) this.lanPeers(placement.router.id).push(peer);
+    this.alivePosition.set(index, this.alive.length);
+    this.alive.push(peer);
+    this.servers.set(placement.host * 65536 + placement.serverPort, index);
+    this.measurements.counters.peersJoined++;
+    const relayPort = this.transport.relayPortFor(peer);
+    peer.lifecycle = new PeerLifecycle(
+      { email: peer.identity.email, port: placement.serverPort, addressSource: () => peer.currentAddresses, heartbeatIntervalMs: s.heartbeatIntervalMs, addressCheckIntervalMs: s.addressCheckIntervalMs, requestTimeoutMs: s.requestTimeoutMs },
+      { clock: peer.clock, timers: this.sim.timers, relay: relayPort, onEvent: (event) => this.truth.lifecycleEvent(peer, event) },
+    );
+    peer.lifecycle.start();
+    if (s.friendsPerPeer > 0 && this.alive.length > 1) {
+      const friends = Array.from({ length: s.friendsPerPeer }, () => ({ email: this.randomOtherPeer(peer).identity.email, lastGood: null }));
+      peer.friends = new FriendsMonitor({ friends, healthIntervalMs: s.healthIntervalMs, attemptTimeoutMs: s.attemptTimeoutMs, strategy: s.strategy }, { clock: peer.clock, timers: this.sim.timers, dialer: this.transport.dialerFor(peer), relay: relayPort, onEvent: (event) => this.truth.friendsEvent(event) });
+      peer.friends.start();
+    }
+    this.scheduleLookup(peer);
+  }
+
+  private readonly peersByRouter = new Map<number, VirtualPeer[]>();
+  private lanPeers(routerId: number): VirtualPeer[] {
+    let list = this.peersByRouter.get(routerId);
+    if (list === undefined) this.peersByRouter.set(routerId, (list = []));
+    return list;
+  }
+
+  /**
+   * What the peer would announce now: its interfaces, plus the public
+   * address its traffic leaves from. Cached in peer.currentAddresses and
+   * recomputed when a renumbering touches it (a fresh array each time, so
+   * the lifecycle sees a change by comparison, as with real interfaces).
+   */
+  addressesOf(peer: VirtualPeer): string[] {
+    const host = peer.placement.host;
+    const interfaces = [this.net.hostIpv4(host), this.net.hostIpv6(host)].filter((a): a is string => a !== null).map((address) => ({ address }));
+    const outside = this.scenario.announcePublicAddress ? this.net.publicIpv4Of(host) : null;
+    return orderAddresses(interfaces, outside !== null && outside !== this.net.hostIpv4(host) ? [outside] : []);
+  }
+
+  private scheduleLookup(peer: VirtualPeer): void {
+    const perHour = this.scenario.lookupsPerPeerPerHour;
+    if (perHour <= 0) return;
+    peer.nextLookup = this.sim.schedule(exponentialMs(this.rng.traffic, perHour / HOUR_MS), this.kinds.lookup, peer.index);
+  }
+
+  private lookup(index: number): void {
+    const caller = this.peers[index];
+    if (caller === undefined || !caller.alive) return;
+    this.scheduleLookup(caller);
+    if (this.peers.length < 2) return;
+    // Any peer ever seen, alive or not: looking up the departed is how staleness shows.
+    const target = this.peers[nextInt(this.rng.traffic, this.peers.length)];
+    if (target === undefined || target === caller) return;
+    // Keep in-flight interactions only, so a departing caller can abandon them.
+    const inFlight = this.activeConnects.get(index) ?? [];
+    const handle = this.connects.lookupAndConnect(caller, target, () => {
+      const at = inFlight.indexOf(handle);
+      if (at >= 0) inFlight.splice(at, 1);
+      if (inFlight.length === 0 && this.activeConnects.get(index) === inFlight) this.activeConnects.delete(index);
+    });
+    inFlight.push(handle);
+    this.activeConnects.set(index, inFlight);
+  }
+
+  private randomOtherPeer(peer: VirtualPeer): VirtualPeer {
+    for (;;) {
+      const other = this.alive[nextInt(this.rng.churn, this.alive.length)] as VirtualPeer;
+      if (other !== peer) return other;
+    }
+  }
+
+  private serverAt(host: number, port: number): VirtualPeer | null {
+    const index = this.servers.get(host * 65536 + port);
+    const peer = index === undefined ? undefined : this.peers[index];
+    return peer !== undefined && peer.alive ? peer : null;
+  }
+
+  private addressesChangedAtMs(peer: VirtualPeer): number {
+    const router = peer.placement.router;
+    const routerAt = router === null ? Number.NEGATIVE_INFINITY : this.routerRenumberedAtMs.get(router.id) ?? Number.NEGATIVE_INFINITY;
+    return Math.max(routerAt, peer.addressesSinceMs);
+  }
+
+  private scheduleChurn(kind: ChurnKind): void {
+    const c = this.scenario.churn;
+    const fraction = { join: c.joinsPerHour, leave: c.leavesPerHour, crash: c.crashesPerHour, 'address-change': c.addressChangesPerHour }[kind];
+    if (fraction <= 0) return;
+    this.sim.schedule(exponentialMs(this.rng.churn, (fraction * this.scenario.peers) / HOUR_MS), this.kinds.churn, -1, kind);
+  }
+
+  private churn(kind: ChurnKind): void {
+    this.scheduleChurn(kind);
+    if (kind === 'join') {
+      this.join(this.nextPeerIndex++, this.topology.randomClass());
+      return;
+    }
+    if (this.alive.length === 0) return;
+    const peer = this.alive[nextInt(this.rng.churn, this.alive.length)] as VirtualPeer;
+    if (kind === 'address-change') this.changeAddress(peer);
+    else this.depart(peer, kind === 'leave');
+  }
+
+  private depart(peer: VirtualPeer, graceful: boolean): void {
+    const now = this.sim.clock.elapsedMs();
+    peer.alive = false;
+    peer.diedAtMs = now;
+    peer.lifecycle?.stop();
+    peer.friends?.stop();
+    if (peer.nextLookup) this.sim.queue.cancel(peer.nextLookup);
+    for (const handle of this.activeConnects.get(peer.index) ?? []) handle.cancel();
+    this.activeConnects.delete(peer.index);
+    this.net.detachHost(peer.placement.host);
+    this.servers.delete(peer.placement.host * 65536 + peer.placement.serverPort);
+    if (graceful && peer.placement.upnpForwardPort !== null) peer.placement.router?.removePortForward(peer.placement.upnpForwardPort);
+    const position = this.alivePosition.get(peer.index) as number;
+    const last = this.alive.pop() as VirtualPeer;
+    if (last !== peer) {
+      this.alive[position] = last;
+      this.alivePosition.set(last.index, position);
+    }
+    this.alivePosition.delete(peer.index);
+    if (graceful) this.measurements.counters.peersLeft++;
+    else this.measurements.counters.peersCrashed++;
+    this.truth.departed(peer);
+  }
+
+  /** DHCP renumbering: the router's outside address, or a public host's own, changes. */
+  private changeAddress(peer: VirtualPeer): void {
+    const now = this.sim.clock.elapsedMs();
+    const router = peer.placement.router;
+    if (router !== null && router.outerRealm === INTERNET_REALM) {
+      this.net.renumberNat(router, this.topology.nextPublicAddress());
+      this.routerRenumberedAtMs.set(router.id, now);
+      for (const neighbour of this.lanPeers(router.id)) neighbour.currentAddresses = this.addressesOf(neighbour);
+    } else if (router === null && this.net.hostIpv4(peer.placement.host) !== null) {
+      this.net.setHostIpv4(peer.placement.host, this.topology.nextPublicAddress());
+      peer.addressesSinceMs = now;
+      peer.currentAddresses = this.addressesOf(peer);
+    } else {
+      return; // IPv6-only and CGNAT homes: the carrier, not DHCP, owns the outside address
+    }
+    this.measurements.counters.addressChanges++;
+  }
+
+  private async cleanup(): Promise<void> {
+    this.sim.schedule(CLEANUP_INTERVAL_MS, this.kinds.cleanup, -1);
+    if (this.relay.isUp) await this.relay.cleanup();
+  }
+
+  private async sample(): Promise<void> {
+    this.sim.schedule(this.measurements.bucketMs, this.kinds.sample, -1);
+    this.measurements.liveBroadcastsPerBucket.push(this.relay.isUp ? await this.relay.countLive() : 0);
+  }
+
+  private outage(): void {
+    this.relay.goDown();
+    this.measurements.counters.relayOutages++;
+  }
+
+  /** Live peers now (for tests and progress lines). */
+  get alivePeerCount(): number {
+    return this.alive.length;
+  }
+}
+
+/** Poisson process gap: exponential with `ratePerMs`. */
+function exponentialMs(rng: Rng, ratePerMs: number): number {
+  return -Math.log(1 - nextFloat(rng)) / ratePerMs;
+}
