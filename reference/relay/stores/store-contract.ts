@@ -203,7 +203,11 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         const read = await store.findLiveBroadcast('alice@example.com', T0_MS);
         expect(read?.addresses).toEqual(['10.0.0.1', '10.0.0.2']);
         expect(read?.capabilities).toEqual({ a: 1 });
-        read?.addresses.reverse();
+        try {
+          read?.addresses.reverse();
+        } catch {
+          // A store may hand out frozen records: refusing the change is as good as ignoring it.
+        }
         expect((await store.findLiveBroadcast('alice@example.com', T0_MS))?.addresses).toEqual(['10.0.0.1', '10.0.0.2']);
       });
 
