@@ -1,0 +1,86 @@
+/** SPEC AUTH-* and GEN-3: who is calling is decided by the certificate, by fingerprint. */
+import type { CaseContext } from '../runner/types.ts';
+import type { SuiteIdentity } from '../runner/identities.ts';
+import type { Reply } from '../runner/target.ts';
+import { CaseSkip, check, describeReply, expectError, expectStatus } from '../runner/verify.ts';
+import { announce, defineCases, lookupPath, PATHS, registeredPeer, sampleBroadcast } from './steps.ts';
+
+type Call = { name: string; send: (context: CaseContext, identity: SuiteIdentity | null) => Promise<Reply> };
+
+const AUTHENTICATED_CALLS: Call[] = [
+  { name: 'ready', send: (c, id) => c.client.post(PATHS.ready, sampleBroadcast(c), id) },
+  { name: 'heartbeat', send: (c, id) => c.client.post(PATHS.heartbeat, {}, id) },
+  { name: 'lookup', send: (c, id) => c.client.get(lookupPath(c.newEmail('target')), id) },
+  { name: 'list', send: (c, id) => c.client.get(PATHS.list, id) },
+];
+
+/** Header names proxies commonly use to forward a client certificate. */
+const FORWARDED_CERT_HEADERS = ['x-ssl-cert', 'x-client-cert', 'ssl-client-cert', 'x-forwarded-client-cert', 'x-client-certificate'];
+
+export default defineCases([
+  ...AUTHENTICATED_CALLS.map((call) => ({
+    id: `AUTH-1/${call.name}-without-certificate`,
+    requirements: ['AUTH-1', 'ERR-1'],
+    title: `${call.name} without a client certificate is refused`,
+    async run(context: CaseContext) {
+      expectError(await call.send(context, null), 401, 'client_certificate_required', `${call.name} with no client certificate`);
+    },
+  })),
+  ...AUTHENTICATED_CALLS.map((call) => ({
+    id: `AUTH-2/${call.name}-unregistered`,
+    requirements: ['AUTH-2'],
+    title: `${call.name} with an unregistered certificate is refused`,
+    async run(context: CaseContext) {
+      const stranger = context.identities.create({ email: context.newEmail('stranger') });
+      expectError(await call.send(context, stranger), 401, 'certificate_not_registered', `${call.name} with a certificate never registered`);
+    },
+  })),
+  {
+    id: 'AUTH-3/second-key-same-email',
+    requirements: ['AUTH-3'],
+    title: 'a second key pair carrying a registered email is not authenticated',
+    async run(context) {
+      const owner = await registeredPeer(context, { tag: 'owner' });
+      const impostor = context.identities.create({ email: owner.email });
+      expectError(await context.client.post(PATHS.ready, sampleBroadcast(context), impostor), 401, 'certificate_not_registered', 'ready from a second key claiming the same email');
+      expectError(await context.client.get(lookupPath(owner.email), impostor), 401, 'certificate_not_registered', 'lookup from that second key');
+    },
+  },
+  {
+    id: 'AUTH-4/acts-as-registered-email',
+    requirements: ['AUTH-4', 'GEN-3'],
+    title: "a registered certificate's requests act for its registered email",
+    async run(context) {
+      const peer = await registeredPeer(context, { tag: 'self' });
+      const observer = await registeredPeer(context, { tag: 'observer' });
+      const announced = await announce(context, peer);
+      const reply = await context.client.get(lookupPath(peer.email), observer);
+      const body = expectStatus(reply, 200, `lookup ${peer.email} after its ready`);
+      check(body.email === peer.email && body.port === announced.broadcast.port, `the broadcast of ${peer.email} (port ${announced.broadcast.port})`, describeReply(reply));
+    },
+  },
+  {
+    id: 'AUTH-5/header-from-untrusted-client',
+    requirements: ['AUTH-5'],
+    title: 'a forwarded-certificate header from a client that is not a trusted proxy is ignored',
+    async run(context) {
+      if (context.client.auth.kind === 'header') {
+        throw new CaseSkip('the suite reaches the relay through a trusted proxy (--auth header:…), so it cannot act as an untrusted client');
+      }
+      const peer = await registeredPeer(context, { tag: 'forwarded' });
+      const forged = Object.fromEntries(FORWARDED_CERT_HEADERS.map((name) => [name, encodeURIComponent(peer.certificatePem)]));
+      const reply = await context.client.send({ method: 'GET', path: lookupPath(peer.email), headers: forged });
+      expectError(reply, 401, 'client_certificate_required', 'lookup with no TLS certificate but the PEM of a registered one in forwarded-certificate headers');
+    },
+  },
+  {
+    id: 'AUTH-5/header-from-trusted-proxy',
+    requirements: ['AUTH-5'],
+    title: 'the URL-encoded PEM in the configured header authenticates through the trusted proxy',
+    async run(context) {
+      if (context.client.auth.kind !== 'header') throw new CaseSkip('runs only with --auth header:NAME, through a trusted proxy');
+      const peer = await registeredPeer(context, { tag: 'proxied' });
+      await announce(context, peer);
+    },
+  },
+]);

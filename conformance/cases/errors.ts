@@ -1,0 +1,275 @@
+/** SPEC ERR-*: framing errors, error bodies, robustness under malformed input. */
+import fc from 'fast-check';
+import type { CaseContext } from '../runner/types.ts';
+import { derOfPem } from '../runner/identities.ts';
+import { SPEC_ERROR_CODES } from '../runner/error-codes.ts';
+import { CaseFailure, check, describeReply, expectError, expectNot5xx, expectStatus, sameJson } from '../runner/verify.ts';
+import type { Reply } from '../runner/target.ts';
+import { announce, defineCases, lookupPath, PATHS, registeredPeer, sampleBroadcast, type Broadcast } from './steps.ts';
+
+const KILOBYTE = 1024;
+
+function expectSpecErrorBody(reply: Reply, what: string): void {
+  const body = reply.json as { error?: unknown; code?: unknown } | undefined;
+  const known = typeof body?.code === 'string' && (SPEC_ERROR_CODES as readonly string[]).includes(body.code);
+  check(typeof body?.error === 'string' && known, `${what}: body {"error": <string>, "code": <a SPEC code>}`, describeReply(reply));
+}
+
+async function lookupMatches(context: CaseContext, observer: Parameters<CaseContext['client']['get']>[1], email: string, broadcast: Broadcast, after: string): Promise<void> {
+  const reply = await context.client.get(lookupPath(email), observer);
+  const body = expectStatus(reply, 200, `lookup after ${after}`);
+  const got = { port: body.port, addresses: body.addresses, capabilities: body.capabilities };
+  check(sameJson(got, { port: broadcast.port, addresses: broadcast.addresses, capabilities: broadcast.capabilities }), `after ${after}, lookup unchanged: ${JSON.stringify(broadcast)}`, describeReply(reply));
+}
+
+/** fast-check reports the shrunk counterexample; the last CaseFailure thrown belongs to it. */
+async function propertyCase<T>(context: CaseContext, arbitrary: fc.Arbitrary<T>, runs: number, predicate: (value: T) => Promise<void>): Promise<void> {
+  let lastFailure: CaseFailure | null = null;
+  const seed = context.rng.nextUint32() | 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async (value) => {
+        try {
+          await predicate(value);
+        } catch (error) {
+          if (error instanceof CaseFailure) lastFailure = error;
+          throw error;
+        }
+      }),
+      { seed, numRuns: runs, endOnFailure: false, interruptAfterTimeLimit: 20_000 },
+    );
+  } catch (error) {
+    const failure = lastFailure as CaseFailure | null;
+    const counterexample = /Counterexample: (.*)/.exec((error as Error).message)?.[1] ?? '';
+    throw new CaseFailure(failure?.expected ?? 'the property to hold', `${failure?.actual ?? (error as Error).message.split('\n')[0]} (fast-check seed ${seed}, shrunk input ${counterexample.slice(0, 400)})`);
+  }
+}
+
+const junkValue = fc.oneof(
+  fc.integer(), fc.double(), fc.constant(1e308), fc.constant(2 ** 53 + 1), fc.constant(-0), fc.string(), fc.string({ unit: 'grapheme' }),
+  fc.constant(null), fc.boolean(), fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string(), fc.integer()), { maxLength: 20 }), fc.object({ maxDepth: 2 }),
+);
+
+const malformedReadyBody = fc.oneof(
+  fc.record({ port: junkValue, addresses: junkValue, capabilities: junkValue }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc.record({ port: fc.integer({ min: 1, max: 65535 }), addresses: fc.array(fc.oneof(fc.ipV4Extended(), fc.domain(), fc.string()), { minLength: 1, maxLength: 17 }) })
+    .filter((v) => v.addresses.length === 17 || v.addresses.some((a) => !/^\d+\.\d+\.\d+\.\d+$/.test(a) || a.split('.').some((o) => (o.length > 1 && o.startsWith('0')) || Number(o) > 255)))
+    .map((v) => JSON.stringify(v)),
+  // A valid port with addresses of the wrong element types: the check most likely to be skipped.
+  fc.record({ port: fc.integer({ min: 1, max: 65535 }), addresses: fc.array(junkValue, { minLength: 1, maxLength: 5 }) }).map((v) => JSON.stringify(v)),
+  fc.json().filter((text) => !text.trimStart().startsWith('{')),
+  fc.string({ unit: 'binary' }),
+  fc.string().map((s) => `{"port": 8080, "addresses": ["10.0.0.1"${s}`),
+);
+
+export default defineCases([
+  {
+    id: 'ERR-1/error-bodies',
+    requirements: ['ERR-1'],
+    title: 'error answers carry {"error", "code"} with a code from the spec',
+    async run(context) {
+      const caller = await registeredPeer(context, { tag: 'errbody' });
+      const replies: Array<[string, Reply]> = [
+        ['unknown route', await context.client.get('/api/relay/nothing-here', caller)],
+        ['bad JSON', await context.client.send({ method: 'POST', path: PATHS.register, rawBody: '{' })],
+        ['no certificate', await context.client.get(PATHS.list)],
+        ['bad limit', await context.client.get(`${PATHS.list}?limit=0`, caller)],
+      ];
+      for (const [what, reply] of replies) {
+        check(reply.status >= 400 && reply.status < 500, `${what}: a 4xx answer`, describeReply(reply));
+        expectSpecErrorBody(reply, what);
+      }
+    },
+  },
+  {
+    id: 'ERR-2/invalid-json',
+    requirements: ['ERR-2'],
+    title: 'malformed JSON answers 400 invalid_json on every POST endpoint',
+    async run(context) {
+      const peer = await registeredPeer(context, { tag: 'badjson' });
+      for (const text of ['{', '{"port": 80,}', 'nul', "{'port': 1}", '{"a":1}}']) {
+        for (const path of [PATHS.register, PATHS.ready]) {
+          const reply = await context.client.send({ method: 'POST', path, rawBody: text, identity: path === PATHS.ready ? peer : null });
+          expectError(reply, 400, 'invalid_json', `POST ${path} with body ${text}`);
+        }
+      }
+    },
+  },
+  {
+    id: 'ERR-2/not-an-object',
+    requirements: ['ERR-2'],
+    title: 'JSON that is not an object answers 400 invalid_body',
+    async run(context) {
+      const peer = await registeredPeer(context, { tag: 'notobj' });
+      for (const text of ['[]', '"text"', '42', 'null', 'true', '[{"port":80}]']) {
+        for (const path of [PATHS.register, PATHS.ready]) {
+          const reply = await context.client.send({ method: 'POST', path, rawBody: text, identity: path === PATHS.ready ? peer : null });
+          expectError(reply, 400, 'invalid_body', `POST ${path} with body ${text}`);
+        }
+      }
+    },
+  },
+  {
+    id: 'ERR-3/unknown-route',
+    requirements: ['ERR-3'],
+    title: 'unknown paths answer 404 route_not_found',
+    async run(context) {
+      for (const path of ['/api/relay/nothing', '/', '/api/relay/broadcast', '/api/relay/broadcast/lookup/extra', '/api/relay/REGISTER']) {
+        expectError(await context.client.get(path), 404, 'route_not_found', `GET ${path}`);
+      }
+    },
+  },
+  {
+    id: 'ERR-4/wrong-method',
+    requirements: ['ERR-4'],
+    title: 'a known path with the wrong method answers 405 with Allow',
+    async run(context) {
+      const attempts: Array<['GET' | 'POST' | 'PUT' | 'DELETE', string]> = [
+        ['GET', PATHS.register], ['GET', PATHS.ready], ['GET', PATHS.heartbeat], ['POST', PATHS.lookup], ['DELETE', PATHS.list], ['PUT', PATHS.health],
+      ];
+      for (const [method, path] of attempts) {
+        const reply = await context.client.send({ method, path, ...(method === 'GET' || method === 'DELETE' ? {} : { json: {} }) });
+        expectError(reply, 405, 'method_not_allowed', `${method} ${path}`);
+        check(Boolean(reply.headers['allow']), `${method} ${path}: an Allow header`, `headers: ${JSON.stringify(reply.headers)}`);
+      }
+    },
+  },
+  {
+    id: 'ERR-6/body-too-large',
+    requirements: ['ERR-6', 'ERR-5'],
+    title: 'bodies over 64 KiB answer 413 body_too_large',
+    async run(context) {
+      const peer = await registeredPeer(context, { tag: 'large' });
+      const padded = JSON.stringify({ ...sampleBroadcast(context), padding: 'x'.repeat(70 * KILOBYTE) });
+      expectError(await context.client.send({ method: 'POST', path: PATHS.ready, rawBody: padded, identity: peer }), 413, 'body_too_large', 'ready with a 70 KiB body');
+      const huge = JSON.stringify({ certificate: 'x'.repeat(5 * KILOBYTE * KILOBYTE), email: context.newEmail('huge') });
+      expectError(await context.client.send({ method: 'POST', path: PATHS.register, rawBody: huge }), 413, 'body_too_large', 'register with a 5 MB body');
+    },
+  },
+  {
+    id: 'ERR-5/malformed-ready-bodies',
+    requirements: ['ERR-5', 'ERR-7'],
+    title: 'property: malformed ready bodies never give a 5xx and never change the broadcast',
+    async run(context) {
+      const { identity: peer, broadcast } = await livePeerWithCaps(context);
+      const observer = await registeredPeer(context, { tag: 'observer' });
+      await propertyCase(context, malformedReadyBody, 60, async (text) => {
+        // Keep the broadcast alive whatever the TTL; a heartbeat changes nothing else (HB-4).
+        const heartbeat = await context.client.post(PATHS.heartbeat, {}, peer);
+        if (heartbeat.status === 404) await announce(context, peer, broadcast);
+        const reply = await context.client.send({ method: 'POST', path: PATHS.ready, rawBody: text, identity: peer });
+        expectNot5xx(reply, `ready with body ${text.slice(0, 120)}`);
+        if (reply.status === 200) {
+          await announce(context, peer, broadcast);
+          return;
+        }
+        await lookupMatches(context, observer, peer.email, broadcast, `refused ready ${text.slice(0, 80)}`);
+      });
+    },
+  },
+  {
+    id: 'ERR-5/malformed-certificates',
+    requirements: ['ERR-5', 'REG-2'],
+    title: 'property: tampered or truncated certificates are refused with a 4xx, never a 5xx',
+    async run(context) {
+      const identity = context.identities.create({ email: context.newEmail('mangled') });
+      const pem = identity.certificatePem;
+      const mangled = fc.oneof(
+        // Cutting only the final newline would leave a valid PEM.
+        fc.nat({ max: pem.length - 2 }).map((cut) => pem.slice(0, cut)),
+        fc.tuple(fc.integer({ min: 28, max: pem.length - 27 }), fc.constantFrom('A', 'z', '0', '+', '/', '=', '-', ' ', '\u00e9')).map(([at, ch]) => pem.slice(0, at) + ch + pem.slice(at + 1)),
+        fc.string({ unit: 'grapheme', maxLength: 300 }),
+      ).filter((text) => text !== pem);
+      await propertyCase(context, mangled, 40, async (text) => {
+        // A change in base64 padding bits or whitespace can leave the DER intact: that certificate is still valid.
+        fc.pre(!derOfPem(text).equals(derOfPem(pem)));
+        const reply = await context.client.post(PATHS.register, { certificate: text, email: identity.email });
+        expectNot5xx(reply, 'register a mangled certificate');
+        check(reply.status !== 200, 'a mangled certificate is refused', describeReply(reply));
+      });
+    },
+  },
+  {
+    id: 'ERR-5/malformed-queries',
+    requirements: ['ERR-5'],
+    title: 'property: arbitrary lookup and list query strings never give a 5xx',
+    async run(context) {
+      const caller = await registeredPeer(context, { tag: 'query' });
+      const query = fc.tuple(fc.constantFrom(PATHS.lookup, PATHS.list), fc.constantFrom('email', 'limit', 'cursor', 'x'), fc.string({ unit: 'grapheme', maxLength: 80 }));
+      await propertyCase(context, query, 40, async ([path, name, value]) => {
+        expectNot5xx(await context.client.get(`${path}?${name}=${encodeURIComponent(value)}`, caller), `GET ${path}?${name}=${value}`);
+      });
+    },
+  },
+  {
+    id: 'ERR-5/malformed-headers',
+    requirements: ['ERR-5', 'ERR-7'],
+    title: 'property: odd Content-Type, Accept and certificate headers never give a 5xx or change the broadcast',
+    async run(context) {
+      const { identity: peer, broadcast } = await livePeerWithCaps(context);
+      const observer = await registeredPeer(context, { tag: 'observer' });
+      const headerValue = fc.oneof(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 120 }), fc.constantFrom('application/json; charset=latin1', 'text/plain', '*/*', '%00', '-----BEGIN CERTIFICATE-----'));
+      const headers = fc.record({ 'content-type': headerValue, accept: headerValue, 'x-ssl-cert': headerValue, 'x-client-cert': headerValue }, { requiredKeys: [] });
+      await propertyCase(context, fc.tuple(headers, fc.constantFrom('ready', 'lookup', 'register')), 30, async ([sent, endpoint]) => {
+        const heartbeat = await context.client.post(PATHS.heartbeat, {}, peer);
+        if (heartbeat.status === 404) await announce(context, peer, broadcast);
+        const reply =
+          endpoint === 'ready'
+            ? await context.client.send({ method: 'POST', path: PATHS.ready, rawBody: JSON.stringify({ port: 0, addresses: [] }), headers: sent, identity: peer })
+            : endpoint === 'lookup'
+              ? await context.client.send({ method: 'GET', path: lookupPath(peer.email), headers: sent, identity: observer })
+              : await context.client.send({ method: 'POST', path: PATHS.register, rawBody: JSON.stringify({ certificate: 'x', email: peer.email }), headers: sent });
+        expectNot5xx(reply, `${endpoint} with headers ${JSON.stringify(sent).slice(0, 200)}`);
+        await lookupMatches(context, observer, peer.email, broadcast, `${endpoint} with odd headers`);
+      });
+    },
+  },
+  {
+    id: 'ERR-5/fifty-concurrent-clients',
+    requirements: ['ERR-5'],
+    title: '50 concurrent clients registering, announcing, looking up and listing never get a 5xx',
+    async run(context) {
+      const clients = Array.from({ length: 50 }, () => context.identities.create({ email: context.newEmail('crowd') }));
+      await Promise.all(clients.map(async (identity, index) => {
+        const steps: Array<() => Promise<Reply>> = [
+          () => context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }),
+          () => context.client.post(PATHS.ready, sampleBroadcast(context), identity),
+          () => context.client.get(lookupPath(clients[(index + 1) % clients.length]?.email ?? identity.email), identity),
+          () => context.client.get(`${PATHS.list}?limit=10`, identity),
+          () => context.client.post(PATHS.heartbeat, {}, identity),
+        ];
+        for (const step of steps) expectNot5xx(await step(), `client ${index}`);
+      }));
+    },
+  },
+  {
+    id: 'ERR-7/refusals-keep-state',
+    requirements: ['ERR-7'],
+    title: 'refused readies, heartbeats and registrations leave the broadcast untouched',
+    async run(context) {
+      const { identity: peer, broadcast } = await livePeerWithCaps(context);
+      const observer = await registeredPeer(context, { tag: 'observer' });
+      const refused: Array<[string, () => Promise<Reply>]> = [
+        ['ready with port 0', () => context.client.post(PATHS.ready, { ...broadcast, port: 0 }, peer)],
+        ['ready with 17 addresses', () => context.client.post(PATHS.ready, { ...broadcast, addresses: Array.from({ length: 17 }, () => '10.0.0.1') }, peer)],
+        ['ready with capabilities []', () => context.client.post(PATHS.ready, { ...broadcast, capabilities: [] }, peer)],
+        ['ready with bad JSON', () => context.client.send({ method: 'POST', path: PATHS.ready, rawBody: '{"port": 1', identity: peer })],
+        ['re-registration by a second key', () => context.client.post(PATHS.register, { certificate: context.identities.create({ email: peer.email }).certificatePem, email: peer.email })],
+      ];
+      for (const [what, send] of refused) {
+        // Keep the broadcast alive on relays with a very short TTL; a heartbeat changes nothing else (HB-4).
+        expectStatus(await context.client.post(PATHS.heartbeat, {}, peer), 200, `heartbeat before ${what}`);
+        const reply = await send();
+        check(reply.status >= 400 && reply.status < 500, `${what}: refused with a 4xx`, describeReply(reply));
+        await lookupMatches(context, observer, peer.email, broadcast, what);
+      }
+    },
+  },
+]);
+
+async function livePeerWithCaps(context: CaseContext) {
+  const peer = await registeredPeer(context, { tag: 'state' });
+  const broadcast: Broadcast = { ...sampleBroadcast(context), capabilities: { files: true } };
+  await announce(context, peer, broadcast);
+  return { identity: peer, broadcast };
+}

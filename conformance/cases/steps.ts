@@ -1,0 +1,144 @@
+/**
+ * Protocol steps shared by the cases: register a fresh peer, announce a
+ * broadcast, look it up, walk the list. Setup steps that go wrong fail the
+ * case with "setup:" so the report separates them from the checked claim.
+ */
+import type { CaseContext, ConformanceCase } from '../runner/types.ts';
+import type { IdentityOptions, SuiteIdentity } from '../runner/identities.ts';
+import type { Reply } from '../runner/target.ts';
+import { describeReply, fail } from '../runner/verify.ts';
+import type { Timeline } from '../runner/time-control.ts';
+
+export const PATHS = {
+  health: '/api/health',
+  register: '/api/relay/register',
+  ready: '/api/relay/broadcast/ready',
+  heartbeat: '/api/relay/broadcast/heartbeat',
+  lookup: '/api/relay/broadcast/lookup',
+  list: '/api/relay/broadcast/list',
+  clock: '/api/test/clock',
+} as const;
+
+export function defineCases(cases: ConformanceCase[]): ConformanceCase[] {
+  return cases;
+}
+
+export function lookupPath(email: string): string {
+  return `${PATHS.lookup}?email=${encodeURIComponent(email)}`;
+}
+
+export interface Broadcast {
+  port: number;
+  addresses: string[];
+  capabilities?: Record<string, unknown>;
+}
+
+/** A plausible broadcast: a private address first (local first), then public v4 and v6. */
+export function sampleBroadcast(context: CaseContext): Broadcast {
+  const n = 1 + (context.rng.nextUint32() % 250);
+  return {
+    port: 1024 + (context.rng.nextUint32() % 60000),
+    addresses: [`192.168.${n}.${(n * 7) % 250 + 1}`, `203.0.113.${n}`, `2001:db8::${n.toString(16)}`],
+  };
+}
+
+export async function register(context: CaseContext, identity: SuiteIdentity, email = identity.email): Promise<Reply> {
+  return context.client.post(PATHS.register, { certificate: identity.certificatePem, email });
+}
+
+/** A fresh identity (ECDSA P-256 unless told), registered; fails the case if the relay refuses. */
+export async function registeredPeer(context: CaseContext, options: Partial<IdentityOptions> & { tag?: string } = {}): Promise<SuiteIdentity> {
+  const identity = context.identities.create({ email: options.email ?? context.newEmail(options.tag), ...options });
+  const reply = await register(context, identity);
+  if (reply.status !== 200) fail(`setup: register ${identity.email} → HTTP 200`, describeReply(reply));
+  return identity;
+}
+
+export interface TimedReply {
+  reply: Reply;
+  sentAtMs: number;
+  receivedAtMs: number;
+}
+
+export async function timedPost(context: CaseContext, path: string, body: unknown, identity: SuiteIdentity): Promise<TimedReply> {
+  const sentAtMs = context.time.nowMs();
+  const reply = await context.client.post(path, body, identity);
+  return { reply, sentAtMs, receivedAtMs: context.time.nowMs() };
+}
+
+/** Sends ready and fails the case unless it is accepted. */
+export async function announce(context: CaseContext, identity: SuiteIdentity, broadcast: Broadcast = sampleBroadcast(context)): Promise<TimedReply & { broadcast: Broadcast; expiresInSeconds: number }> {
+  const timed = await timedPost(context, PATHS.ready, broadcast, identity);
+  const body = timed.reply.json as { expires_in?: unknown } | undefined;
+  if (timed.reply.status !== 200 || typeof body?.expires_in !== 'number') {
+    fail(`setup: ready for ${identity.email} → HTTP 200 {"status":"registered","expires_in":…}`, describeReply(timed.reply));
+  }
+  return { ...timed, broadcast, expiresInSeconds: body.expires_in as number };
+}
+
+export async function livePeer(context: CaseContext, options: Partial<IdentityOptions> & { tag?: string } = {}, broadcast?: Broadcast) {
+  const identity = await registeredPeer(context, options);
+  const announced = await announce(context, identity, broadcast ?? sampleBroadcast(context));
+  return { identity, ...announced };
+}
+
+export function timelineOf(context: CaseContext, timed: TimedReply): Timeline {
+  return context.time.start(context.client, timed.sentAtMs, timed.receivedAtMs);
+}
+
+export interface ListItem {
+  email: string;
+  port: unknown;
+  addresses: unknown;
+  last_seen: unknown;
+  [field: string]: unknown;
+}
+
+export interface ListWalk {
+  items: ListItem[];
+  pages: Reply[];
+  /** True when the walk stopped because no `rel="next"` link remained. */
+  complete: boolean;
+}
+
+const MAX_PAGES = 500;
+
+/**
+ * Follows `Link: <…>; rel="next"` from the first page. Stops early once an
+ * email sorts after `stopAfterEmail` (our emails sort near the front).
+ */
+export async function walkList(context: CaseContext, caller: SuiteIdentity, limit: number | null, stopAfterEmail: string | null = null): Promise<ListWalk> {
+  let path: string | null = limit === null ? PATHS.list : `${PATHS.list}?limit=${limit}`;
+  const walk: ListWalk = { items: [], pages: [], complete: false };
+  while (path && walk.pages.length < MAX_PAGES) {
+    const reply = await context.client.get(path, caller);
+    if (reply.status !== 200 || !Array.isArray(reply.json)) fail(`list page ${walk.pages.length + 1}: HTTP 200 with a JSON array`, describeReply(reply));
+    walk.pages.push(reply);
+    walk.items.push(...(reply.json as ListItem[]));
+    path = nextLink(reply);
+    if (!path) walk.complete = true;
+    const last = walk.items[walk.items.length - 1];
+    if (stopAfterEmail && last && compareEmails(String(last.email), stopAfterEmail) > 0) break;
+  }
+  if (path && walk.pages.length >= MAX_PAGES) fail(`the list ends within ${MAX_PAGES} pages`, `still a rel="next" link after ${MAX_PAGES} pages`);
+  return walk;
+}
+
+/** The path of the `rel="next"` link, or null. */
+export function nextLink(reply: Reply): string | null {
+  const header = reply.headers['link'];
+  if (!header) return null;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+    if (match && /rel="?next"?/.test(match[2] ?? '')) {
+      const url = new URL(match[1] ?? '', 'https://relay.invalid');
+      return `${url.pathname}${url.search}`;
+    }
+  }
+  return null;
+}
+
+/** Byte order of the UTF-8 encodings (SPEC LIST-3). */
+export function compareEmails(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

@@ -1,0 +1,111 @@
+/**
+ * `relaylab conformance` and `relaylab report` as a user runs them: real
+ * processes, exit codes, one-line errors, report files, a repro script
+ * that replays a failure against the failing relay.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningRelay } from '../reference/relay/http/start-relay.ts';
+import { ALL_MUTANTS, startMutant } from './mutants/catalog.ts';
+import { issueSelfSigned } from '../reference/identity/certificate-builder.ts';
+
+const run = promisify(execFile);
+const BIN = new URL('../bin/relaylab.mjs', import.meta.url).pathname;
+
+async function relaylab(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+function expectUsageError(result: { code: number; stderr: string }, pattern: RegExp): void {
+  expect(result.code).toBe(2);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('relaylab conformance: bad arguments and unreachable targets exit 2 with one line', () => {
+  it('refuses a non-https target', async () => expectUsageError(await relaylab(['conformance', '--target', 'http://127.0.0.1:1', '--insecure']), /https:\/\//));
+  it('needs --ca or --insecure', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1']), /--ca PEM.*--insecure/));
+  it('refuses a bad --auth', async () => expectUsageError(await relaylab(['conformance', '--auth', 'token']), /--auth must be/));
+  it('refuses a missing --ca file', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--ca', '/nonexistent.pem']), /cannot read --ca/));
+  it('says the target is unreachable', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--insecure']), /cannot reach https:\/\/127\.0\.0\.1:1.*ECONNREFUSED/));
+});
+
+describe('relaylab conformance with no target', () => {
+  it('starts the embedded reference relay, says so, and passes', async () => {
+    const result = await relaylab(['conformance', '--only', 'GEN-*,LOOKUP-1*']);
+    expect(result.stdout).toMatch(/no --target given: started the embedded reference relay at https:\/\/127\.0\.0\.1:\d+ \(TTL 5 s, test mode/);
+    expect(result.stdout).toMatch(/RESULT: every MUST passes/);
+    expect(result.code).toBe(0);
+  }, 60_000);
+});
+
+describe('relaylab conformance against a failing relay', () => {
+  let relay: RunningRelay;
+  let dir: string;
+  beforeAll(async () => {
+    const mutant = ALL_MUTANTS.find((m) => m.name === 'skips-email-match');
+    relay = await startMutant(mutant!, 30);
+    dir = await mkdtemp(join(tmpdir(), 'relaylab-conformance-cli-'));
+    await writeFile(join(dir, 'relay.pem'), relay.tlsCertificatePem);
+  });
+  afterAll(async () => relay?.close());
+
+  it('exits 1, names the requirement, and writes results.json, junit.xml, report.html and a repro script', async () => {
+    const reports = join(dir, 'reports');
+    const result = await relaylab(['conformance', '--target', relay.url, '--ca', join(dir, 'relay.pem'), '--only', 'REG-4*,REG-1*', '--reports', reports, '--seed', '5']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✗ REG-4\/email-nowhere \(deterministic\)/);
+    expect(result.stdout).toMatch(/expected: register with an email absent from the certificate: HTTP 400 \{"code":"email_mismatch"\}/);
+    const results = JSON.parse(await readFile(join(reports, 'results.json'), 'utf8'));
+    expect(results.requirements.find((r: { id: string }) => r.id === 'REG-4').verdict).toBe('fail');
+    expect(results.seed).toBe(5);
+    const junit = await readFile(join(reports, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="relay.REG" name="REG-4 \(MUST\)[^"]*"[^>]*><failure/);
+    expect(junit).toMatch(/<testcase classname="relay.REG" name="REG-1 \(MUST\)[^"]*" time="[\d.]+"><\/testcase>/);
+    const scripts = await readdir(join(reports, 'repro'));
+    expect(scripts).toContain('REG-4_email-nowhere.sh');
+  }, 60_000);
+
+  it('has repro scripts that recreate the identity with openssl and replay the failure with curl', async () => {
+    const script = join(dir, 'reports', 'repro', 'REG-4_email-nowhere.sh');
+    const text = await readFile(script, 'utf8');
+    expect(text).toMatch(/openssl req -x509 -newkey ec/);
+    expect(text).toMatch(/curl -sS \$TLS -X POST/);
+    const { stdout } = await run('sh', [script], { env: { ...process.env, RELAY: relay.url, CA: join(dir, 'relay.pem') } });
+    // The mutant registers an email the certificate does not carry: the replay shows the same 200.
+    expect(stdout).toMatch(/"status":"registered"/);
+    expect(stdout).toMatch(/HTTP 200/);
+  }, 30_000);
+
+  it('says so in one line when --ca does not trust the relay', async () => {
+    const other = issueSelfSigned({ subject: [{ field: 'CN', value: 'someone-else' }], notBeforeMs: Date.now() - 60_000, notAfterMs: Date.now() + 86_400_000, usage: 'server', keyType: 'ecdsa-p256' });
+    await writeFile(join(dir, 'other.pem'), other.certificatePem);
+    expectUsageError(await relaylab(['conformance', '--target', relay.url, '--ca', join(dir, 'other.pem')]), /TLS certificate --ca does not trust/);
+  }, 30_000);
+
+  it('exits 0 when the failure is baselined', async () => {
+    await writeFile(join(dir, 'baseline.txt'), '# accepted while we fix it\nREG-4\n');
+    const result = await relaylab(['conformance', '--target', relay.url, '--ca', join(dir, 'relay.pem'), '--only', 'REG-4*', '--baseline', join(dir, 'baseline.txt')]);
+    expect(result.stdout).toMatch(/≈ REG-4/);
+    expect(result.code).toBe(0);
+  }, 60_000);
+
+  it('merges several results into one matrix report', async () => {
+    const result = await relaylab(['report', '--merge', join(dir, 'reports', 'results.json'), join(dir, 'reports', 'results.json'), '--out', join(dir, 'merged')]);
+    expect(result.code).toBe(0);
+    const html = await readFile(join(dir, 'merged', 'report.html'), 'utf8');
+    expect(html).toMatch(/Implementation × requirement/);
+    expect(html).toMatch(/class="cell-fail">fail/);
+  }, 30_000);
+});

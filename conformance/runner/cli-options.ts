@@ -1,0 +1,75 @@
+/**
+ * Turns `relaylab conformance` arguments into suite options, refusing bad
+ * ones with a one-line UsageError (exit 2).
+ */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../../cli/usage-error.ts';
+import { loadBaseline } from './baseline.ts';
+import { splitPatterns } from './glob.ts';
+import type { AuthMode } from './target.ts';
+
+export interface ConformanceArgs {
+  target?: string;
+  ca?: string;
+  insecure?: boolean;
+  auth?: string;
+  only?: string[];
+  maxWait?: number;
+  reports?: string;
+  seed?: number;
+  baseline?: string;
+  label?: string;
+  targetImage?: string;
+  targetPort?: number;
+  targetArg?: string[];
+}
+
+export function parseAuth(text: string | undefined): AuthMode {
+  if (!text || text === 'mtls') return { kind: 'mtls' };
+  const match = /^header:([A-Za-z0-9!#$%&'*+.^_`|~-]+)$/.exec(text);
+  if (!match) throw new UsageError(`--auth must be "mtls" or "header:NAME" (e.g. header:x-ssl-cert), got "${text}"`);
+  return { kind: 'header', headerName: match[1] as string };
+}
+
+export function parseTargetUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--target must be a URL like https://127.0.0.1:8443, got "${text}"`);
+  }
+  if (url.protocol !== 'https:') throw new UsageError(`--target must be an https:// URL (the protocol runs over TLS), got "${text}"`);
+  return url.origin;
+}
+
+export async function readCa(path: string | undefined, insecure: boolean | undefined): Promise<string | null> {
+  if (path && insecure) throw new UsageError('give either --ca PEM or --insecure, not both');
+  if (!path && !insecure) throw new UsageError("--target needs the relay's certificate (--ca PEM) or --insecure");
+  if (!path) return null;
+  try {
+    const pem = await readFile(path, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca ${path} holds no PEM certificate`);
+    return pem;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read --ca ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+export function checkNumbers(args: ConformanceArgs): void {
+  if (args.maxWait !== undefined && (!Number.isFinite(args.maxWait) || args.maxWait < 0)) throw new UsageError(`--max-wait must be a number of seconds ≥ 0, got ${args.maxWait}`);
+  if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0 || args.seed >= 2 ** 32)) throw new UsageError(`--seed must be an integer from 0 to 2^32-1, got ${args.seed}`);
+}
+
+export async function readBaseline(path: string | undefined) {
+  if (!path) return undefined;
+  try {
+    return await loadBaseline(path);
+  } catch (error) {
+    throw new UsageError(`cannot read --baseline ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+export function onlyPatterns(only: string[] | undefined): string[] {
+  return splitPatterns(only ?? []);
+}

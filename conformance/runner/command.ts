@@ -1,0 +1,75 @@
+/** `relaylab conformance`: options → target (given or embedded) → run → terminal tree and reports → exit code. */
+import { UsageError } from '../../cli/usage-error.ts';
+import { checkNumbers, onlyPatterns, parseAuth, parseTargetUrl, readBaseline, readCa, type ConformanceArgs } from './cli-options.ts';
+import { startEmbeddedRelay, type EmbeddedRelay } from './embedded-relay.ts';
+import { runSuite, TargetUnreachableError, type SuiteResult } from './run-suite.ts';
+import type { TargetOptions } from './target.ts';
+import { renderTree, terminalListener } from './terminal-tree.ts';
+
+export async function runConformanceCommand(args: ConformanceArgs): Promise<number> {
+  checkNumbers(args);
+  const auth = parseAuth(args.auth);
+  const baseline = await readBaseline(args.baseline);
+  let embedded: EmbeddedRelay | null = null;
+  let target: TargetOptions;
+  if (args.targetImage) {
+    if (args.target) throw new UsageError('give either --target or --target-image, not both');
+    embedded = await startImage(args.targetImage, args.targetPort, args.targetArg ?? []);
+    process.stdout.write(`started container ${args.targetImage} at ${embedded.url}; it is removed after the run\n`);
+    target = { url: embedded.url, caPem: embedded.caPem, insecure: false, auth };
+  } else if (args.target) {
+    target = { url: parseTargetUrl(args.target), caPem: await readCa(args.ca, args.insecure), insecure: Boolean(args.insecure), auth };
+  } else {
+    if (auth.kind === 'header') throw new UsageError('--auth header:NAME needs --target (the embedded relay takes client certificates over TLS)');
+    embedded = await startEmbeddedRelay();
+    process.stdout.write(`no --target given: started the embedded reference relay at ${embedded.url} (TTL ${embedded.ttlSeconds} s, test mode, memory store)\n`);
+    target = { url: embedded.url, caPem: embedded.caPem, insecure: false, auth };
+  }
+  let result: SuiteResult;
+  try {
+    result = await runSuite({
+      target,
+      only: onlyPatterns(args.only),
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      maxWaitSeconds: args.maxWait ?? 120,
+      ...(baseline ? { baseline } : {}),
+      listener: terminalListener(process.stdout),
+    });
+  } catch (error) {
+    if (error instanceof TargetUnreachableError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await embedded?.close();
+  }
+  if (args.label) result.label = args.label;
+  process.stdout.write(renderTree(result));
+  if (args.reports) {
+    const { writeReports } = await import('./reports/write-reports.ts');
+    const written = await writeReports(args.reports, result);
+    process.stdout.write(`reports: ${written.slice(0, 3).join(', ')}${written.length > 3 ? ` and ${written.length - 3} repro script(s) in ${args.reports}/repro` : ''}\n`);
+  }
+  return result.exitCode;
+}
+
+/** Never pull: the image must already be on this machine (docker build / docker import / docker load). */
+async function requireLocalImage(image: string): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const ok = await new Promise<boolean | 'no-docker'>((resolve) =>
+    execFile('docker', ['image', 'inspect', '--format', '{{.Id}}', image], (error) => resolve(error ? ((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-docker' : false) : true)),
+  );
+  if (ok === 'no-docker') throw new UsageError('--target-image needs the docker command and a running Docker engine');
+  if (!ok) throw new UsageError(`image ${image} is not on this machine (the suite never pulls); build, import or load it first`);
+}
+
+/** The implementation as a container (testcontainers); its certificate is read from the handshake of a container we started. */
+async function startImage(image: string, port: number | undefined, containerArgs: string[]): Promise<EmbeddedRelay> {
+  if (!port || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--target-image needs --target-port N (the port the relay listens on inside the container)');
+  await requireLocalImage(image);
+  const { startContainerTarget } = await import('../../docker/start-container-target.ts');
+  try {
+    const container = await startContainerTarget({ image, port, ...(containerArgs.length > 0 ? { command: containerArgs } : {}) });
+    return { url: container.url, caPem: container.caPem, ttlSeconds: 0, close: () => container.stop() };
+  } catch (error) {
+    throw new UsageError(`cannot start container ${image}: ${((error as Error).message ?? String(error)).split('\n')[0]}`);
+  }
+}

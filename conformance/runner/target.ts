@@ -1,0 +1,179 @@
+/**
+ * The target adapter: the only way cases reach a relay. Real HTTPS through
+ * undici, client certificates on the TLS connection (`mtls`) or, for relays
+ * behind a TLS-terminating proxy, the URL-encoded PEM in a header. Every
+ * request and response is recorded as an Exchange for the report.
+ */
+import { Agent, request as undiciRequest } from 'undici';
+import type { Exchange, ExchangeResponse } from './types.ts';
+import type { SuiteIdentity } from './identities.ts';
+
+export type AuthMode = { kind: 'mtls' } | { kind: 'header'; headerName: string };
+
+export interface TargetOptions {
+  url: string;
+  /** PEM of the CA (or the relay's own certificate) to trust; null with `insecure`. */
+  caPem: string | null;
+  insecure: boolean;
+  auth: AuthMode;
+  requestTimeoutMs?: number;
+}
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
+  path: string;
+  /** Whose certificate to present; null or absent: none. */
+  identity?: SuiteIdentity | null;
+  /** Serialised as JSON with Content-Type application/json. */
+  json?: unknown;
+  /** A raw body, sent as is (malformed-input cases). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** Parsed body, or undefined when it is not JSON. */
+  json: unknown;
+  exchange: Exchange;
+}
+
+/** Bodies longer than this are kept truncated in exchanges (5 MB cases). */
+const KEPT_BODY_CHARS = 70_000;
+
+export class Target {
+  private readonly agents = new Map<string, Agent>();
+  constructor(readonly options: TargetOptions) {}
+
+  /** A client whose exchanges are recorded into `log`. */
+  client(log: Exchange[]): TargetClient {
+    return new TargetClient(this, log);
+  }
+
+  agentFor(identity: SuiteIdentity | null): Agent {
+    const useTlsCert = identity !== null && this.options.auth.kind === 'mtls';
+    const key = useTlsCert ? identity.fingerprintSha256 : 'anonymous';
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        connect: {
+          ca: this.options.caPem ?? undefined,
+          rejectUnauthorized: !this.options.insecure,
+          ...(useTlsCert ? { cert: identity.certificatePem, key: identity.privateKeyPem } : {}),
+        },
+        headersTimeout: this.options.requestTimeoutMs ?? 15_000,
+        bodyTimeout: this.options.requestTimeoutMs ?? 15_000,
+      });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  }
+}
+
+export class TargetClient {
+  constructor(
+    private readonly target: Target,
+    private readonly log: Exchange[],
+  ) {}
+
+  get auth(): AuthMode {
+    return this.target.options.auth;
+  }
+
+  async send(spec: RequestSpec): Promise<Reply> {
+    const identity = spec.identity ?? null;
+    const headers: Record<string, string> = { accept: 'application/json', ...(spec.headers ?? {}) };
+    let body: string | null = null;
+    if (spec.json !== undefined) {
+      body = JSON.stringify(spec.json);
+      headers['content-type'] ??= 'application/json';
+    } else if (spec.rawBody !== undefined) {
+      body = spec.rawBody;
+      headers['content-type'] ??= 'application/json';
+    }
+    if (identity && this.target.options.auth.kind === 'header') {
+      headers[this.target.options.auth.headerName.toLowerCase()] = encodeURIComponent(identity.certificatePem);
+    }
+    const exchange: Exchange = {
+      request: {
+        method: spec.method,
+        path: spec.path,
+        headers,
+        body: body === null ? null : body.slice(0, KEPT_BODY_CHARS),
+        bodyBytes: body === null ? 0 : Buffer.byteLength(body),
+        identity: identity ? identity.label : null,
+      },
+      response: null,
+      transportError: null,
+      startedAtMs: Date.now(),
+      durationMs: 0,
+    };
+    this.log.push(exchange);
+    const started = performance.now();
+    try {
+      const response = await undiciRequest(new URL(spec.path, this.target.options.url), {
+        method: spec.method,
+        headers,
+        body: body ?? undefined,
+        dispatcher: this.target.agentFor(identity),
+      });
+      const text = await response.body.text();
+      exchange.response = { status: response.statusCode, headers: flattenHeaders(response.headers), body: text.slice(0, KEPT_BODY_CHARS) };
+    } catch (error) {
+      exchange.transportError = describeTransportError(error);
+    } finally {
+      exchange.durationMs = Math.round(performance.now() - started);
+    }
+    if (!exchange.response) throw new TransportFailure(exchange);
+    return toReply(exchange, exchange.response);
+  }
+
+  get(path: string, identity?: SuiteIdentity | null): Promise<Reply> {
+    return this.send({ method: 'GET', path, identity: identity ?? null });
+  }
+
+  post(path: string, json: unknown, identity?: SuiteIdentity | null): Promise<Reply> {
+    return this.send({ method: 'POST', path, json, identity: identity ?? null });
+  }
+}
+
+/** The relay dropped the connection or TLS failed: a case failure, reported with its exchange. */
+export class TransportFailure extends Error {
+  constructor(readonly exchange: Exchange) {
+    super(`no HTTP response: ${exchange.transportError ?? 'unknown transport error'}`);
+    this.name = 'TransportFailure';
+  }
+}
+
+function toReply(exchange: Exchange, response: ExchangeResponse): Reply {
+  let json: unknown = undefined;
+  try {
+    json = JSON.parse(response.body);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text: response.body, json, exchange };
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+export function describeTransportError(error: unknown): string {
+  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.cause?.code ?? err.code;
+  const message = err.cause?.message ?? err.message ?? String(error);
+  return code ? `${code}: ${message}` : message;
+}
