@@ -28,7 +28,7 @@ export type Next = (request: RelayRequest) => Promise<RelayResponse>;
 
 /** The core's dependencies: mutants rebuild the core around a changed store or inspector. */
 export function depsOf(core: RelayCore): RelayCoreDeps {
-  return (core as unknown as { deps: RelayCoreDeps }).deps;
+  return core.deps;
 }
 
 export function around(handler: RelayHandler, fn: (request: RelayRequest, next: Next) => Promise<RelayResponse>): RelayHandler {

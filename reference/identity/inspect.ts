@@ -48,15 +48,16 @@ export function inspectCertificate(pem: string): CertificateFacts {
   const emails = [...asList(subject.CN), ...asList(subject.emailAddress), ...sanEmails(cert.subjectAltName)]
     .map((e) => e.trim().toLowerCase())
     .filter((e, i, all) => e.length > 0 && all.indexOf(e) === i);
-  let publicKey: KeyObject | null = null;
+  let publicKey: KeyObject;
   try {
     publicKey = cert.publicKey;
-  } catch {
-    // An algorithm OpenSSL cannot decode: report it as an unknown key type.
+  } catch (error) {
+    // Mangled key bytes or an algorithm OpenSSL cannot decode: nothing can verify it (SPEC REG-2).
+    throw new CertificateParseError(`a certificate whose public key cannot be decoded (${(error as Error).message})`);
   }
   let selfSignatureValid = false;
   try {
-    selfSignatureValid = publicKey !== null && cert.verify(publicKey);
+    selfSignatureValid = cert.verify(publicKey);
   } catch {
     selfSignatureValid = false;
   }
@@ -65,8 +66,8 @@ export function inspectCertificate(pem: string): CertificateFacts {
     emails,
     notBeforeMs: Date.parse(cert.validFrom),
     notAfterMs: Date.parse(cert.validTo),
-    keyType: publicKey?.asymmetricKeyType ?? 'unknown',
-    keyBits: publicKey?.asymmetricKeyDetails?.modulusLength ?? null,
+    keyType: publicKey.asymmetricKeyType ?? 'unknown',
+    keyBits: publicKey.asymmetricKeyDetails?.modulusLength ?? null,
     selfSignatureValid,
   };
 }

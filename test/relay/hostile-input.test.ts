@@ -62,7 +62,7 @@ describe.each(['memory', 'postgres'])('hostile input, %s store', (storeKind) => 
     expect(await f.raw('POST', '/api/relay/broadcast/ready', { body: `{"port":80,"addresses":[${deepJson(30_000)}]}`, identity: caller })).toMatchObject({ status: 400, body: { code: 'invalid_addresses' } });
   });
 
-  it('refuses a certificate whose public-key algorithm cannot be read', async () => {
+  it('refuses a certificate whose public key cannot be decoded as invalid (SPEC REG-2)', async () => {
     const email = `odd-key-${storeKind}@example.com`;
     const issued = issueSelfSigned({ keyType: 'rsa-2048', subject: [{ field: 'CN', value: email }], notBeforeMs: T0 - 60_000, notAfterMs: T0 + 86_400_000, usage: 'client' });
     const der = Buffer.from(issued.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
@@ -71,7 +71,7 @@ describe.each(['memory', 'postgres'])('hostile input, %s store', (storeKind) => 
     expect(at).toBeGreaterThan(0);
     der[at + rsaEncryption.length - 1] = 0x63;
     const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`;
-    expect(await f.raw('POST', '/api/relay/register', { body: JSON.stringify({ certificate: pem, email }) })).toMatchObject({ status: 400, body: { code: 'unsupported_key_type' } });
+    expect(await f.raw('POST', '/api/relay/register', { body: JSON.stringify({ certificate: pem, email }) })).toMatchObject({ status: 400, body: { code: 'invalid_certificate' } });
   });
 });
 

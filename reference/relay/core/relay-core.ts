@@ -32,7 +32,8 @@ export interface RelayCoreDeps {
 type Authenticated = { ok: true; identity: IdentityRecord } | { ok: false; response: RelayResponse };
 
 export class RelayCore implements RelayHandler {
-  constructor(private readonly deps: RelayCoreDeps) {}
+  /** Readable so conformance mutants can build a broken variant from the same parts. */
+  constructor(readonly deps: RelayCoreDeps) {}
 
   get ttlSeconds(): number {
     return this.deps.config.ttlSeconds;
