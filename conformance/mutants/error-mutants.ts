@@ -27,6 +27,10 @@ export const ERROR_MUTANTS: Mutant[] = [
     }) }),
   },
   {
+    name: 'no-body-limit', breaks: ['ERR-6'], description: 'bodies up to 8 MiB are read and parsed instead of refused with 413',
+    build: () => ({ relayOptions: { maxBodyBytes: 8 * 1024 * 1024 } }),
+  },
+  {
     name: 'refusal-drops-broadcast', breaks: ['ERR-7'], description: 'a refused ready ends the live broadcast',
     build: () => ({ wrap: (core, deps) => around(core, async (request, next) => {
       const response = await next(request);

@@ -20,6 +20,8 @@ export interface ServeOptions {
   privateKeyPem: string;
   principalOf: PrincipalExtractor;
   logger: Logger;
+  /** SPEC ERR-6 limit; configurable so a conformance mutant can break it. */
+  maxBodyBytes?: number;
 }
 
 export interface ServingRelay {
@@ -98,9 +100,10 @@ async function handleHttp(handler: RelayHandler, options: ServeOptions, request:
 async function answer(handler: RelayHandler, options: ServeOptions, request: IncomingMessage): Promise<RelayResponse> {
   const target = splitTarget(request.url ?? '/');
   if (!target) return errorResponse('route_not_found', 'request target must be an absolute path such as /api/health');
-  const body = await readBody(request, RELAY_LIMITS.maxBodyBytes);
+  const maxBodyBytes = options.maxBodyBytes ?? RELAY_LIMITS.maxBodyBytes;
+  const body = await readBody(request, maxBodyBytes);
   if (body.kind === 'too_large') {
-    return { ...errorResponse('body_too_large', `request body exceeds ${RELAY_LIMITS.maxBodyBytes} bytes`), headers: { connection: 'close' } };
+    return { ...errorResponse('body_too_large', `request body exceeds ${maxBodyBytes} bytes`), headers: { connection: 'close' } };
   }
   if (body.kind === 'aborted') return errorResponse('invalid_body', 'request body was cut off');
   const { principal, warning } = options.principalOf(request);

@@ -43,6 +43,8 @@ export interface StartRelayOptions {
   wrapHandler?: (core: RelayCore) => RelayHandler;
   /** Conformance mutants: replace how callers are identified. */
   principalOf?: (proxy: ProxyTrust | null) => PrincipalExtractor;
+  /** Conformance mutants: change the body size limit (SPEC ERR-6). */
+  maxBodyBytes?: number;
 }
 
 export interface RunningRelay {
@@ -89,6 +91,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
       privateKeyPem: tls.privateKeyPem,
       principalOf: (options.principalOf ?? makePrincipalExtractor)(proxy),
       logger,
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     });
   } catch (error) {
     await store.close();
