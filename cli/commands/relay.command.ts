@@ -55,9 +55,7 @@ const command: CommandModule<object, Args> = {
     } catch (error) {
       throw new UsageError(`cannot start the relay: ${(error as Error).message}`);
     }
-    process.stdout.write(
-      `relay listening on ${relay.url} · TLS certificate (clients pin it with --relay-ca): ${relay.tlsCertificatePath} · store: ${relay.storeDescription} · ttl ${relay.ttlSeconds}s${args['test-mode'] ? ' · TEST MODE' : ''}\n`,
-    );
+    // Handlers first: whoever reads the startup line may signal at once.
     const stop = (signal: string): void => {
       logger.info({ signal }, 'draining in-flight requests');
       relay.close().then(
@@ -67,6 +65,9 @@ const command: CommandModule<object, Args> = {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    process.stdout.write(
+      `relay listening on ${relay.url} · TLS certificate (clients pin it with --relay-ca): ${relay.tlsCertificatePath} · store: ${relay.storeDescription} · ttl ${relay.ttlSeconds}s${args['test-mode'] ? ' · TEST MODE' : ''}\n`,
+    );
     await new Promise(() => {});
   },
 };

@@ -27,7 +27,7 @@ describe('relaylab identity and the relay client verbs', () => {
     const again = await runCli(['identity', 'create', '--email', 'carol@cli.test', '--dir', join(dir, 'carol')]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^relaylab: .*already holds an identity/);
-  });
+  }, 60_000);
 
   it('register, ready, heartbeat, lookup and list print the relay JSON; a refusal exits 1', async () => {
     for (const name of ['dan', 'erin']) {
@@ -46,7 +46,7 @@ describe('relaylab identity and the relay client verbs', () => {
     const missing = await runCli(['heartbeat', ...common, '--identity', join(dir, 'erin')]);
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout)).toMatchObject({ code: 'no_live_broadcast' });
-  });
+  }, 120_000);
 
   it.each([
     [['lookup', '--relay', 'https://127.0.0.1:9', '--insecure', '--identity', '/nonexistent', '--email', 'x@y.z'], /no identity in \/nonexistent/],

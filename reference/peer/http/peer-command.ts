@@ -64,6 +64,10 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     };
   }
 
+  // Listen for SIGTERM before anything is printed: whoever reads our output may signal at once,
+  // and a signal during start-up must still end in a clean exit 0 (step 7).
+  const stopped = waitForSignal();
+
   // Step 1: the identity, created once and never regenerated silently.
   let loaded;
   try {
@@ -89,7 +93,6 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     await peer.close();
     process.exit(USER_FATALS.has(error.code) ? 2 : 1);
   };
-  const stopped = waitForSignal();
   try {
     await Promise.race([peer.live, stopped]);
   } catch (error) {
