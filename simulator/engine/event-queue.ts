@@ -40,6 +40,12 @@ export class EventQueue {
 
   /** Schedules an event; the returned (slot, seq) identifies it for cancel(). */
   push(timeMs: number, kind: number, target: number, payload?: unknown): EventRef {
+    const slot = this.pushSlot(timeMs, kind, target, payload);
+    return { slot, seq: this.seqOf[slot] as number };
+  }
+
+  /** push() without the EventRef object: returns the slot; its seq is `seqAt(slot)` until it fires. */
+  pushSlot(timeMs: number, kind: number, target: number, payload?: unknown): number {
     if (!(timeMs >= 0) || !Number.isFinite(timeMs)) throw new RangeError(`event time must be a finite non-negative number, got ${timeMs}`);
     const slot = this.allocSlot();
     const seq = this.nextSeq++;
@@ -52,7 +58,11 @@ export class EventQueue {
     this.heap[this.heapSize] = slot;
     this.siftUp(this.heapSize++);
     this.liveCount++;
-    return { slot, seq };
+    return slot;
+  }
+
+  seqAt(slot: number): number {
+    return this.seqOf[slot] as number;
   }
 
   /** Cancels a pending event; a no-op when it already fired or was cancelled. */

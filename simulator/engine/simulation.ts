@@ -54,6 +54,11 @@ export class Simulation {
     return this.queue.push(this.clock.elapsedMs() + Math.max(0, delayMs), kind, target, payload);
   }
 
+  /** schedule() for events nobody will cancel: no EventRef is made. */
+  post(delayMs: number, kind: number, target: number, payload?: unknown): void {
+    this.queue.pushSlot(this.clock.elapsedMs() + Math.max(0, delayMs), kind, target, payload);
+  }
+
   scheduleAt(elapsedMs: number, kind: number, target: number, payload?: unknown): EventRef {
     if (elapsedMs < this.clock.elapsedMs()) throw new RangeError(`cannot schedule in the past (${elapsedMs} < ${this.clock.elapsedMs()} ms)`);
     return this.queue.push(elapsedMs, kind, target, payload);

@@ -20,8 +20,9 @@ export class VirtualTimers implements Timers {
     if (Number.isNaN(delayMs)) throw new RangeError('timer delay is NaN');
     // Like setTimeout: a negative delay means "as soon as possible", never the past.
     const atMs = this.clock.elapsedMs() + Math.max(0, delayMs);
-    const ref = this.queue.push(atMs, this.timerKind, -1, fn);
-    const handle: VirtualTimerHandle = { id: ref.seq, slot: ref.slot, seq: ref.seq };
+    const slot = this.queue.pushSlot(atMs, this.timerKind, -1, fn);
+    const seq = this.queue.seqAt(slot);
+    const handle: VirtualTimerHandle = { id: seq, slot, seq };
     return handle;
   }
 

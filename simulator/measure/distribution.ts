@@ -18,7 +18,13 @@ export interface DistributionSummary {
 const CDF_POINTS = 50;
 
 export class Distribution {
-  private samples = new Float64Array(256);
+  /**
+   * Small whole numbers (attempt counts) are kept one byte each; the first
+   * sample that is not one moves everything to doubles. The summary reads
+   * the same numbers either way.
+   */
+  private samples: Float64Array | Uint8Array = new Uint8Array(256);
+  private compact = true;
   private length = 0;
 
   get count(): number {
@@ -26,8 +32,12 @@ export class Distribution {
   }
 
   add(value: number): void {
+    if (this.compact && !(Number.isInteger(value) && value >= 0 && value <= 255)) {
+      this.samples = Float64Array.from(this.samples);
+      this.compact = false;
+    }
     if (this.length === this.samples.length) {
-      const grown = new Float64Array(this.samples.length * 2);
+      const grown = this.compact ? new Uint8Array(this.samples.length * 2) : new Float64Array(this.samples.length * 2);
       grown.set(this.samples);
       this.samples = grown;
     }
@@ -35,27 +45,60 @@ export class Distribution {
   }
 
   summary(): DistributionSummary {
-    const sorted = this.samples.slice(0, this.length).sort();
-    const n = sorted.length;
-    if (n === 0) return { count: 0, mean: 0, min: 0, max: 0, p50: 0, p90: 0, p95: 0, p99: 0, cdf: [] };
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += sorted[i] as number;
-    const cdf: Array<[number, number]> = [];
-    const step = Math.max(1, Math.floor(n / CDF_POINTS));
-    for (let i = step - 1; i < n; i += step) cdf.push([round3(sorted[i] as number), round3((i + 1) / n)]);
-    if (cdf[cdf.length - 1]?.[1] !== 1) cdf.push([round3(sorted[n - 1] as number), 1]);
-    return {
-      count: n,
-      mean: round3(sum / n),
-      min: round3(sorted[0] as number),
-      max: round3(sorted[n - 1] as number),
-      p50: percentile(sorted, 0.5),
-      p90: percentile(sorted, 0.9),
-      p95: percentile(sorted, 0.95),
-      p99: percentile(sorted, 0.99),
-      cdf,
-    };
+    return summarize(Float64Array.from(this.samples.subarray(0, this.length)));
   }
+
+  /** Copies the samples into `out` at `offset`; returns the offset after them. */
+  copyInto(out: Float64Array, offset: number): number {
+    out.set(this.samples.subarray(0, this.length), offset);
+    return offset + this.length;
+  }
+}
+
+/**
+ * Several distributions taken as one (a run's total, from its per-pair
+ * parts), without storing every sample twice. The summary sorts, so the
+ * order the parts are joined in does not change it.
+ */
+export class DistributionUnion {
+  constructor(private readonly parts: () => readonly Distribution[]) {}
+
+  get count(): number {
+    let count = 0;
+    for (const part of this.parts()) count += part.count;
+    return count;
+  }
+
+  summary(): DistributionSummary {
+    const all = new Float64Array(this.count);
+    let offset = 0;
+    for (const part of this.parts()) offset = part.copyInto(all, offset);
+    return summarize(all);
+  }
+}
+
+/** Sorts `samples` in place and summarises them. */
+function summarize(samples: Float64Array): DistributionSummary {
+  const sorted = samples.sort();
+  const n = sorted.length;
+  if (n === 0) return { count: 0, mean: 0, min: 0, max: 0, p50: 0, p90: 0, p95: 0, p99: 0, cdf: [] };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i] as number;
+  const cdf: Array<[number, number]> = [];
+  const step = Math.max(1, Math.floor(n / CDF_POINTS));
+  for (let i = step - 1; i < n; i += step) cdf.push([round3(sorted[i] as number), round3((i + 1) / n)]);
+  if (cdf[cdf.length - 1]?.[1] !== 1) cdf.push([round3(sorted[n - 1] as number), 1]);
+  return {
+    count: n,
+    mean: round3(sum / n),
+    min: round3(sorted[0] as number),
+    max: round3(sorted[n - 1] as number),
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
+    cdf,
+  };
 }
 
 /** Nearest-rank percentile: an actual sample, never an interpolation. */

@@ -5,7 +5,7 @@
  */
 import { classifyAddress, type AddressKind } from '../../reference/shared/ip.ts';
 import type { ScalarMetric } from '../scenario/assertions.ts';
-import { Distribution } from './distribution.ts';
+import { Distribution, DistributionUnion } from './distribution.ts';
 
 export interface PairStats {
   tries: number;
@@ -41,8 +41,9 @@ export class Measurements {
     friendStatusChanges: 0,
     friendOnlineWhileDead: 0,
   };
-  readonly timeToConnectMs = new Distribution();
-  readonly attemptsUntilSuccess = new Distribution();
+  /** All pairs' samples taken together (kept once, in the pairs). */
+  readonly timeToConnectMs = new DistributionUnion(() => this.pairs.map((p) => p.timeToConnectMs));
+  readonly attemptsUntilSuccess = new DistributionUnion(() => this.pairs.map((p) => p.attemptsUntilSuccess));
   readonly joinToDiscoverableMs = new Distribution();
   readonly lookupLatencyMs = new Distribution();
   readonly stalenessMs = new Distribution();
@@ -79,10 +80,20 @@ export class Measurements {
     this.counters.connectSuccesses++;
     pair.attemptsUntilSuccess.add(attempts);
     pair.timeToConnectMs.add(elapsedMs);
-    this.attemptsUntilSuccess.add(attempts);
-    this.timeToConnectMs.add(elapsedMs);
-    const kind = classifyAddress(winnerAddress);
+    const kind = this.kindOf(winnerAddress);
     pair.winningKinds.set(kind, (pair.winningKinds.get(kind) ?? 0) + 1);
+  }
+
+  /** Winning addresses repeat (each peer announces the same few): classify each once, in a bounded cache. */
+  private readonly kindCache = new Map<string, AddressKind>();
+  private kindOf(address: string): AddressKind {
+    let kind = this.kindCache.get(address);
+    if (kind === undefined) {
+      kind = classifyAddress(address);
+      if (this.kindCache.size >= 65_536) this.kindCache.clear();
+      this.kindCache.set(address, kind);
+    }
+    return kind;
   }
 
   recordViolation(description: string): void {

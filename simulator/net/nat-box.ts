@@ -6,6 +6,7 @@
  */
 import { nextInt, type Rng } from '../../reference/shared/rng.ts';
 import type { NatBehaviour } from './nat-behaviour.ts';
+import { SmallMap, SmallSet } from './small-collections.ts';
 
 export interface Endpoint {
   address: number;
@@ -17,7 +18,7 @@ interface Mapping {
   internalPort: number;
   externalPort: number;
   /** Which remotes may answer (section 5): addresses, or address * 65536 + port; null under endpoint-independent filtering, which needs none. */
-  permits: Set<number> | null;
+  permits: SmallSet<number> | null;
   lastOutboundMs: number;
   outboundKey: number | string;
 }
@@ -31,10 +32,10 @@ const PORT_SPACE = 65536 - FIRST_DYNAMIC_PORT;
 const MAX_PORT_PROBES = 64;
 
 export class NatBox {
-  private readonly byOutboundKey = new Map<number | string, Mapping>();
-  private readonly byExternalPort = new Map<number, Mapping>();
+  private readonly byOutboundKey = new SmallMap<number | string, Mapping>();
+  private readonly byExternalPort = new SmallMap<number, Mapping>();
   /** Created on first use: most boxes never get a forward, and an empty Map still costs memory at a million peers. */
-  private forwards: Map<number, Endpoint> | null = null;
+  private forwards: SmallMap<number, Endpoint> | null = null;
 
   constructor(
     readonly id: number,
@@ -60,7 +61,7 @@ export class NatBox {
     if (mapping === null) {
       const externalPort = this.allocatePort(internal.port, nowMs);
       if (externalPort === null) return null;
-      const permits = this.behaviour.filtering === 'endpoint-independent' ? null : new Set<number>();
+      const permits = this.behaviour.filtering === 'endpoint-independent' ? null : new SmallSet<number>();
       mapping = { internalAddress: internal.address, internalPort: internal.port, externalPort, permits, lastOutboundMs: nowMs, outboundKey: key };
       this.byOutboundKey.set(key, mapping);
       this.byExternalPort.set(externalPort, mapping);
@@ -92,7 +93,7 @@ export class NatBox {
 
   /** Static or UPnP-like forward of an external port to an inside endpoint; false when taken. */
   addPortForward(externalPort: number, to: Endpoint): boolean {
-    this.forwards ??= new Map();
+    this.forwards ??= new SmallMap();
     const existing = this.forwards.get(externalPort);
     if (existing !== undefined && (existing.address !== to.address || existing.port !== to.port)) return false;
     this.forwards.set(externalPort, to);

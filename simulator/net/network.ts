@@ -17,9 +17,9 @@ import type { Rng } from '../../reference/shared/rng.ts';
 import { crossLink, type LinkProfile } from './link.ts';
 import type { NatBehaviour } from './nat-behaviour.ts';
 import { NatBox, type Endpoint } from './nat-box.ts';
+import { SmallMap } from './small-collections.ts';
 
 export const INTERNET_REALM = 0;
-const REALM_STRIDE = 2 ** 32;
 const MAX_HOPS = 8;
 
 export type UnreachableMode = 'drop' | 'reject';
@@ -37,9 +37,30 @@ export type BlockReason =
   | 'bad-address';
 
 export type RouteResult =
-  | { outcome: 'delivered'; host: number; port: number; oneWayMs: number; seenAddress: string; seenPort: number; natsCrossed: number }
+  | Delivered
   | { outcome: 'dropped'; reason: BlockReason }
   | { outcome: 'rejected'; reason: BlockReason; oneWayMs: number };
+
+/**
+ * A delivered connection. The source address the far side saw is formatted
+ * only when asked (most callers never look, and routing is the hot path).
+ */
+export class Delivered {
+  readonly outcome = 'delivered' as const;
+  constructor(
+    readonly host: number,
+    readonly port: number,
+    readonly oneWayMs: number,
+    /** An IPv4 number, or an IPv6 key (already text). */
+    private readonly seen: number | string,
+    readonly seenPort: number,
+    readonly natsCrossed: number,
+  ) {}
+
+  get seenAddress(): string {
+    return typeof this.seen === 'number' ? formatV4(this.seen) : this.seen;
+  }
+}
 
 export interface HostSpec {
   realm: number;
@@ -68,14 +89,18 @@ interface HostState {
 
 interface RealmState {
   uplink: NatBox | null;
+  /**
+   * IPv4 address -> entity (host h as 2h, NAT n as 2n + 1) in this realm,
+   * keyed by the address as an int32 (`address | 0`, one-to-one) so keys
+   * stay small integers: most realms are LANs holding one or two entries.
+   */
+  v4: SmallMap<number, number>;
 }
 
 export class Network {
-  private readonly realms: RealmState[] = [{ uplink: null }];
+  private readonly realms: RealmState[] = [newRealm()];
   private readonly hosts: HostState[] = [];
   private readonly nats: NatBox[] = [];
-  /** realm * 2^32 + IPv4 -> entity (host h as 2h, NAT n as 2n + 1). */
-  private readonly v4Table = new Map<number, number>();
   /** IPv6 keys are the eight hex groups, uncompressed ("2001:db8:0:0:0:0:0:a"): valid IPv6 text as they stand. */
   private readonly v6Table = new Map<string, number>();
   private readonly pinholes = new Set<string>();
@@ -88,7 +113,7 @@ export class Network {
   ) {}
 
   createRealm(): number {
-    this.realms.push({ uplink: null });
+    this.realms.push(newRealm());
     return this.realms.length - 1;
   }
 
@@ -226,7 +251,7 @@ export class Network {
     let enteredInward = false;
     let natsCrossed = 0;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const entity = this.v4Table.get(realm * REALM_STRIDE + target.address);
+      const entity = this.realmState(realm).v4.get(target.address | 0);
       if (entity !== undefined && entity % 2 === 0) {
         return this.deliver(from, entity / 2, target.port, source, natsCrossed);
       }
@@ -275,13 +300,13 @@ export class Network {
   private deliver(from: number, to: number, port: number, source: Endpoint, natsCrossed: number): RouteResult {
     const oneWayMs = this.pathDelay(from, to);
     if (oneWayMs < 0) return { outcome: 'dropped', reason: 'lost' };
-    return { outcome: 'delivered', host: to, port, oneWayMs, seenAddress: formatV4(source.address), seenPort: source.port, natsCrossed };
+    return new Delivered(to, port, oneWayMs, source.address, source.port, natsCrossed);
   }
 
   private deliverV6(from: number, to: number, port: number, sourceKey: string, sourcePort: number): RouteResult {
     const oneWayMs = this.pathDelay(from, to);
     if (oneWayMs < 0) return { outcome: 'dropped', reason: 'lost' };
-    return { outcome: 'delivered', host: to, port, oneWayMs, seenAddress: sourceKey, seenPort: sourcePort, natsCrossed: 0 };
+    return new Delivered(to, port, oneWayMs, sourceKey, sourcePort, 0);
   }
 
   /** LAN-local traffic costs the LAN latency; anything over the Internet crosses both access links. */
@@ -305,15 +330,17 @@ export class Network {
   }
 
   private claimV4(realm: number, address: number, entity: number): void {
-    const key = realm * REALM_STRIDE + address;
-    const holder = this.v4Table.get(key);
+    const table = this.realmState(realm).v4;
+    const key = address | 0;
+    const holder = table.get(key);
     if (holder !== undefined && holder !== entity) throw new Error(`address ${formatV4(address)} is already in use in realm ${realm}`);
-    this.v4Table.set(key, entity);
+    table.set(key, entity);
   }
 
   private releaseV4(realm: number, address: number, entity: number): void {
-    const key = realm * REALM_STRIDE + address;
-    if (this.v4Table.get(key) === entity) this.v4Table.delete(key);
+    const table = this.realmState(realm).v4;
+    const key = address | 0;
+    if (table.get(key) === entity) table.delete(key);
   }
 
   private realmState(realm: number): RealmState {
@@ -327,6 +354,10 @@ export class Network {
     if (state === undefined) throw new RangeError(`no host ${host}`);
     return state;
   }
+}
+
+function newRealm(): RealmState {
+  return { uplink: null, v4: new SmallMap() };
 }
 
 function requireV4(address: string): number {

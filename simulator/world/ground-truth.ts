@@ -73,7 +73,7 @@ export class GroundTruth {
 
   /** Starts the boundary probes for a peer that just left or crashed. */
   departed(peer: VirtualPeer): void {
-    this.deps.sim.schedule(0, this.probeKind, peer.index, -1);
+    this.deps.sim.post(0, this.probeKind, peer.index, -1);
   }
 
   /** False expiries (a live, once-discoverable peer answered 404) and staleness (a 200 that is no longer true). */

@@ -14,7 +14,6 @@ import type { Cancellable, DialOutcome, Dialer, ReadyPayload, RelayPort, RelayRe
 import type { Principal, RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
 import { nextFloat, type Rng } from '../../reference/shared/rng.ts';
 import type { Simulation } from '../engine/simulation.ts';
-import type { EventRef } from '../engine/event-queue.ts';
 import type { Network } from '../net/network.ts';
 import type { VirtualPeer } from './virtual-peer.ts';
 import type { VirtualRelay } from './virtual-relay.ts';
@@ -43,7 +42,9 @@ export class RelayCall implements Cancellable {
 
 /** One health dial in flight, and its cancel handle. */
 class DialCall implements Cancellable {
-  ref: EventRef | null = null;
+  /** The pending answer event (slot and seq: no EventRef object per dial); slot -1 when none. */
+  slot = -1;
+  seq = 0;
   constructor(
     private readonly queue: Simulation['queue'],
     readonly outcome: DialOutcome | null,
@@ -51,8 +52,8 @@ class DialCall implements Cancellable {
     private readonly observe: DialObserver | undefined,
   ) {}
   cancel(): void {
-    if (this.ref !== null) this.queue.cancel(this.ref);
-    this.ref = null;
+    if (this.slot >= 0) this.queue.cancel(this);
+    this.slot = -1;
     this.observe?.closed();
   }
 }
@@ -97,7 +98,7 @@ export class Transport {
   }
 
   private makeRelayPort(peer: VirtualPeer): RelayPort {
-    return new SimRelayPort(peer, (kind, request, onReply) => this.sendRelay(peer, kind, request, onReply));
+    return new SimRelayPort(peer, this);
   }
 
   /** A dialer for `peer`; `onDial` sees each dial as it starts (the try-order oracle's log). */
@@ -110,7 +111,8 @@ export class Transport {
     };
   }
 
-  private sendRelay(peer: VirtualPeer, kind: RelayCallKind, request: RelayRequest, onReply: (reply: RelayReply) => void): Cancellable {
+  /** Sends one relay request for `peer` (SimRelayPort calls this: no closure per peer). */
+  sendRelay(peer: VirtualPeer, kind: RelayCallKind, request: RelayRequest, onReply: (reply: RelayReply) => void): Cancellable {
     const call = new RelayCall(peer, kind, request, onReply);
     if (kind === 'heartbeat' && this.options.heartbeatLossRatio > 0 && nextFloat(this.faultRng) < this.options.heartbeatLossRatio) {
       this.observer.heartbeatDropped(peer);
@@ -122,10 +124,10 @@ export class Transport {
     const route = this.net.route(host, fromPort, relayAddress, RELAY_PORT, this.sim.clock.elapsedMs());
     if (route.outcome === 'delivered') {
       call.oneWayMs = route.oneWayMs;
-      this.sim.schedule((2 * RELAY_SETUP_ROUND_TRIPS + 1) * route.oneWayMs, this.relayArriveKind, peer.index, call);
+      this.sim.post((2 * RELAY_SETUP_ROUND_TRIPS + 1) * route.oneWayMs, this.relayArriveKind, peer.index, call);
     } else if (route.outcome === 'rejected') {
       call.reply = { kind: 'unreachable', message: `relay unreachable: ${route.reason}` };
-      this.sim.schedule(2 * route.oneWayMs, this.relayReplyKind, peer.index, call);
+      this.sim.post(2 * route.oneWayMs, this.relayReplyKind, peer.index, call);
     }
     return call;
   }
@@ -141,7 +143,7 @@ export class Transport {
       this.observer.relayAnswered(call, response);
       call.reply = { kind: 'response', status: response.status, body: response.body };
     }
-    this.sim.schedule(call.oneWayMs, this.relayReplyKind, call.peer.index, call);
+    this.sim.post(call.oneWayMs, this.relayReplyKind, call.peer.index, call);
   }
 
   private onRelayReply(call: RelayCall): void {
@@ -164,12 +166,13 @@ export class Transport {
       delayMs = 2 * route.oneWayMs;
     }
     const call = new DialCall(this.sim.queue, outcome, onOutcome, observe);
-    call.ref = this.sim.schedule(delayMs, this.dialAnswerKind, peer.index, call);
+    call.slot = this.sim.queue.pushSlot(this.sim.clock.elapsedMs() + Math.max(0, delayMs), this.dialAnswerKind, peer.index, call);
+    call.seq = this.sim.queue.seqAt(call.slot);
     return call;
   }
 
   private onDialAnswer(call: DialCall): void {
-    call.ref = null;
+    call.slot = -1;
     if (call.outcome !== null) call.onOutcome(call.outcome);
   }
 }
@@ -183,36 +186,47 @@ export interface DialObserver {
   closed(): void;
 }
 
-type SendRelay = (kind: RelayCallKind, request: RelayRequest, onReply: (reply: RelayReply) => void) => Cancellable;
+/** POST requests carry no query: one shared, never-mutated empty instance (the core only reads it). */
+const NO_QUERY = new URLSearchParams();
+
+/** `new URLSearchParams({ email })`, built the cheaper way (same entries: append converts to USVString as the record form does). */
+export function emailQuery(email: string): URLSearchParams {
+  const query = new URLSearchParams();
+  query.append('email', email);
+  return query;
+}
 
 /** The relay endpoints as one peer calls them (authenticated by its certificate's fingerprint). */
 class SimRelayPort implements RelayPort {
   private readonly principal: Principal;
+  /** A heartbeat is the same request every time (empty JSON body): built once per peer, on first use. */
+  private heartbeatRequest: RelayRequest | null = null;
   constructor(
     private readonly peer: VirtualPeer,
-    private readonly send: SendRelay,
+    private readonly transport: Transport,
   ) {
     this.principal = { fingerprintSha256: peer.identity.fingerprintSha256, source: 'tls' };
   }
 
   register(onReply: (reply: RelayReply) => void): Cancellable {
     const { certificatePem, email } = this.peer.identity;
-    return this.send('register', { method: 'POST', path: '/api/relay/register', query: new URLSearchParams(), bodyText: JSON.stringify({ certificate: certificatePem, email }), principal: null }, onReply);
+    return this.transport.sendRelay(this.peer, 'register', { method: 'POST', path: '/api/relay/register', query: NO_QUERY, bodyText: JSON.stringify({ certificate: certificatePem, email }), principal: null }, onReply);
   }
 
   ready(payload: ReadyPayload, onReply: (reply: RelayReply) => void): Cancellable {
-    return this.send('ready', this.post('/api/relay/broadcast/ready', payload), onReply);
+    return this.transport.sendRelay(this.peer, 'ready', this.post('/api/relay/broadcast/ready', payload), onReply);
   }
 
   heartbeat(onReply: (reply: RelayReply) => void): Cancellable {
-    return this.send('heartbeat', this.post('/api/relay/broadcast/heartbeat', {}), onReply);
+    this.heartbeatRequest ??= this.post('/api/relay/broadcast/heartbeat', {});
+    return this.transport.sendRelay(this.peer, 'heartbeat', this.heartbeatRequest, onReply);
   }
 
   lookup(email: string, onReply: (reply: RelayReply) => void): Cancellable {
-    return this.send('lookup', { method: 'GET', path: '/api/relay/broadcast/lookup', query: new URLSearchParams({ email }), bodyText: null, principal: this.principal }, onReply);
+    return this.transport.sendRelay(this.peer, 'lookup', { method: 'GET', path: '/api/relay/broadcast/lookup', query: emailQuery(email), bodyText: null, principal: this.principal }, onReply);
   }
 
   private post(path: string, body: unknown): RelayRequest {
-    return { method: 'POST', path, query: new URLSearchParams(), bodyText: JSON.stringify(body), principal: this.principal };
+    return { method: 'POST', path, query: NO_QUERY, bodyText: JSON.stringify(body), principal: this.principal };
   }
 }

@@ -12,6 +12,7 @@ import { RelayCore } from '../../reference/relay/core/relay-core.ts';
 import type { RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
 import { MemoryStore } from '../../reference/relay/stores/memory-store.ts';
 import { simCertificateInspector, simIdentity } from './sim-certificates.ts';
+import { emailQuery } from './transport.ts';
 
 /** The identity the simulator's own visibility probes use (never a peer's). */
 export const PROBE_IDENTITY = simIdentity(0xffff_ffff);
@@ -50,7 +51,7 @@ export class VirtualRelay {
 
   /** Looks `email` up as the probe, straight at the core (not over the network). */
   async probeLookup(email: string): Promise<number> {
-    const query = new URLSearchParams({ email });
+    const query = emailQuery(email);
     const response = await this.core.handle({ method: 'GET', path: '/api/relay/broadcast/lookup', query, bodyText: null, principal: { fingerprintSha256: PROBE_IDENTITY.fingerprintSha256, source: 'tls' } });
     return response.status;
   }

@@ -102,12 +102,12 @@ export class World {
   private scheduleStart(): void {
     const s = this.scenario;
     const classes = this.topology.initialClasses(s.peers);
-    classes.forEach((classIndex, index) => this.sim.schedule(nextFloat(this.rng.churn) * s.joinSpreadMs, this.kinds.join, index, classIndex));
+    classes.forEach((classIndex, index) => this.sim.post(nextFloat(this.rng.churn) * s.joinSpreadMs, this.kinds.join, index, classIndex));
     this.nextPeerIndex = classes.length;
     for (let i = this.peers.length; i < classes.length; i++) this.peers.push(undefined);
     for (const kind of CHURN_KINDS) this.scheduleChurn(kind);
-    this.sim.schedule(CLEANUP_INTERVAL_MS, this.kinds.cleanup, -1);
-    this.sim.schedule(this.measurements.bucketMs, this.kinds.sample, -1);
+    this.sim.post(CLEANUP_INTERVAL_MS, this.kinds.cleanup, -1);
+    this.sim.post(this.measurements.bucketMs, this.kinds.sample, -1);
     for (const outage of s.relayOutages) {
       this.sim.scheduleAt(outage.atMs, this.kinds.outage, -1);
       this.sim.scheduleAt(outage.atMs + outage.durationMs, this.kinds.restart, -1);
@@ -124,7 +124,7 @@ export class World {
     const peer: VirtualPeer = {
       index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN,
       lifecycle: null, friends: null, firstDiscoverableAtMs: Number.NaN, lastRefreshAtMs: Number.NaN, lastRefreshEpoch: -1, readyCount: 0,
-      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null,
+      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, relayPort: undefined,
     };
     if (index === this.peers.length) this.peers.push(peer);
     else this.peers[index] = peer;
@@ -216,7 +216,7 @@ export class World {
     const c = this.scenario.churn;
     const fraction = { join: c.joinsPerHour, leave: c.leavesPerHour, crash: c.crashesPerHour, 'address-change': c.addressChangesPerHour }[kind];
     if (fraction <= 0) return;
-    this.sim.schedule(exponentialMs(this.rng.churn, (fraction * this.scenario.peers) / HOUR_MS), this.kinds.churn, -1, kind);
+    this.sim.post(exponentialMs(this.rng.churn, (fraction * this.scenario.peers) / HOUR_MS), this.kinds.churn, -1, kind);
   }
 
   private churn(kind: ChurnKind): void {
@@ -237,6 +237,11 @@ export class World {
     peer.diedAtMs = now;
     peer.lifecycle?.stop();
     peer.friends?.stop();
+    // Departed peers stay in `peers` for good (lookups of the departed measure staleness): drop what only a
+    // live peer uses, so churn does not keep a stopped lifecycle, monitor and relay port per departure.
+    peer.lifecycle = null;
+    peer.friends = null;
+    peer.relayPort = undefined;
     if (peer.nextLookup) this.sim.queue.cancel(peer.nextLookup);
     for (const handle of this.activeConnects.get(peer.index) ?? []) handle.cancel();
     this.activeConnects.delete(peer.index);
@@ -274,12 +279,12 @@ export class World {
   }
 
   private async cleanup(): Promise<void> {
-    this.sim.schedule(CLEANUP_INTERVAL_MS, this.kinds.cleanup, -1);
+    this.sim.post(CLEANUP_INTERVAL_MS, this.kinds.cleanup, -1);
     if (this.relay.isUp) await this.relay.cleanup();
   }
 
   private async sample(): Promise<void> {
-    this.sim.schedule(this.measurements.bucketMs, this.kinds.sample, -1);
+    this.sim.post(this.measurements.bucketMs, this.kinds.sample, -1);
     this.measurements.liveBroadcastsPerBucket.push(this.relay.isUp ? await this.relay.countLive() : 0);
   }
 
