@@ -4,7 +4,7 @@
  * seed give the same bytes. Schema: docs in simulator/README.md.
  */
 import type { AddressKind } from '../../reference/shared/ip.ts';
-import { compare, type Assertion } from '../scenario/assertions.ts';
+import { compare, SCALAR_METRICS, type Assertion } from '../scenario/assertions.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import type { DistributionSummary } from '../measure/distribution.ts';
 import type { Measurements } from '../measure/measurements.ts';
@@ -82,24 +82,8 @@ export function buildResults(scenario: Scenario, m: Measurements, eventsProcesse
   };
 }
 
-const METRIC_ORDER = [
-  'false_expiries',
-  'stale_lookups',
-  'stale_lookup_ratio',
-  'lookups',
-  'connects',
-  'connect_success_ratio',
-  'try_order_violations',
-  'wrong_host_accepted',
-  'wrong_host_caught',
-  're_ready_recoveries',
-  'relay_requests',
-  'heartbeats_dropped',
-  'visibility_violations',
-  'lifecycle_failures',
-  'friend_status_changes',
-  'friend_online_while_dead',
-] as const;
+/** results.json lists scalar metrics in the order assertions know them. */
+const METRIC_ORDER = SCALAR_METRICS;
 
 function evaluate(a: Assertion, metrics: Record<string, number>, distributions: Record<string, DistributionSummary>): AssertionResult {
   const value = a.stat === null ? (metrics[a.metric] as number) : (distributions[a.metric] as DistributionSummary)[a.stat];
