@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { EXIT, UsageError } from './usage-error.ts';
+import { UserInputError } from '../reference/shared/user-input-error.ts';
+import { EXIT } from './usage-error.ts';
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
@@ -22,7 +23,8 @@ async function loadCommands(): Promise<CommandModule[]> {
 }
 
 function reportAndExit(error: unknown): never {
-  if (error instanceof UsageError) {
+  // UsageError, and the reference code's own kinds (BadInput, IdentityError, FriendsFileError).
+  if (error instanceof UserInputError) {
     process.stderr.write(`relaylab: ${error.message}\n`);
     process.exit(EXIT.usage);
   }

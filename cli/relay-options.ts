@@ -25,20 +25,13 @@ export function withRelayClientOptions<T>(yargs: Argv<T>, identityRequired: bool
 
 export async function makeRelayClient(args: RelayClientArgs) {
   const { RelayClient } = await import('../reference/peer/http/relay-client.ts');
-  const { loadIdentityFiles, IdentityError } = await import('../reference/identity/identity-files.ts');
+  const { loadIdentityFiles } = await import('../reference/identity/identity-files.ts');
+  const { readRelayCaPem } = await import('../reference/peer/http/cli-support.ts');
   if (!args['relay-ca'] && !args.insecure) {
     throw new UsageError("pass --relay-ca FILE (the relay's certificate, printed when it starts) or --insecure");
   }
-  const relayCaPem = args['relay-ca'] ? await readPem(args['relay-ca']) : undefined;
-  let identity;
-  if (args.identity) {
-    try {
-      identity = await loadIdentityFiles(args.identity);
-    } catch (error) {
-      if (error instanceof IdentityError) throw new UsageError(error.message);
-      throw error;
-    }
-  }
+  const relayCaPem = args['relay-ca'] ? await readRelayCaPem(args['relay-ca']) : undefined;
+  const identity = args.identity ? await loadIdentityFiles(args.identity) : undefined;
   try {
     return new RelayClient({
       relayUrl: args.relay,
@@ -52,13 +45,6 @@ export async function makeRelayClient(args: RelayClientArgs) {
   }
 }
 
-async function readPem(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read --relay-ca ${path}`);
-  }
-}
 
 /** Prints the relay's JSON answer; exit 0 on 2xx, 1 when the relay said no, 2 when unreachable. */
 export async function runRelayCall(args: RelayClientArgs, call: (client: Awaited<ReturnType<typeof makeRelayClient>>) => Promise<{ status: number; body: unknown; nextCursor?: string }>): Promise<void> {

@@ -1,6 +1,5 @@
 import type { CommandModule } from 'yargs';
 import { makeRelayClient, withRelayClientOptions, type RelayClientArgs } from '../relay-options.ts';
-import { UsageError } from '../usage-error.ts';
 
 export type PeerTargetArgs = RelayClientArgs & { email: string; strategy: string; 'attempt-timeout': string };
 
@@ -19,17 +18,13 @@ export function withPeerTargetOptions<T>(yargs: import('yargs').Argv<T>) {
     .option('attempt-timeout', { type: 'string', default: '5s', describe: 'Per-address timeout (5s, 800ms)' });
 }
 
-/** Connects, then runs `then(baseUrl)`; bad input of any kind becomes a one-line usage error. */
+/** Connects, then runs `then(baseUrl)`; bad input (a UserInputError) reaches the CLI as a one-line error. */
 export async function withPeerConnection(args: PeerTargetArgs, print: (line: string) => void, then: (baseUrl: string) => Promise<void>): Promise<void> {
   const { connectToPeer } = await import('../../reference/peer/http/connect-command.ts');
-  const { BadInput } = await import('../../reference/peer/http/cli-support.ts');
   const client = await makeRelayClient(args);
   try {
     const baseUrl = await connectToPeer(client, args, print);
     if (baseUrl) await then(baseUrl);
-  } catch (error) {
-    if (error instanceof BadInput) throw new UsageError(error.message);
-    throw error;
   } finally {
     await client.close();
   }

@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../usage-error.ts';
 
 interface Args {
   'identity-dir'?: string;
@@ -21,13 +20,7 @@ const command: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the status file as JSON' }) as never,
   handler: async (args) => {
     const { friendsCommand } = await import('../../reference/peer/http/friends-command.ts');
-    const { BadInput } = await import('../../reference/peer/http/cli-support.ts');
-    try {
-      await friendsCommand(args, (line) => process.stdout.write(`${line}\n`));
-    } catch (error) {
-      if (error instanceof BadInput || (error as { code?: string }).code === 'friends_file_invalid') throw new UsageError((error as Error).message);
-      throw error;
-    }
+    await friendsCommand(args, (line) => process.stdout.write(`${line}\n`));
   },
 };
 export default command;

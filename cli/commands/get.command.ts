@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../usage-error.ts';
 import { withPeerConnection, withPeerTargetOptions, type PeerTargetArgs } from './connect.command.ts';
 
 type Args = PeerTargetArgs & { path: string; out: string; force: boolean };
@@ -14,10 +13,7 @@ const command: CommandModule<object, Args> = {
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' }) as never,
   handler: async (args) => {
     const { getCommand, checkOutFile } = await import('../../reference/peer/http/connect-command.ts');
-    const { BadInput } = await import('../../reference/peer/http/cli-support.ts');
-    await checkOutFile(args.out, args.force).catch((error: unknown) => {
-      throw error instanceof BadInput ? new UsageError(error.message) : error;
-    });
+    await checkOutFile(args.out, args.force);
     const note = (line: string) => process.stderr.write(`${line}\n`);
     const say = (line: string) => process.stdout.write(`${line}\n`);
     await withPeerConnection(args, note, (baseUrl) => getCommand(baseUrl, args.path, args.out, say));

@@ -1,5 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../usage-error.ts';
 
 type CreateArgs = { email: string; dir: string; 'key-type': 'rsa-2048' | 'ecdsa-p256' | 'ed25519' };
 
@@ -12,14 +11,9 @@ const create: CommandModule<object, CreateArgs> = {
       .option('dir', { type: 'string', demandOption: true, describe: 'Folder for cert.pem and key.pem (mode 0600)' })
       .option('key-type', { choices: ['rsa-2048', 'ecdsa-p256', 'ed25519'] as const, default: 'rsa-2048' as const }) as never,
   handler: async (args) => {
-    const { createIdentityFiles, IdentityError } = await import('../../reference/identity/identity-files.ts');
-    try {
-      const identity = await createIdentityFiles(args.dir, args.email, args['key-type']);
-      process.stdout.write(`${JSON.stringify({ email: identity.email, fingerprint_sha256: identity.fingerprintSha256, dir: args.dir }, null, 2)}\n`);
-    } catch (error) {
-      if (error instanceof IdentityError) throw new UsageError(error.message);
-      throw error;
-    }
+    const { createIdentityFiles } = await import('../../reference/identity/identity-files.ts');
+    const identity = await createIdentityFiles(args.dir, args.email, args['key-type']);
+    process.stdout.write(`${JSON.stringify({ email: identity.email, fingerprint_sha256: identity.fingerprintSha256, dir: args.dir }, null, 2)}\n`);
   },
 };
 
@@ -28,14 +22,9 @@ const show: CommandModule<object, { dir: string }> = {
   describe: "Print an identity's email and certificate fingerprint",
   builder: (yargs) => yargs.option('dir', { type: 'string', demandOption: true }) as never,
   handler: async (args) => {
-    const { loadIdentityFiles, IdentityError } = await import('../../reference/identity/identity-files.ts');
-    try {
-      const identity = await loadIdentityFiles(args.dir);
-      process.stdout.write(`${JSON.stringify({ email: identity.email, fingerprint_sha256: identity.fingerprintSha256, dir: args.dir }, null, 2)}\n`);
-    } catch (error) {
-      if (error instanceof IdentityError) throw new UsageError(error.message);
-      throw error;
-    }
+    const { loadIdentityFiles } = await import('../../reference/identity/identity-files.ts');
+    const identity = await loadIdentityFiles(args.dir);
+    process.stdout.write(`${JSON.stringify({ email: identity.email, fingerprint_sha256: identity.fingerprintSha256, dir: args.dir }, null, 2)}\n`);
   },
 };
 

@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../usage-error.ts';
 import type { PeerCommandArgs } from '../../reference/peer/http/peer-command.ts';
 
 type Args = PeerCommandArgs;
@@ -28,13 +27,7 @@ const command: CommandModule<object, Args> = {
       .option('strategy', { type: 'string', default: 'sequential', choices: ['sequential', 'race'], describe: 'Try-order strategy for friends' }) as never,
   handler: async (args) => {
     const { runPeerCommand } = await import('../../reference/peer/http/peer-command.ts');
-    try {
-      await runPeerCommand(args, (line) => process.stdout.write(`${line}\n`));
-    } catch (error) {
-      const { BadInput } = await import('../../reference/peer/http/cli-support.ts');
-      if (error instanceof BadInput) throw new UsageError(error.message);
-      throw error;
-    }
+    await runPeerCommand(args, (line) => process.stdout.write(`${line}\n`));
   },
 };
 export default command;

@@ -27,7 +27,6 @@ const command: CommandModule<object, SimulateArgs> = {
       .option('compare-strategies', { type: 'boolean', default: false, describe: 'also run the other strategy on the same seed and compare per NAT pair' }),
   handler: async (args) => {
     const { simulate } = await import('../../simulator/simulate-cli.ts');
-    const { ScenarioError } = await import('../../simulator/scenario/scenario-error.ts');
     const { parseDurationMs } = await import('../../simulator/scenario/units.ts');
     const { runSeedsOnWorkers } = await import('../../simulator/workers/run-seeds.ts');
     const durationMs = args.duration === undefined ? undefined : parseDurationMs(args.duration);
@@ -36,25 +35,20 @@ const command: CommandModule<object, SimulateArgs> = {
     if (args.peers !== undefined && (!Number.isInteger(args.peers) || args.peers < 2)) throw new UsageError(`--peers: expected a whole number of at least 2, got ${args.peers}`);
     if (!Number.isInteger(args.seeds) || args.seeds < 1 || args.seeds > 1000) throw new UsageError(`--seeds: expected a whole number from 1 to 1000, got ${args.seeds}`);
     const tty = process.stderr.isTTY === true;
-    try {
-      const outcome = await simulate({
-        file: args.scenario,
-        seed: args.seed,
-        peers: args.peers,
-        durationMs,
-        strategy: args.strategy,
-        outDir: args.out,
-        seeds: args.seeds,
-        compareStrategies: args['compare-strategies'],
-        write: (line) => process.stdout.write(`${line}\n`),
-        progress: tty ? (text) => process.stderr.write(`\r\x1b[2K${text}`) : undefined,
-        runSeeds: runSeedsOnWorkers,
-      });
-      if (outcome.failed.length > 0) process.exitCode = EXIT.failed;
-    } catch (error) {
-      if (error instanceof ScenarioError) throw new UsageError(error.message);
-      throw error;
-    }
+    const outcome = await simulate({
+      file: args.scenario,
+      seed: args.seed,
+      peers: args.peers,
+      durationMs,
+      strategy: args.strategy,
+      outDir: args.out,
+      seeds: args.seeds,
+      compareStrategies: args['compare-strategies'],
+      write: (line) => process.stdout.write(`${line}\n`),
+      progress: tty ? (text) => process.stderr.write(`\r\x1b[2K${text}`) : undefined,
+      runSeeds: runSeedsOnWorkers,
+    });
+    if (outcome.failed.length > 0) process.exitCode = EXIT.failed;
   },
 };
 export default command;

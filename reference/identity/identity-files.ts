@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { issueSelfSigned, type KeyType } from './certificate-builder.ts';
 import { inspectCertificate } from './inspect.ts';
 import { normalizeEmail, isValidEmail } from '../shared/email.ts';
+import { UserInputError } from '../shared/user-input-error.ts';
 
 export interface Identity {
   email: string;
@@ -19,7 +20,7 @@ export const KEY_FILE = 'key.pem';
 export const CERT_FILE = 'cert.pem';
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
-export class IdentityError extends Error {
+export class IdentityError extends UserInputError {
   constructor(readonly code: 'identity_exists' | 'identity_missing' | 'invalid_email' | 'identity_unreadable', message: string) {
     super(message);
   }

@@ -1,5 +1,7 @@
+import { UserInputError } from '../../reference/shared/user-input-error.ts';
+
 /** A scenario file is wrong: one line naming the file, line and field. */
-export class ScenarioError extends Error {
+export class ScenarioError extends UserInputError {
   constructor(
     readonly file: string,
     readonly line: number | null,
@@ -7,6 +9,5 @@ export class ScenarioError extends Error {
     readonly problem: string,
   ) {
     super(`${file}${line === null ? '' : `:${line}`}: ${field}: ${problem}`);
-    this.name = 'ScenarioError';
   }
 }

@@ -1,20 +1,25 @@
 /**
  * Argument checks shared by the peer-side verbs (peer, connect, ls, get,
- * friends). Each throws `BadInput` with one line a user can act on; the
- * command files turn it into a UsageError (exit 2).
+ * friends). Each throws `BadInput` with one line a user can act on; being a
+ * UserInputError, the CLI prints it as one line with exit 2.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
+import { UserInputError } from '../../shared/user-input-error.ts';
 import { ipVersion } from '../../shared/ip.ts';
 import { parseDurationMs } from '../core/duration.ts';
 import { TRY_STRATEGIES, type TryStrategy } from '../core/try-order.ts';
 
-export class BadInput extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BadInput';
+export class BadInput extends UserInputError {}
+
+/** The relay certificate a user pins with --relay-ca. */
+export async function readRelayCaPem(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new BadInput(`cannot read --relay-ca ${path}`);
   }
 }
 

@@ -12,11 +12,12 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
 import { ipVersion } from '../../shared/ip.ts';
+import { UserInputError } from '../../shared/user-input-error.ts';
 import type { CachedSocket, FriendEntry, FriendState } from '../core/friends-monitor.ts';
 
 export const FRIENDS_STATUS_FILE = 'friends-status.json';
 
-export class FriendsFileError extends Error {
+export class FriendsFileError extends UserInputError {
   readonly code = 'friends_file_invalid';
 }
 

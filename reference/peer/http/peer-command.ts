@@ -5,9 +5,8 @@
  * identity is wrong (including "someone else holds this email"), 1 for any
  * other fatal relay answer.
  */
-import { readFile } from 'node:fs/promises';
-import { IdentityError, loadOrCreateIdentity } from '../../identity/identity-files.ts';
-import { BadInput, defaultIdentityDir, requireDurationMs, requireEmail, requireFolder, requireIpList, requirePort, requireStrategy } from './cli-support.ts';
+import { loadOrCreateIdentity } from '../../identity/identity-files.ts';
+import { BadInput, defaultIdentityDir, readRelayCaPem, requireDurationMs, requireEmail, requireFolder, requireIpList, requirePort, requireStrategy } from './cli-support.ts';
 import { PeerFatalError, runPeer, type RunPeerOptions } from './run-peer.ts';
 
 export interface PeerCommandArgs {
@@ -36,7 +35,7 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
   const email = requireEmail(args.email, '--email');
   const root = await requireFolder(args.root, '--root');
   if (!args['relay-ca'] && !args.insecure) throw new BadInput("pass --relay-ca FILE (the relay's certificate, printed when it starts) or --insecure");
-  const relayCaPem = args['relay-ca'] ? await readPem(args['relay-ca']) : undefined;
+  const relayCaPem = args['relay-ca'] ? await readRelayCaPem(args['relay-ca']) : undefined;
   const identityDir = args['identity-dir'] ?? defaultIdentityDir(email);
   const options: Omit<RunPeerOptions, 'identity'> = {
     relayUrl: args.relay,
@@ -69,14 +68,7 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
   const stopped = waitForSignal();
 
   // Step 1: the identity, created once and never regenerated silently.
-  let loaded;
-  try {
-    loaded = await loadOrCreateIdentity(identityDir, email);
-  } catch (error) {
-    if (error instanceof IdentityError) throw new BadInput(error.message);
-    throw error;
-  }
-  const { identity, created } = loaded;
+  const { identity, created } = await loadOrCreateIdentity(identityDir, email);
   print(`peer: identity ${created ? 'created' : 'loaded'} in ${identityDir}: ${identity.email}, SHA-256 ${identity.fingerprintSha256}`);
 
   let peer;
@@ -84,7 +76,7 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     peer = await runPeer({ ...options, identity, onFatal: (error) => void stopOnFatal(error) });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'friends_file_invalid' || code === 'relay_unreachable') throw new BadInput((error as Error).message);
+    if (code === 'relay_unreachable') throw new BadInput((error as Error).message);
     throw error;
   }
   print(`peer: serving ${root} on port ${peer.port}`);
@@ -117,12 +109,4 @@ function waitForSignal(): Promise<string> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-}
-
-async function readPem(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    throw new BadInput(`cannot read --relay-ca ${path}`);
-  }
 }
