@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentityFiles } from '../../reference/identity/identity-files.ts';
 import { RelayClient } from '../../reference/peer/http/relay-client.ts';
 import { startRelay, type RunningRelay } from '../../reference/relay/http/start-relay.ts';
-import { CliProcess, relaylab } from './cli-process.ts';
+import { CliProcess, runCli } from '../support/spawn-cli.ts';
 import { tempDir } from './net-helpers.ts';
+
+/** A one-shot verb; these should all finish well within 20 s. */
+const relaylab = (args: string[]) => runCli(args, { timeoutMs: 20_000 });
 
 let relay: RunningRelay;
 let dir: { path: string; remove(): Promise<void> };
