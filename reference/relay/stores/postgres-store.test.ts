@@ -72,6 +72,17 @@ describe('PostgresStore on a real server', () => {
     return database;
   }
 
+  /** A fresh database reached through a TCP forwarder the test can stop, freeze and restart. */
+  async function databaseBehindForwarder(): Promise<{ forwarder: TcpForwarder; url: URL }> {
+    const database = await freshDatabase();
+    const admin = new URL(adminDatabaseUrl());
+    const forwarder = await TcpForwarder.start(admin.hostname, Number(admin.port || 5432));
+    cleanups.push(() => forwarder.stop());
+    const url = new URL(database.url);
+    url.port = String(forwarder.port);
+    return { forwarder, url };
+  }
+
   async function openStore(url: string, options?: Parameters<typeof PostgresStore.open>[1]): Promise<PostgresStore> {
     const store = await PostgresStore.open(url, options);
     cleanups.push(() => store.close());
@@ -190,12 +201,7 @@ describe('PostgresStore on a real server', () => {
   });
 
   it('reports every operation as StoreUnavailableError while the server is down, and recovers when it is back', async () => {
-    const database = await freshDatabase();
-    const admin = new URL(adminDatabaseUrl());
-    const forwarder = await TcpForwarder.start(admin.hostname, Number(admin.port || 5432));
-    cleanups.push(() => forwarder.stop());
-    const url = new URL(database.url);
-    url.port = String(forwarder.port);
+    const { forwarder, url } = await databaseBehindForwarder();
     const connectionErrors: Error[] = [];
     const store = await openStore(url.toString(), { connectTimeoutMs: 2_000, onConnectionError: (e) => connectionErrors.push(e) });
     await store.insertIdentity(identity('alice@example.com'));
@@ -228,12 +234,7 @@ describe('PostgresStore on a real server', () => {
   });
 
   it('gives up on a server that stops answering, within the configured timeouts', async () => {
-    const database = await freshDatabase();
-    const admin = new URL(adminDatabaseUrl());
-    const forwarder = await TcpForwarder.start(admin.hostname, Number(admin.port || 5432));
-    cleanups.push(() => forwarder.stop());
-    const url = new URL(database.url);
-    url.port = String(forwarder.port);
+    const { forwarder, url } = await databaseBehindForwarder();
     const store = await openStore(url.toString(), { poolSize: 1, connectTimeoutMs: 400, queryTimeoutMs: 400 });
     await store.countLiveBroadcasts(T0_MS);
 
