@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { ERROR_STATUS, type ErrorCode } from '../../shared/errors.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
+import { fail } from '../core/result.ts';
 import { RELAY_LIMITS, type RelayHandler, type RelayResponse } from '../core/types.ts';
 import type { PrincipalExtractor } from './principal.ts';
 import { readBody } from './read-body.ts';
@@ -86,7 +87,7 @@ async function handleHttp(handler: RelayHandler, options: ServeOptions, request:
     result = await answer(handler, options, request);
   } catch (error) {
     options.logger.error({ err: error, method: request.method, url: request.url }, 'handler failed');
-    result = { status: 500, body: { error: 'internal error; see the relay log', code: 'internal_error' satisfies ErrorCode } };
+    result = fail('internal_error', 'internal error; see the relay log');
   }
   // While draining, every answer closes its connection so shutdown is not held up by keep-alive.
   if (state.draining) result = { ...result, headers: { ...result.headers, connection: 'close' } };
@@ -99,13 +100,13 @@ async function handleHttp(handler: RelayHandler, options: ServeOptions, request:
 
 async function answer(handler: RelayHandler, options: ServeOptions, request: IncomingMessage): Promise<RelayResponse> {
   const target = splitTarget(request.url ?? '/');
-  if (!target) return errorResponse('route_not_found', 'request target must be an absolute path such as /api/health');
+  if (!target) return fail('route_not_found', 'request target must be an absolute path such as /api/health');
   const maxBodyBytes = options.maxBodyBytes ?? RELAY_LIMITS.maxBodyBytes;
   const body = await readBody(request, maxBodyBytes);
   if (body.kind === 'too_large') {
-    return { ...errorResponse('body_too_large', `request body exceeds ${maxBodyBytes} bytes`), headers: { connection: 'close' } };
+    return fail('body_too_large', `request body exceeds ${maxBodyBytes} bytes`, { connection: 'close' });
   }
-  if (body.kind === 'aborted') return errorResponse('invalid_body', 'request body was cut off');
+  if (body.kind === 'aborted') return fail('invalid_body', 'request body was cut off');
   const { principal, warning } = options.principalOf(request);
   if (warning) options.logger.warn({ remote: request.socket.remoteAddress }, warning);
   return handler.handle({ method: request.method ?? 'GET', path: target.path, query: target.query, bodyText: body.text, principal });
@@ -132,10 +133,6 @@ function writeResponse(request: IncomingMessage, response: ServerResponse, resul
   });
   response.end(request.method === 'HEAD' ? undefined : payload);
   if (result.headers?.connection === 'close') response.on('finish', () => request.socket.destroySoon?.());
-}
-
-function errorResponse(code: ErrorCode, message: string): RelayResponse {
-  return { status: ERROR_STATUS[code], body: { error: message, code } };
 }
 
 /** The answer to HTTP the parser could not take, written straight to the socket. */

@@ -27,7 +27,7 @@ export async function loadTlsPair(certFile: string, keyFile: string): Promise<Tl
 export async function loadOrGenerateTlsPair(dataDir: string, host: string): Promise<TlsPair> {
   const certificatePath = resolve(join(dataDir, CERT_NAME));
   try {
-    return { ...(await loadTlsPair(certificatePath, join(dataDir, KEY_NAME))), generated: false };
+    return await loadTlsPair(certificatePath, join(dataDir, KEY_NAME));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
