@@ -7,7 +7,7 @@ const command: CommandModule<object, ConformanceArgs> = {
   builder: (yargs) =>
     yargs
       .option('target', { type: 'string', describe: 'relay URL, e.g. https://127.0.0.1:8443' })
-      .option('ca', { type: 'string', describe: "PEM file of the relay's certificate (or its CA)" })
+      .option('ca', { type: 'string', describe: "PEM file of the relay's own certificate (pinned: trusted under any address) or of its CA (name checked)" })
       .option('insecure', { type: 'boolean', describe: "do not verify the relay's certificate" })
       .option('auth', { type: 'string', default: 'mtls', describe: 'mtls, or header:NAME to send the URL-encoded client PEM in a header (TLS-terminating proxy)' })
       .option('only', { type: 'string', array: true, describe: "run cases whose id or requirement matches a glob, e.g. 'EXP-*' (repeatable, comma-separated)" })

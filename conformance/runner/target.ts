@@ -5,6 +5,7 @@
  * request and response is recorded as an Exchange for the report.
  */
 import { Agent, request as undiciRequest } from 'undici';
+import { pinnedIdentityCheck } from '../../reference/identity/pinning.ts';
 import type { Exchange, ExchangeResponse } from './types.ts';
 import type { SuiteIdentity } from './identities.ts';
 
@@ -59,7 +60,7 @@ export class Target {
     if (!agent) {
       agent = new Agent({
         connect: {
-          ca: this.options.caPem ?? undefined,
+          ...(this.options.caPem ? { ca: this.options.caPem, checkServerIdentity: pinnedIdentityCheck(this.options.caPem) } : {}),
           rejectUnauthorized: !this.options.insecure,
           ...(useTlsCert ? { cert: identity.certificatePem, key: identity.privateKeyPem } : {}),
         },

@@ -4,9 +4,8 @@
  * data (status, body, headers) and throws only when the relay cannot be
  * reached, with a message a user can act on.
  */
-import { X509Certificate } from 'node:crypto';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Agent, request as undiciRequest } from 'undici';
+import { pinnedIdentityCheck } from '../../identity/pinning.ts';
 
 export interface ClientIdentity {
   email: string;
@@ -130,22 +129,6 @@ export class RelayClient {
     }
     return { status: response.statusCode, body: parsed, headers };
   }
-}
-
-/**
- * When --relay-ca is the relay's own (self-signed) certificate, meeting
- * exactly that certificate is the proof of identity, whichever name or
- * address was dialled (a relay on 0.0.0.0 is reached by many). When it is a
- * CA, the usual hostname check applies.
- */
-function pinnedIdentityCheck(caPem: string): (host: string, cert: PeerCertificate) => Error | undefined {
-  let pinned: Buffer | null = null;
-  try {
-    pinned = new X509Certificate(caPem).raw;
-  } catch {
-    pinned = null;
-  }
-  return (host, cert) => (pinned && cert.raw?.equals(pinned) ? undefined : checkServerIdentity(host, cert));
 }
 
 export function nextCursorOf(link: string | undefined): string | undefined {
