@@ -14,6 +14,7 @@
  * Cancellation is lazy: a cancelled slot is skipped when it reaches the top.
  */
 const INITIAL_CAPACITY = 1024;
+const MAX_SEQ = 0x7fff_ffff;
 
 export interface PoppedEvent {
   timeMs: number;
@@ -25,14 +26,15 @@ export interface PoppedEvent {
 
 export class EventQueue {
   private timeMs = new Float64Array(INITIAL_CAPACITY);
-  private seqOf = new Float64Array(INITIAL_CAPACITY);
+  /** Int32: a boxed double per timer handle and EventRef costs more than 2^31 events will ever need. */
+  private seqOf = new Int32Array(INITIAL_CAPACITY);
   private kindOf = new Int32Array(INITIAL_CAPACITY);
   private targetOf = new Int32Array(INITIAL_CAPACITY);
   private cancelled = new Uint8Array(INITIAL_CAPACITY);
   private payloadOf: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(undefined);
   /** The heap: entry i is (heapTime[i], heapSeq[i]) -> slot heapSlot[i]. */
   private heapTime = new Float64Array(INITIAL_CAPACITY);
-  private heapSeq = new Float64Array(INITIAL_CAPACITY);
+  private heapSeq = new Int32Array(INITIAL_CAPACITY);
   private heapSlot = new Int32Array(INITIAL_CAPACITY);
   private heapSize = 0;
   private freeSlots: number[] = [];
@@ -54,6 +56,7 @@ export class EventQueue {
   /** push() without the EventRef object: returns the slot; its seq is `seqAt(slot)` until it fires. */
   pushSlot(timeMs: number, kind: number, target: number, payload?: unknown): number {
     if (!(timeMs >= 0) || !Number.isFinite(timeMs)) throw new RangeError(`event time must be a finite non-negative number, got ${timeMs}`);
+    if (this.nextSeq === MAX_SEQ) throw new RangeError(`the event queue has used all ${MAX_SEQ} sequence numbers of one run`);
     const slot = this.allocSlot();
     const seq = this.nextSeq++;
     this.timeMs[slot] = timeMs;
@@ -177,14 +180,14 @@ export class EventQueue {
   private grow(): void {
     const capacity = this.timeMs.length * 2;
     this.timeMs = growFloat(this.timeMs, capacity);
-    this.seqOf = growFloat(this.seqOf, capacity);
+    this.seqOf = growInt(this.seqOf, capacity);
     this.kindOf = growInt(this.kindOf, capacity);
     this.targetOf = growInt(this.targetOf, capacity);
     const cancelled = new Uint8Array(capacity);
     cancelled.set(this.cancelled);
     this.cancelled = cancelled;
     this.heapTime = growFloat(this.heapTime, capacity);
-    this.heapSeq = growFloat(this.heapSeq, capacity);
+    this.heapSeq = growInt(this.heapSeq, capacity);
     const heapSlot = new Int32Array(capacity);
     heapSlot.set(this.heapSlot);
     this.heapSlot = heapSlot;

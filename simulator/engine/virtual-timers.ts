@@ -7,7 +7,13 @@ import type { TimerHandle, Timers } from '../../reference/shared/timers.ts';
 import type { EventQueue, EventRef } from './event-queue.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
-interface VirtualTimerHandle extends TimerHandle, EventRef {}
+/** A class with an `id` getter: two fields per live timer, not three (a million peers hold two timers each). */
+class VirtualTimerHandle implements TimerHandle, EventRef {
+  constructor(readonly slot: number, readonly seq: number) {}
+  get id(): number {
+    return this.seq;
+  }
+}
 
 export class VirtualTimers implements Timers {
   constructor(
@@ -21,13 +27,10 @@ export class VirtualTimers implements Timers {
     // Like setTimeout: a negative delay means "as soon as possible", never the past.
     const atMs = this.clock.elapsedMs() + Math.max(0, delayMs);
     const slot = this.queue.pushSlot(atMs, this.timerKind, -1, fn);
-    const seq = this.queue.seqAt(slot);
-    const handle: VirtualTimerHandle = { id: seq, slot, seq };
-    return handle;
+    return new VirtualTimerHandle(slot, this.queue.seqAt(slot));
   }
 
   clearTimer(handle: TimerHandle): void {
-    const ref = handle as Partial<VirtualTimerHandle>;
-    if (typeof ref.slot === 'number' && typeof ref.seq === 'number') this.queue.cancel({ slot: ref.slot, seq: ref.seq });
+    if (handle instanceof VirtualTimerHandle) this.queue.cancel(handle);
   }
 }

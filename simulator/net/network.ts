@@ -236,7 +236,7 @@ export class Network {
     let parsed = this.v4ParseCache.get(address);
     if (parsed === undefined) {
       parsed = parseIPv4(address);
-      if (this.v4ParseCache.size >= 1_000_000) this.v4ParseCache.clear();
+      if (this.v4ParseCache.size >= 65_536) this.v4ParseCache.clear();
       this.v4ParseCache.set(address, parsed);
     }
     return parsed;

@@ -8,8 +8,9 @@
  */
 import { CertificateParseError, type CertificateFacts, type CertificateInspector } from '../../reference/identity/inspect.ts';
 
-const HEADER = '-----BEGIN SIMULATED CERTIFICATE-----';
-const FOOTER = '-----END SIMULATED CERTIFICATE-----';
+// Short on purpose: the relay keeps every registered PEM, and a million of them add up.
+const HEADER = '-----BEGIN SIM-----';
+const FOOTER = '-----END SIM-----';
 const VALID_FOR_MS = 100 * 365 * 86_400_000;
 
 export interface SimIdentity {
@@ -19,11 +20,15 @@ export interface SimIdentity {
   readonly certificatePem: string;
 }
 
-/** A deterministic identity for peer number `index`: the fingerprint is unique per index. */
+/**
+ * A deterministic identity for peer number `index`. The fingerprint is
+ * unique per index; it is a short token, not 64 hex digits, because the
+ * relay core only ever compares fingerprints (SPEC AUTH-3) and the peer and
+ * the relay each hold one per peer.
+ */
 export function simIdentity(index: number): SimIdentity {
   // Joined, not concatenated: one flat string each rather than a cons-string tree kept for the whole run.
-  const hex = index.toString(16);
-  return new SimulatedIdentity(['peer', String(index), '@sim.test'].join(''), ['0'.repeat(Math.max(0, 64 - hex.length)), hex].join(''));
+  return new SimulatedIdentity(['peer', String(index), '@sim.test'].join(''), ['sim:', index.toString(16)].join(''));
 }
 
 /**

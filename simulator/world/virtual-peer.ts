@@ -30,4 +30,5 @@ export interface VirtualPeer {
   nextLookup: EventRef | null;
   /** Made on first use by the Transport. */
   relayPort?: RelayPort;
+  alivePosition: number;
 }

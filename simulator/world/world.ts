@@ -30,6 +30,7 @@ const CLEANUP_INTERVAL_MS = 300_000;
 const TIMELINE_BUCKETS = 120;
 const HOUR_MS = 3_600_000;
 
+const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
 type ChurnKind = 'join' | 'leave' | 'crash' | 'address-change';
 const CHURN_KINDS: readonly ChurnKind[] = ['join', 'leave', 'crash', 'address-change'];
 
@@ -45,9 +46,8 @@ export class World {
   private readonly topology: TopologyBuilder;
   private readonly connects: ConnectRunner;
   private readonly alive: VirtualPeer[] = [];
-  private readonly alivePosition = new Map<number, number>();
   /** host * 65536 + port -> peer index, for live Peer Servers. */
-  private readonly servers = new Map<number, number>();
+  private readonly serverByHost: number[] = [];
   private readonly routerRenumberedAtMs = new Map<number, number>();
   private readonly rng: { traffic: Rng; churn: Rng; skew: Rng };
   private readonly kinds: Record<'join' | 'lookup' | 'churn' | 'cleanup' | 'sample' | 'outage' | 'restart', number>;
@@ -124,15 +124,19 @@ export class World {
     const peer: VirtualPeer = {
       index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN,
       lifecycle: null, friends: null, firstDiscoverableAtMs: Number.NaN, lastRefreshAtMs: Number.NaN, lastRefreshEpoch: -1, readyCount: 0,
-      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, relayPort: undefined,
+      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, relayPort: undefined, alivePosition: -1,
     };
     if (index === this.peers.length) this.peers.push(peer);
     else this.peers[index] = peer;
     peer.currentAddresses = this.addressesOf(peer);
-    if (placement.router !== null) this.lanPeers(placement.router.id).push(peer);
-    this.alivePosition.set(index, this.alive.length);
+    if (placement.router !== null) {
+      const list = this.peersByRouter[placement.router.id];
+      if (list === undefined) this.peersByRouter[placement.router.id] = [peer];
+      else list.push(peer);
+    }
+    peer.alivePosition = this.alive.length;
     this.alive.push(peer);
-    this.servers.set(placement.host * 65536 + placement.serverPort, index);
+    this.serverByHost[placement.host] = index;
     this.measurements.counters.peersJoined++;
     const relayPort = this.transport.relayPortFor(peer);
     peer.lifecycle = new PeerLifecycle(
@@ -148,11 +152,9 @@ export class World {
     this.scheduleLookup(peer);
   }
 
-  private readonly peersByRouter = new Map<number, VirtualPeer[]>();
+  private readonly peersByRouter: Array<VirtualPeer[] | undefined> = [];
   private lanPeers(routerId: number): VirtualPeer[] {
-    let list = this.peersByRouter.get(routerId);
-    if (list === undefined) this.peersByRouter.set(routerId, (list = []));
-    return list;
+    return this.peersByRouter[routerId] ?? [];
   }
 
   /**
@@ -201,9 +203,9 @@ export class World {
   }
 
   private serverAt(host: number, port: number): VirtualPeer | null {
-    const index = this.servers.get(host * 65536 + port);
-    const peer = index === undefined ? undefined : this.peers[index];
-    return peer !== undefined && peer.alive ? peer : null;
+    const index = this.serverByHost[host];
+    const peer = index === undefined || index < 0 ? undefined : this.peers[index];
+    return peer !== undefined && peer.alive && peer.placement.serverPort === port ? peer : null;
   }
 
   private addressesChangedAtMs(peer: VirtualPeer): number {
@@ -243,18 +245,20 @@ export class World {
     peer.friends = null;
     peer.relayPort = undefined;
     if (peer.nextLookup) this.sim.queue.cancel(peer.nextLookup);
+    peer.nextLookup = null;
+    peer.currentAddresses = NO_ADDRESSES;
     for (const handle of this.activeConnects.get(peer.index) ?? []) handle.cancel();
     this.activeConnects.delete(peer.index);
     this.net.detachHost(peer.placement.host);
-    this.servers.delete(peer.placement.host * 65536 + peer.placement.serverPort);
+    this.serverByHost[peer.placement.host] = -1;
     if (graceful && peer.placement.upnpForwardPort !== null) peer.placement.router?.removePortForward(peer.placement.upnpForwardPort);
-    const position = this.alivePosition.get(peer.index) as number;
+    const position = peer.alivePosition;
     const last = this.alive.pop() as VirtualPeer;
     if (last !== peer) {
       this.alive[position] = last;
-      this.alivePosition.set(last.index, position);
+      last.alivePosition = position;
     }
-    this.alivePosition.delete(peer.index);
+    peer.alivePosition = -1;
     if (graceful) this.measurements.counters.peersLeft++;
     else this.measurements.counters.peersCrashed++;
     this.truth.departed(peer);
@@ -267,7 +271,7 @@ export class World {
     if (router !== null && router.outerRealm === INTERNET_REALM) {
       this.net.renumberNat(router, this.topology.nextPublicAddress());
       this.routerRenumberedAtMs.set(router.id, now);
-      for (const neighbour of this.lanPeers(router.id)) neighbour.currentAddresses = this.addressesOf(neighbour);
+      for (const neighbour of this.lanPeers(router.id)) if (neighbour.alive) neighbour.currentAddresses = this.addressesOf(neighbour);
     } else if (router === null && this.net.hostIpv4(peer.placement.host) !== null) {
       this.net.setHostIpv4(peer.placement.host, this.topology.nextPublicAddress());
       peer.addressesSinceMs = now;
