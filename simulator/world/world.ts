@@ -18,6 +18,7 @@ import { ConnectRunner } from './connect-runner.ts';
 import { simIdentity } from './sim-certificates.ts';
 import { TopologyBuilder } from './topology-builder.ts';
 import { GroundTruth } from './ground-truth.ts';
+import { SimLifecycleDeps, SimLifecycleOptions } from './lifecycle-hooks.ts';
 import { Transport } from './transport.ts';
 import type { VirtualPeer } from './virtual-peer.ts';
 import { VirtualRelay } from './virtual-relay.ts';
@@ -139,10 +140,7 @@ export class World {
     this.serverByHost[placement.host] = index;
     this.measurements.counters.peersJoined++;
     const relayPort = this.transport.relayPortFor(peer);
-    peer.lifecycle = new PeerLifecycle(
-      { email: peer.identity.email, port: placement.serverPort, addressSource: () => peer.currentAddresses, heartbeatIntervalMs: s.heartbeatIntervalMs, addressCheckIntervalMs: s.addressCheckIntervalMs, requestTimeoutMs: s.requestTimeoutMs },
-      { clock: peer.clock, timers: this.sim.timers, relay: relayPort, onEvent: (event) => this.truth.lifecycleEvent(peer, event) },
-    );
+    peer.lifecycle = new PeerLifecycle(new SimLifecycleOptions(peer, s), new SimLifecycleDeps(peer, this.sim.timers, relayPort, this.truth));
     peer.lifecycle.start();
     if (s.friendsPerPeer > 0 && this.alive.length > 1) {
       const friends = Array.from({ length: s.friendsPerPeer }, () => ({ email: this.randomOtherPeer(peer).identity.email, lastGood: null }));
