@@ -32,5 +32,5 @@ await build({
 });
 // V8's default old-space limit (about 4 GiB here) would make a million-peer run spend its time in
 // back-to-back full collections at the limit; a roomy limit lets peak RSS show what the run needs.
-const run = spawnSync(process.execPath, ['--max-old-space-size=16384', outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--max-old-space-size=16384', '--expose-gc', outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exitCode = run.status ?? 1;
