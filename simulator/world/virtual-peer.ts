@@ -30,5 +30,6 @@ export interface VirtualPeer {
   nextLookup: EventRef | null;
   /** Made on first use by the Transport. */
   relayPort?: RelayPort;
+  /** Its place in the World's list of live peers (swap-remove on departure); -1 once departed. */
   alivePosition: number;
 }

@@ -47,7 +47,7 @@ export class World {
   private readonly topology: TopologyBuilder;
   private readonly connects: ConnectRunner;
   private readonly alive: VirtualPeer[] = [];
-  /** host * 65536 + port -> peer index, for live Peer Servers. */
+  /** Host id -> index of the peer whose Peer Server runs there (every peer gets a host of its own); -1 once it left. */
   private readonly serverByHost: number[] = [];
   private readonly routerRenumberedAtMs = new Map<number, number>();
   private readonly rng: { traffic: Rng; churn: Rng; skew: Rng };
