@@ -14,6 +14,8 @@ import type { Scenario } from './scenario/scenario.ts';
 import { formatDuration } from './scenario/units.ts';
 import { summariseSeeds, type MultiSeedSummary } from './report/multi-seed.ts';
 import { compareStrategies } from './report/strategy-comparison.ts';
+import { heapAdvice } from './heap-advice.ts';
+import { getHeapStatistics } from 'node:v8';
 
 export interface SimulateOptions extends ScenarioOverrides {
   file: string;
@@ -44,6 +46,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   const seedCount = options.seeds ?? 1;
   const seeds = Array.from({ length: seedCount }, (_, i) => (scenario.seed + i) >>> 0);
   options.write(`simulate ${scenario.file}: seed ${scenario.seed}${seedCount > 1 ? ` (+${seedCount - 1} more)` : ''}, ${scenario.peers} peers, ${formatDuration(scenario.durationMs)}, strategy ${scenario.strategy}, unreachable ${scenario.unreachable}, relay store ${scenario.relayStore}`);
+  const advice = heapAdvice(scenario, getHeapStatistics().heap_size_limit);
+  if (advice !== null) options.write(advice);
   const results = options.runSeeds && seedCount > 1 ? await options.runSeeds(scenario, seeds) : await runSequentially(scenario, seeds, options);
   if (options.compareStrategies) {
     const other = scenario.strategy === 'sequential' ? 'race' : 'sequential';
