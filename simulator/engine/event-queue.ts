@@ -15,6 +15,10 @@
  */
 const INITIAL_CAPACITY = 1024;
 const MAX_SEQ = 0x7fff_ffff;
+/** Ints per slot record: seq, kind, target, and one of padding so a record never straddles a cache line. */
+const RECORD_INTS = 4;
+/** The seq of a free slot or a cancelled event. */
+const FREE = -1;
 
 export interface PoppedEvent {
   timeMs: number;
@@ -25,12 +29,13 @@ export interface PoppedEvent {
 }
 
 export class EventQueue {
-  private timeMs = new Float64Array(INITIAL_CAPACITY);
-  /** Int32: a boxed double per timer handle and EventRef costs more than 2^31 events will ever need. */
-  private seqOf = new Int32Array(INITIAL_CAPACITY);
-  private kindOf = new Int32Array(INITIAL_CAPACITY);
-  private targetOf = new Int32Array(INITIAL_CAPACITY);
-  private cancelled = new Uint8Array(INITIAL_CAPACITY);
+  /**
+   * Per slot, one 16-byte record: [seq, kind, target, unused]. The seq is
+   * the slot's current event, or -1 when the slot is free or its event
+   * cancelled: a heap entry is live exactly when its inline seq still
+   * matches its slot's, so popping reads one record, not five arrays.
+   */
+  private records = new Int32Array(INITIAL_CAPACITY * RECORD_INTS);
   private payloadOf: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(undefined);
   /** The heap: entry i is (heapTime[i], heapSeq[i]) -> slot heapSlot[i]. */
   private heapTime = new Float64Array(INITIAL_CAPACITY);
@@ -50,7 +55,7 @@ export class EventQueue {
   /** Schedules an event; the returned (slot, seq) identifies it for cancel(). */
   push(timeMs: number, kind: number, target: number, payload?: unknown): EventRef {
     const slot = this.pushSlot(timeMs, kind, target, payload);
-    return { slot, seq: this.seqOf[slot] as number };
+    return { slot, seq: this.seqAt(slot) };
   }
 
   /** push() without the EventRef object: returns the slot; its seq is `seqAt(slot)` until it fires. */
@@ -59,11 +64,10 @@ export class EventQueue {
     if (this.nextSeq === MAX_SEQ) throw new RangeError(`the event queue has used all ${MAX_SEQ} sequence numbers of one run`);
     const slot = this.allocSlot();
     const seq = this.nextSeq++;
-    this.timeMs[slot] = timeMs;
-    this.seqOf[slot] = seq;
-    this.kindOf[slot] = kind;
-    this.targetOf[slot] = target;
-    this.cancelled[slot] = 0;
+    const at = slot * RECORD_INTS;
+    this.records[at] = seq;
+    this.records[at + 1] = kind;
+    this.records[at + 2] = target;
     this.payloadOf[slot] = payload;
     this.siftUp(this.heapSize++, timeMs, seq, slot);
     this.liveCount++;
@@ -71,14 +75,14 @@ export class EventQueue {
   }
 
   seqAt(slot: number): number {
-    return this.seqOf[slot] as number;
+    return this.records[slot * RECORD_INTS] as number;
   }
 
   /** Cancels a pending event; a no-op when it already fired or was cancelled. */
   cancel(ref: EventRef): boolean {
     const { slot, seq } = ref;
-    if (slot >= this.slotCount || this.seqOf[slot] !== seq || this.cancelled[slot] === 1) return false;
-    this.cancelled[slot] = 1;
+    if (slot >= this.slotCount || seq < 0 || this.seqAt(slot) !== seq) return false;
+    this.records[slot * RECORD_INTS] = FREE;
     this.payloadOf[slot] = undefined; // let closures go now, not when the slot surfaces
     this.liveCount--;
     return true;
@@ -94,19 +98,21 @@ export class EventQueue {
   popInto(out: PoppedEvent): boolean {
     this.dropCancelledTop();
     if (this.heapSize === 0) return false;
+    out.timeMs = this.heapTime[0] as number;
+    out.seq = this.heapSeq[0] as number;
     const slot = this.removeTop();
-    out.timeMs = this.timeMs[slot] as number;
-    out.seq = this.seqOf[slot] as number;
-    out.kind = this.kindOf[slot] as number;
-    out.target = this.targetOf[slot] as number;
+    const at = slot * RECORD_INTS;
+    out.kind = this.records[at + 1] as number;
+    out.target = this.records[at + 2] as number;
     out.payload = this.payloadOf[slot];
     this.releaseSlot(slot);
     this.liveCount--;
     return true;
   }
 
+  /** Pops heap entries whose slot has moved on (cancelled events), freeing their slots. */
   private dropCancelledTop(): void {
-    while (this.heapSize > 0 && this.cancelled[this.heapSlot[0]!] === 1) this.releaseSlot(this.removeTop());
+    while (this.heapSize > 0 && this.seqAt(this.heapSlot[0] as number) !== this.heapSeq[0]) this.freeSlots.push(this.removeTop());
   }
 
   private removeTop(): number {
@@ -167,30 +173,23 @@ export class EventQueue {
   private allocSlot(): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
-    if (this.slotCount === this.timeMs.length) this.grow();
+    if (this.slotCount === this.heapSlot.length) this.grow();
     return this.slotCount++;
   }
 
+  /** A fired event's slot: free for reuse, and a stale EventRef can no longer cancel whatever reuses it. */
   private releaseSlot(slot: number): void {
+    this.records[slot * RECORD_INTS] = FREE;
     this.payloadOf[slot] = undefined;
-    this.cancelled[slot] = 1; // a stale EventRef can no longer cancel whatever reuses the slot
     this.freeSlots.push(slot);
   }
 
   private grow(): void {
-    const capacity = this.timeMs.length * 2;
-    this.timeMs = growFloat(this.timeMs, capacity);
-    this.seqOf = growInt(this.seqOf, capacity);
-    this.kindOf = growInt(this.kindOf, capacity);
-    this.targetOf = growInt(this.targetOf, capacity);
-    const cancelled = new Uint8Array(capacity);
-    cancelled.set(this.cancelled);
-    this.cancelled = cancelled;
+    const capacity = this.heapSlot.length * 2;
+    this.records = growInt(this.records, capacity * RECORD_INTS);
     this.heapTime = growFloat(this.heapTime, capacity);
     this.heapSeq = growInt(this.heapSeq, capacity);
-    const heapSlot = new Int32Array(capacity);
-    heapSlot.set(this.heapSlot);
-    this.heapSlot = heapSlot;
+    this.heapSlot = growInt(this.heapSlot, capacity);
     for (let i = this.payloadOf.length; i < capacity; i++) this.payloadOf.push(undefined);
   }
 }
