@@ -8,7 +8,8 @@
  * Each figure is printed beside the issue's target it answers to.
  */
 import { parseArgs } from 'node:util';
-import { runScenario } from '../simulator/run-scenario.ts';
+import { buildResults } from '../simulator/report/results.ts';
+import { World } from '../simulator/world/world.ts';
 import { parseScenario } from '../simulator/scenario/load-scenario.ts';
 
 const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' }, 'live-heap': { type: 'boolean', default: false } } });
@@ -53,19 +54,27 @@ process.stdout.write(`bench:sim ${scenario.peers} peers, ${values.duration}, see
 // --live-heap: a full collection at each tenth of virtual time, then the heap that is left is what the
 // run really holds (RSS also counts garbage V8 has not yet bothered to collect). It costs wall time.
 const gc = (globalThis as { gc?: () => void }).gc;
+if (values['live-heap'] && !gc) throw new Error('--live-heap needs node --expose-gc (npm run bench:sim passes it)');
 let peakLiveBytes = 0;
 let nextLiveCheckMs = scenario.durationMs / 10;
-const results = await runScenario(scenario, (elapsedMs) => {
+const measureLive = (): void => {
+  gc?.(); // present whenever --live-heap is (checked above)
+  const usage = process.memoryUsage();
+  peakLiveBytes = Math.max(peakLiveBytes, usage.heapUsed + usage.external);
+};
+// The World itself rather than runScenario(), so the end-of-run measurement still sees all of it.
+const world = new World(scenario);
+await world.run((elapsedMs) => {
   peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
-  if (values['live-heap'] && gc && elapsedMs >= nextLiveCheckMs) {
+  if (values['live-heap'] && elapsedMs >= nextLiveCheckMs) {
     nextLiveCheckMs += scenario.durationMs / 10;
-    gc();
-    const usage = process.memoryUsage();
-    peakLiveBytes = Math.max(peakLiveBytes, usage.heapUsed + usage.external);
+    measureLive();
   }
   if (process.stderr.isTTY) process.stderr.write(`\r${Math.round((100 * elapsedMs) / scenario.durationMs)}% virtual time`);
 });
 const wallMs = performance.now() - started;
+if (values['live-heap']) measureLive(); // a short run may never reach a progress tick
+const results = buildResults(scenario, world.measurements, world.sim.eventsProcessed);
 clearInterval(sampler);
 peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
 if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');

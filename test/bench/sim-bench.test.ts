@@ -1,0 +1,26 @@
+/**
+ * bench:sim as a user runs it, at toy size: the esbuild bundle builds, the
+ * workload runs in its own node process, and every figure is printed with
+ * the target it answers to. Timings are not checked (benchmarks, not timed
+ * tests); that the script works end to end is.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const SCRIPT = new URL('../../bench/sim.bench.ts', import.meta.url).pathname;
+const TSX = new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url).pathname;
+
+describe('npm run bench:sim (toy size)', () => {
+  it('runs the workload and prints events, wall time, events/s against the target, and memory', async () => {
+    const { stdout } = await run(process.execPath, [TSX, SCRIPT, '--peers', '300', '--duration', '20m', '--live-heap'], { timeout: 120_000 });
+    expect(stdout).toMatch(/^bench:sim 300 peers, 20m, seed 1/m);
+    const events = Number(/^events\s+(\d+)$/m.exec(stdout)?.[1]);
+    expect(events).toBeGreaterThan(1000);
+    expect(stdout).toMatch(/^events\/s\s+\d+\s+\(target >= 1,000,000: [\d.]+x of it\)$/m);
+    expect(stdout).toMatch(/^peak memory\s+\d+ MiB RSS for 300 peers$/m);
+    expect(stdout).toMatch(/^live memory\s+\d+ MiB at most after a full GC/m);
+    expect(stdout).toMatch(/^relay req\s+[1-9]\d*, lookups \d+, connects \d+$/m);
+  }, 120_000);
+});
