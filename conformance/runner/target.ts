@@ -5,7 +5,7 @@
  * request and response is recorded as an Exchange for the report.
  */
 import { Agent, request as undiciRequest } from 'undici';
-import { pinnedIdentityCheck } from '../../reference/identity/pinning.ts';
+import { pinnedTrust, type PinnedTrust } from '../../reference/identity/pinning.ts';
 import type { Exchange, ExchangeResponse } from './types.ts';
 import type { SuiteIdentity } from './identities.ts';
 
@@ -46,7 +46,11 @@ const KEPT_BODY_CHARS = 70_000;
 
 export class Target {
   private readonly agents = new Map<string, Agent>();
-  constructor(readonly options: TargetOptions) {}
+  /** Parsed once: every identity's agent trusts the relay the same way. */
+  private readonly trust: PinnedTrust;
+  constructor(readonly options: TargetOptions) {
+    this.trust = pinnedTrust(options.caPem);
+  }
 
   /** A client whose exchanges are recorded into `log`. */
   client(log: Exchange[]): TargetClient {
@@ -60,7 +64,7 @@ export class Target {
     if (!agent) {
       agent = new Agent({
         connect: {
-          ...(this.options.caPem ? { ca: this.options.caPem, checkServerIdentity: pinnedIdentityCheck(this.options.caPem) } : {}),
+          ...this.trust,
           rejectUnauthorized: !this.options.insecure,
           ...(useTlsCert ? { cert: identity.certificatePem, key: identity.privateKeyPem } : {}),
         },

@@ -12,7 +12,22 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
 export type ServerIdentityCheck = (host: string, cert: PeerCertificate) => Error | undefined;
 
-export function pinnedIdentityCheck(trustedPem: string): ServerIdentityCheck {
+export interface PinnedTrust {
+  ca?: string;
+  checkServerIdentity?: ServerIdentityCheck;
+}
+
+/**
+ * The TLS connect options that trust `trustedPem` by the rule above; none
+ * when there is no PEM (the system's CAs apply). Every client takes both
+ * together from here: `ca` alone would bring back the host-name check that
+ * fails a relay dialled under an address its certificate does not name.
+ */
+export function pinnedTrust(trustedPem: string | null | undefined): PinnedTrust {
+  return trustedPem ? { ca: trustedPem, checkServerIdentity: pinnedIdentityCheck(trustedPem) } : {};
+}
+
+function pinnedIdentityCheck(trustedPem: string): ServerIdentityCheck {
   const pinned = certificatesIn(trustedPem);
   return (host, cert) => (cert.raw && pinned.some((raw) => raw.equals(cert.raw)) ? undefined : checkServerIdentity(host, cert));
 }

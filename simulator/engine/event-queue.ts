@@ -4,14 +4,14 @@
  * same virtual millisecond fire in the order they were scheduled, whatever
  * the heap's internal layout: this is what makes runs reproducible.
  *
- * Events are compact records spread over typed arrays (one slot each):
- * kind (which handler), target (a peer/host index) and an optional payload
- * object. The heap keeps each entry's (time, seq) key inline beside its
+ * Events are compact 16-byte records in one typed array (one slot each):
+ * seq, kind (which handler) and target (a peer/host index), plus an
+ * optional payload object. The heap keeps each entry's (time, seq) key inline beside its
  * slot number, so a sift compares neighbouring memory instead of chasing
  * slots across the record arrays: at a million pending events that is the
  * difference between cache hits and a miss per level. Four children per
  * node halve the levels, and the four keys share a cache line or two.
- * Cancellation is lazy: a cancelled slot is skipped when it reaches the top.
+ * Cancellation is lazy: a cancelled entry is skipped when it reaches the top.
  */
 const INITIAL_CAPACITY = 1024;
 const MAX_SEQ = 0x7fff_ffff;
@@ -112,7 +112,7 @@ export class EventQueue {
 
   /** Pops heap entries whose slot has moved on (cancelled events), freeing their slots. */
   private dropCancelledTop(): void {
-    while (this.heapSize > 0 && this.seqAt(this.heapSlot[0] as number) !== this.heapSeq[0]) this.freeSlots.push(this.removeTop());
+    while (this.heapSize > 0 && this.seqAt(this.heapSlot[0] as number) !== this.heapSeq[0]) this.releaseSlot(this.removeTop());
   }
 
   private removeTop(): number {
@@ -177,7 +177,7 @@ export class EventQueue {
     return this.slotCount++;
   }
 
-  /** A fired event's slot: free for reuse, and a stale EventRef can no longer cancel whatever reuses it. */
+  /** A slot whose event fired or surfaced cancelled: free for reuse, and a stale EventRef can no longer cancel whatever reuses it. */
   private releaseSlot(slot: number): void {
     this.records[slot * RECORD_INTS] = FREE;
     this.payloadOf[slot] = undefined;

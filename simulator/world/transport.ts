@@ -186,9 +186,6 @@ export interface DialObserver {
   closed(): void;
 }
 
-/** A heartbeat's body: an empty JSON object, serialised once. */
-const EMPTY_BODY = Object.freeze({});
-
 /** POST requests carry no query: one shared, never-mutated empty instance (the core only reads it). */
 const NO_QUERY = new URLSearchParams();
 
@@ -217,18 +214,18 @@ class SimRelayPort implements RelayPort {
   }
 
   ready(payload: ReadyPayload, onReply: (reply: RelayReply) => void): Cancellable {
-    return this.transport.sendRelay(this.peer, 'ready', this.post('/api/relay/broadcast/ready', payload), onReply);
+    return this.transport.sendRelay(this.peer, 'ready', this.post('/api/relay/broadcast/ready', JSON.stringify(payload)), onReply);
   }
 
   heartbeat(onReply: (reply: RelayReply) => void): Cancellable {
-    return this.transport.sendRelay(this.peer, 'heartbeat', this.post('/api/relay/broadcast/heartbeat', EMPTY_BODY), onReply);
+    return this.transport.sendRelay(this.peer, 'heartbeat', this.post('/api/relay/broadcast/heartbeat', '{}'), onReply);
   }
 
   lookup(email: string, onReply: (reply: RelayReply) => void): Cancellable {
     return this.transport.sendRelay(this.peer, 'lookup', { method: 'GET', path: '/api/relay/broadcast/lookup', query: emailQuery(email), bodyText: null, principal: this.principal }, onReply);
   }
 
-  private post(path: string, body: unknown): RelayRequest {
-    return { method: 'POST', path, query: NO_QUERY, bodyText: body === EMPTY_BODY ? '{}' : JSON.stringify(body), principal: this.principal };
+  private post(path: string, bodyText: string): RelayRequest {
+    return { method: 'POST', path, query: NO_QUERY, bodyText, principal: this.principal };
   }
 }

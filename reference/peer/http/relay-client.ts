@@ -5,7 +5,7 @@
  * reached, with a message a user can act on.
  */
 import { Agent, request as undiciRequest } from 'undici';
-import { pinnedIdentityCheck } from '../../identity/pinning.ts';
+import { pinnedTrust } from '../../identity/pinning.ts';
 
 export interface ClientIdentity {
   email: string;
@@ -53,7 +53,7 @@ export class RelayClient {
     const timeoutMs = options.timeoutMs ?? 10_000;
     this.agent = new Agent({
       connect: {
-        ...(options.relayCaPem ? { ca: options.relayCaPem, checkServerIdentity: pinnedIdentityCheck(options.relayCaPem) } : {}),
+        ...pinnedTrust(options.relayCaPem),
         ...(options.identity ? { cert: options.identity.certificatePem, key: options.identity.privateKeyPem } : {}),
         rejectUnauthorized: !options.insecure,
         timeout: timeoutMs,
