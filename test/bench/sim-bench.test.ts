@@ -13,8 +13,8 @@ const SCRIPT = new URL('../../bench/sim.bench.ts', import.meta.url).pathname;
 const TSX = new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url).pathname;
 
 describe('npm run bench:sim (toy size)', () => {
-  it('runs the workload and prints events, wall time, events/s against the target, and memory', async () => {
-    const { stdout } = await run(process.execPath, [TSX, SCRIPT, '--peers', '300', '--duration', '20m', '--live-heap'], { timeout: 120_000 });
+  it('runs the workload and prints events, wall time, events/s against the target, memory, and the relay-core floor', async () => {
+    const { stdout } = await run(process.execPath, [TSX, SCRIPT, '--peers', '300', '--duration', '20m', '--live-heap', '--relay-core-time'], { timeout: 120_000 });
     expect(stdout).toMatch(/^bench:sim 300 peers, 20m, seed 1/m);
     const events = Number(/^events\s+(\d+)$/m.exec(stdout)?.[1]);
     expect(events).toBeGreaterThan(1000);
@@ -22,5 +22,11 @@ describe('npm run bench:sim (toy size)', () => {
     expect(stdout).toMatch(/^peak memory\s+\d+ MiB RSS for 300 peers$/m);
     expect(stdout).toMatch(/^live memory\s+\d+ MiB at most after a full GC/m);
     expect(stdout).toMatch(/^relay req\s+[1-9]\d*, lookups \d+, connects \d+$/m);
+    // Every peer request the relay answered went through the timed RelayCore.handle, plus the visibility probes.
+    const relayRequests = Number(/^relay req\s+(\d+)/m.exec(stdout)?.[1]);
+    const coreCalls = Number(/^relay core\s+(\d+) calls .* spent [\d.]+ s inside the unchanged RelayCore, [\d.]+ us each/m.exec(stdout)?.[1]);
+    expect(coreCalls).toBeGreaterThanOrEqual(relayRequests);
+    expect(stdout).toMatch(/^\s+[\d.]+ of this run's wall time$/m);
+    expect(stdout).toMatch(/^cache miss\s+\d+ ns per dependent load over 256 MiB here/m);
   }, 120_000);
 });
