@@ -34,8 +34,8 @@ function reportAndExit(error: unknown): never {
     process.stderr.write(`relaylab: ${err.message}\n`);
     process.exit(EXIT.usage);
   }
-  process.stderr.write(`relaylab: internal error: ${err?.stack ?? String(error)}\n`);
-  process.exit(EXIT.failed);
+  process.stderr.write(`relaylab: internal error (a bug in relaylab; please report it with this output): ${err?.stack ?? String(error)}\n`);
+  process.exit(EXIT.internal);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -6,4 +6,9 @@ import { UserInputError } from '../reference/shared/user-input-error.ts';
  */
 export class UsageError extends UserInputError {}
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * 0 done, 1 the thing checked failed (assertions, conformance, a refused
+ * request), 2 bad input, 70 a bug of ours (sysexits EX_SOFTWARE), so CI
+ * never mistakes a crash for a failed check.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70 } as const;

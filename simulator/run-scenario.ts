@@ -5,6 +5,7 @@
  */
 import { buildResults, type Results } from './report/results.ts';
 import type { Scenario } from './scenario/scenario.ts';
+import { checkScenarioLimits } from './scenario/scenario-limits.ts';
 import { World } from './world/world.ts';
 
 export interface ScenarioOverrides {
@@ -14,14 +15,17 @@ export interface ScenarioOverrides {
   strategy?: Scenario['strategy'];
 }
 
+/** The scenario with the command line's values in place, checked again as a whole (see scenario-limits.ts). */
 export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides): Scenario {
-  return {
+  const overridden: Scenario = {
     ...scenario,
     seed: overrides.seed ?? scenario.seed,
     peers: overrides.peers ?? scenario.peers,
     durationMs: overrides.durationMs ?? scenario.durationMs,
     strategy: overrides.strategy ?? scenario.strategy,
   };
+  checkScenarioLimits(overridden, 'options');
+  return overridden;
 }
 
 export async function runScenario(scenario: Scenario, onProgress?: (elapsedMs: number) => void): Promise<Results> {

@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyOverrides, runScenario, type ScenarioOverrides } from './run-scenario.ts';
 import { renderReport } from './report/html-report.ts';
-import type { Results } from './report/results.ts';
+import type { AssertionResult, Results } from './report/results.ts';
 import { parseScenario } from './scenario/load-scenario.ts';
 import type { Scenario } from './scenario/scenario.ts';
 import { formatDuration } from './scenario/units.ts';
@@ -64,9 +64,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results.length === 1 ? first : { ...multi, runs: results }, null, 2)}\n`);
   await writeFile(join(outDir, 'report.html'), renderReport(first, multi));
   for (const line of summaryLines(first, multi)) options.write(line);
-  const failed = results.flatMap((r) => r.assertions.filter((a) => !a.passed).map((a) => `seed ${r.seed}: ${a.assertion} (was ${a.value})`));
+  const failed = results.flatMap((r) => r.assertions.filter((a) => !a.passed).map((a) => `seed ${r.seed}: ${a.assertion} (${a.note ?? `was ${a.value}`})`));
   const failingSeed = results.find((r) => !r.passed)?.seed ?? scenario.seed;
-  const reproduce = `relaylab simulate ${options.file} --seed ${failingSeed} --peers ${scenario.peers} --duration ${formatDuration(scenario.durationMs)} --strategy ${scenario.strategy}`;
+  const reproduce = `relaylab simulate ${options.file} --seed ${failingSeed} --peers ${scenario.peers} --duration ${formatDuration(scenario.durationMs)} --strategy ${scenario.strategy}${options.compareStrategies ? ' --compare-strategies' : ''}`;
   if (first.strategy_comparison) for (const line of comparisonLines(first)) options.write(line);
   options.write(`wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}`);
   for (const failure of failed) options.write(`assertion failed: ${failure}`);
@@ -102,13 +102,18 @@ function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
     const shown = new Set(['connect_success_ratio', 'false_expiries', 'stale_lookup_ratio', 'p95(time_to_connect_ms)', ...r.assertions.map((a) => a.assertion.split(/\s*[<>=!]/)[0] ?? '')]);
     for (const m of multi.metrics) if (shown.has(m.metric)) lines.push(`over ${multi.seeds.length} seeds: ${m.metric} = ${m.mean} ± ${m.ci95} (95% CI)`);
   }
-  for (const a of r.assertions) lines.push(`${a.passed ? 'pass' : 'FAIL'}  ${a.assertion}  (${a.value})`);
+  for (const a of r.assertions) lines.push(`${a.passed ? 'pass' : 'FAIL'}  ${a.assertion}  (${assertionValueText(a)})`);
   return lines;
 }
 
 function comparisonLines(r: Results): string[] {
   const rows = (r.strategy_comparison ?? []).filter((row) => row.sequential.tries > 0 || row.race.tries > 0);
   return rows.map((row) => `${row.caller} -> ${row.callee}: sequential ${pct(row.sequential.success_ratio)} p95 ${row.sequential.time_to_connect_p95_ms} ms | race ${pct(row.race.success_ratio)} p95 ${row.race.time_to_connect_p95_ms} ms`);
+}
+
+/** The measured value, or the reason there was nothing to measure. */
+function assertionValueText(a: AssertionResult): string {
+  return a.note ?? String(a.value);
 }
 
 function pct(ratio: number): string {

@@ -1,7 +1,7 @@
 /**
  * Regenerates simulator/docs/report.png, the picture in the README:
- *   npx relaylab simulate scenarios/ipv6-mixed.yaml --out reports/ipv6-mixed --compare-strategies
- *   npx tsx simulator/docs/make-screenshot.ts reports/ipv6-mixed/report.html
+ *   npx relaylab simulate scenarios/two-homes.yaml --seed 1 --out reports/two-homes   (the README's command)
+ *   npx tsx simulator/docs/make-screenshot.ts reports/two-homes/report.html
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -144,6 +144,20 @@ export class Measurements {
         return c.friendStatusChanges;
       case 'friend_online_while_dead':
         return c.friendOnlineWhileDead;
+      case 'visibility_probes':
+        return c.visibilityProbes;
+      case 'connects_to_dead_peers':
+        return c.connectsToDeadPeers;
+      case 'peers_joined':
+        return c.peersJoined;
+      case 'peers_left':
+        return c.peersLeft;
+      case 'peers_crashed':
+        return c.peersCrashed;
+      case 'address_changes':
+        return c.addressChanges;
+      case 'relay_outages':
+        return c.relayOutages;
     }
   }
 }

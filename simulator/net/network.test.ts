@@ -17,6 +17,13 @@ const B_EXTERNAL = '198.51.100.2';
  *   relay mapping is that mapping; with address(-and-port)-dependent
  *   mapping, the send to A made a second mapping on another port;
  * - address-and-port-dependent filtering never admits A's ephemeral port.
+ *
+ * A's own NAT type never changes the verdict, and the table checks that it
+ * does not: A's outbound dial always leaves (RFC 4787 filters inbound
+ * only), and B's filter judges the address and port A's NAT puts on it,
+ * which B never sent to. A's type would matter for hole punching (both
+ * sides sending at once), which the protocol does not do; hairpinning and
+ * port preservation are tested per behaviour below.
  */
 function rfc4787Expects(bMapping: NatMapping, bFiltering: NatFiltering, bSentToA: boolean): boolean {
   if (bFiltering === 'endpoint-independent') return true;

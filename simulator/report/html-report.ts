@@ -17,7 +17,7 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null): string
   const sections = [
     `<h1>Simulation report: ${escapeHtml(r.scenario)}</h1>`,
     `<p>Scenario <code>${escapeHtml(r.file)}</code>, seed <code>${r.seed}</code>, ${r.events_processed} events. Verdict: <span id="verdict" class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'all assertions hold' : 'assertions failed'}</span>.</p>`,
-    table('Assertions', ['assertion', 'value', 'result'], r.assertions.map((a) => [a.assertion, String(a.value), a.passed ? 'pass' : 'FAIL']), 'assertions'),
+    table('Assertions', ['assertion', 'value', 'result'], r.assertions.map((a) => [a.assertion, a.note ?? String(a.value), a.passed ? 'pass' : 'FAIL']), 'assertions'),
     '<h2>Connect success by NAT type (caller x callee)</h2>',
     heatMap('Success ratio', labels, (i, j) => {
       const pair = r.pairs.find((p) => p.caller === labels[i] && p.callee === labels[j]);

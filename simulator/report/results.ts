@@ -9,13 +9,17 @@ import type { Scenario } from '../scenario/scenario.ts';
 import type { DistributionSummary } from '../measure/distribution.ts';
 import type { Measurements } from '../measure/measurements.ts';
 import type { StrategyComparisonRow } from './strategy-comparison.ts';
+import { natLabel, type NatBehaviour } from '../net/nat-behaviour.ts';
 
 export const RESULTS_SCHEMA = 'relaylab.simulator.results/1';
 
 export interface AssertionResult {
   assertion: string;
-  value: number;
+  /** null when the statistic has no samples to be taken from. */
+  value: number | null;
   passed: boolean;
+  /** Why the assertion could not hold, when the value alone does not say. */
+  note?: string;
 }
 
 export interface PairResult {
@@ -86,7 +90,16 @@ export function buildResults(scenario: Scenario, m: Measurements, eventsProcesse
 const METRIC_ORDER = SCALAR_METRICS;
 
 function evaluate(a: Assertion, metrics: Record<string, number>, distributions: Record<string, DistributionSummary>): AssertionResult {
-  const value = a.stat === null ? (metrics[a.metric] as number) : (distributions[a.metric] as DistributionSummary)[a.stat];
+  if (a.stat === null) {
+    const value = metrics[a.metric] as number;
+    return { assertion: a.text, value, passed: compare(value, a.operator, a.threshold) };
+  }
+  const distribution = distributions[a.metric] as DistributionSummary;
+  // A percentile of nothing is not 0: "p95(time_to_connect_ms) < 6000" must not hold when no connect succeeded.
+  if (a.stat !== 'count' && distribution.count === 0) {
+    return { assertion: a.text, value: null, passed: false, note: `${a.metric} has no samples in this run` };
+  }
+  const value = distribution[a.stat];
   return { assertion: a.text, value, passed: compare(value, a.operator, a.threshold) };
 }
 
@@ -123,6 +136,23 @@ function optionsOf(s: Scenario): Record<string, unknown> {
     unreachable: s.unreachable,
     relay_store: s.relayStore,
     lookups_per_peer_per_hour: s.lookupsPerPeerPerHour,
-    topology: s.topology.map((t) => ({ label: t.label, kind: t.kind, share_percent: t.sharePercent })),
+    topology: s.topology.map(topologyClassOf),
   };
+}
+
+/** Everything that decides a class's reachability, so a pair's labels can be read back as NAT types. */
+function topologyClassOf(t: Scenario['topology'][number]): Record<string, unknown> {
+  const out: Record<string, unknown> = { label: t.label, kind: t.kind, share_percent: t.sharePercent };
+  if (t.kind === 'home-nat' || t.kind === 'cgnat') {
+    out.nat = natOf(t.nat);
+    if (t.kind === 'cgnat') out.carrier_nat = natOf(t.carrierNat);
+    out.peers_per_lan = t.peersPerLan;
+  }
+  out.port_forward = t.portForward;
+  out.ipv6 = t.ipv6;
+  return out;
+}
+
+function natOf(b: NatBehaviour): Record<string, unknown> {
+  return { type: natLabel(b), mapping: b.mapping, filtering: b.filtering, hairpinning: b.hairpinning, port_preservation: b.portPreservation, mapping_timeout_ms: b.mappingTimeoutMs };
 }

@@ -47,12 +47,14 @@ export function timelineChart(title: string, bucketMs: number, series: Array<{ n
 /** Rows x columns of ratios in [0, 1]; null cells (no tries) are grey. */
 export function heatMap(title: string, labels: string[], cell: (row: number, column: number) => { ratio: number | null; text: string }): string {
   const size = 56;
-  const left = 170;
+  // Room for the longest "n. label" at font-size 11 (about 6.5 px per character).
+  const left = Math.max(120, 16 + Math.ceil(6.5 * Math.max(0, ...labels.map((label, i) => `${i + 1}. ${label}`.length))));
   const top = 40;
   let body = '';
   labels.forEach((label, i) => {
-    body += `<text x="${left - 6}" y="${top + i * size + size / 2 + 4}" text-anchor="end" font-size="11">${escapeHtml(label)}</text>`;
-    body += `<text x="${left + i * size + size / 2}" y="${top - 8}" text-anchor="middle" font-size="10">${escapeHtml(shorten(label))}</text>`;
+    // Columns carry the row numbers: labels cut to fit a column could read the same ("dual-sta…" twice).
+    body += `<text x="${left - 6}" y="${top + i * size + size / 2 + 4}" text-anchor="end" font-size="11">${escapeHtml(`${i + 1}. ${label}`)}</text>`;
+    body += `<text x="${left + i * size + size / 2}" y="${top - 8}" text-anchor="middle" font-size="11"><title>${escapeHtml(label)}</title>${i + 1}</text>`;
     labels.forEach((_, j) => {
       const { ratio, text } = cell(i, j);
       const fill = ratio === null ? '#e5e7eb' : `hsl(${Math.round(ratio * 120)},70%,55%)`;
@@ -60,13 +62,9 @@ export function heatMap(title: string, labels: string[], cell: (row: number, col
       body += `<text x="${left + j * size + size / 2}" y="${top + i * size + size / 2 + 4}" text-anchor="middle" font-size="11">${escapeHtml(ratio === null ? '-' : `${Math.round(ratio * 100)}%`)}</text>`;
     });
   });
-  const width = left + labels.length * size + 20;
+  const width = Math.max(left + labels.length * size + 20, left + 290); // the caption below needs about 270 px
   const height = top + labels.length * size + 30;
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">${body}<text x="${left}" y="${height - 8}" font-size="11">rows: caller, columns: callee</text></svg></figure>`;
-}
-
-function shorten(label: string): string {
-  return label.length > 9 ? `${label.slice(0, 8)}…` : label;
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">${body}<text x="${left}" y="${height - 8}" font-size="11">rows: caller, columns: callee (by row number)</text></svg></figure>`;
 }
 
 function frame(title: string, body: string, xMin: string, xMax: string, yLabel: string): string {

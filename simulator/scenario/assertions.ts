@@ -20,6 +20,15 @@ export const SCALAR_METRICS = [
   'lifecycle_failures',
   'friend_status_changes',
   'friend_online_while_dead',
+  // What happened at all, so a scenario can assert that its point was exercised
+  // (e.g. `visibility_violations == 0` means little unless `visibility_probes > 0`).
+  'visibility_probes',
+  'connects_to_dead_peers',
+  'peers_joined',
+  'peers_left',
+  'peers_crashed',
+  'address_changes',
+  'relay_outages',
 ] as const;
 export const DISTRIBUTION_METRICS = ['time_to_connect_ms', 'attempts_until_success', 'join_to_discoverable_ms', 'lookup_latency_ms', 'staleness_ms'] as const;
 export const STATS = ['p50', 'p90', 'p95', 'p99', 'mean', 'min', 'max', 'count'] as const;

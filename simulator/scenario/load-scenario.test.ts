@@ -48,13 +48,18 @@ describe('parseScenario', () => {
     ['too few peers', MINIMAL.replace('peers: 10', 'peers: 1'), 2, 'peers', /at least 2/],
     ['a TTL not above the heartbeat interval', `${MINIMAL}protocol: { heartbeat_interval: 1h, ttl: 1h }\n`, 13, 'protocol.ttl', /must exceed/],
     ['broken YAML (a duplicated key)', 'name: a\nname: b\n', 2, '(document)', /not valid YAML/],
-  ])('rejects %s, naming file, line and field', (_what, text, line, field, problem) => {
+    ['more peers per LAN than a /24 has host addresses', MINIMAL.replace('share: 60%', 'share: 60%\n    peers_per_lan: 246'), 7, 'topology[0].peers_per_lan', /at most 245/],
+    ['a NAT on a public class', MINIMAL.replace('share: 40%', 'share: 40%\n    nat: { mapping: address-dependent }'), 10, 'topology[1].nat', /has no NAT or LAN/],
+    ['a carrier NAT on a home class', MINIMAL.replace('share: 60%', 'share: 60%\n    carrier_nat: { filtering: endpoint-independent }'), 7, 'topology[0].carrier_nat', /only a cgnat class/],
+    ['a port forward where there is nothing to forward through', MINIMAL.replace('share: 40%', 'share: 40%\n    port_forward: upnp'), 10, 'topology[1].port_forward', /no NAT and no IPv6 firewall/],
+    ['distinct LANs past the 10.0.0.0/8 plan', MINIMAL.replace('peers: 10', 'peers: 70000').replace('duration: 2h', 'duration: 2h\nlan_addressing: distinct'), null, 'lan_addressing', /at most 65536 LANs, but this run may place up to 70000 peers/],
+  ] as Array<[string, string, number | null, string, RegExp]>)('rejects %s, naming file, line and field', (_what, text, line, field, problem) => {
     const error = errorOf(text);
     expect(error.file).toBe('scenarios/x.yaml');
     expect(error.line).toBe(line);
     expect(error.field).toBe(field);
     expect(error.problem).toMatch(problem);
-    expect(error.message).toBe(`scenarios/x.yaml:${line}: ${field}: ${error.problem}`);
+    expect(error.message).toBe(`scenarios/x.yaml${line === null ? '' : `:${line}`}: ${field}: ${error.problem}`);
     expect(error.message).not.toContain('\n');
   });
 });

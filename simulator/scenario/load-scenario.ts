@@ -6,6 +6,7 @@
 import { TRY_STRATEGIES } from '../../reference/peer/core/try-order.ts';
 import { NAT_MAPPINGS, natLabel, TCP_ESTABLISHED_TIMEOUT_MS, type NatBehaviour } from '../net/nat-behaviour.ts';
 import { parseAssertion, type Assertion } from './assertions.ts';
+import { checkScenarioLimits } from './scenario-limits.ts';
 import { FieldReader, type Path } from './field-reader.ts';
 import { IPV6_MODES, PORT_FORWARDS, TOPOLOGY_KINDS, type ChurnRates, type RelayOutage, type Scenario, type TopologyClass } from './scenario.ts';
 
@@ -42,6 +43,7 @@ export function parseScenario(file: string, text: string): Scenario {
   if (scenario.ttlSeconds * 1000 <= scenario.heartbeatIntervalMs) {
     r.fail(['protocol', 'ttl'], `must exceed the heartbeat interval (${scenario.heartbeatIntervalMs / 1000} s), or every live peer expires`);
   }
+  checkScenarioLimits(scenario, 'file');
   return scenario;
 }
 
@@ -71,14 +73,30 @@ function readTopology(r: FieldReader): TopologyClass[] {
       carrierNat,
       portForward: r.choice([...path, 'port_forward'], PORT_FORWARDS, 'none'),
       ipv6: r.choice([...path, 'ipv6'], IPV6_MODES, kind === 'ipv6-only' ? 'firewalled' : 'none'),
-      peersPerLan: r.number([...path, 'peers_per_lan'], 1, { integer: true, min: 1, max: 250 }),
+      // Hosts take .10 to .254 of their /24.
+      peersPerLan: r.number([...path, 'peers_per_lan'], 1, { integer: true, min: 1, max: MAX_PEERS_PER_LAN }),
     });
+    checkClassFields(r, path, classes[i] as TopologyClass);
     const label = classes[i]?.label;
     if (classes.findIndex((c) => c.label === label) !== i) r.fail([...path, 'label'], `"${label}" names two classes; give each a distinct label`);
     if (kind === 'ipv6-only' && classes[i]?.ipv6 === 'none') r.fail([...path, 'ipv6'], 'an ipv6-only class needs ipv6: open or firewalled');
   }
   if (Math.abs(total - 100) > 1e-9) r.fail(['topology'], `shares add up to ${total}%, not 100%`);
   return classes;
+}
+
+const MAX_PEERS_PER_LAN = 245;
+
+/** Fields a class of this kind would silently ignore are refused, so nobody reads results for a setting that never applied. */
+function checkClassFields(r: FieldReader, path: Path, c: TopologyClass): void {
+  const behindNat = c.kind === 'home-nat' || c.kind === 'cgnat';
+  for (const field of ['nat', 'peers_per_lan']) {
+    if (!behindNat && r.has([...path, field])) r.fail([...path, field], `a ${c.kind} class has no NAT or LAN; only home-nat and cgnat classes take ${field}`);
+  }
+  if (c.kind !== 'cgnat' && r.has([...path, 'carrier_nat'])) r.fail([...path, 'carrier_nat'], `only a cgnat class has a carrier NAT (this class is ${c.kind})`);
+  if (!behindNat && c.portForward !== 'none' && c.ipv6 !== 'firewalled') {
+    r.fail([...path, 'port_forward'], `a ${c.kind} class has no NAT and no IPv6 firewall to forward through (port_forward opens a pinhole only with ipv6: firewalled)`);
+  }
 }
 
 function defaultLabel(kind: string, nat: NatBehaviour): string {

@@ -94,6 +94,31 @@ describe('relaylab simulate (command line)', () => {
     expect(run.stderr.split('\n').find((l) => l.startsWith('relaylab:')) + '\n').toMatch(message);
   });
 
+  it('--seeds 3 runs three seeds on worker threads and reports each metric with a 95% confidence interval', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'tiny.yaml'), SMALL.replace('  - p95(time_to_connect_ms) < 1\n', ''));
+    const run = relaylab(['simulate', join(dir, 'tiny.yaml'), '--seed', '5', '--seeds', '3', '--out', join(dir, 'out')]);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/seed 5 \(\+2 more\), 12 peers/);
+    expect(run.stdout).toMatch(/^over 3 seeds: false_expiries = 0 ± 0 \(95% CI\)$/m);
+    expect(run.stdout).toMatch(/^over 3 seeds: connect_success_ratio = [\d.]+ ± [\d.]+ \(95% CI\)$/m);
+    const results = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8'));
+    expect(results.seeds).toEqual([5, 6, 7]);
+    expect(results.runs.map((r: { seed: number }) => r.seed)).toEqual([5, 6, 7]);
+    expect(results.passed).toBe(true);
+    const successes = results.metrics.find((m: { metric: string }) => m.metric === 'connect_success_ratio');
+    expect(successes.values).toEqual(results.runs.map((r: { metrics: Record<string, number> }) => r.metrics.connect_success_ratio));
+    expect(successes.mean).toBeCloseTo(successes.values.reduce((a: number, b: number) => a + b, 0) / 3, 5);
+  });
+
+  it('exits 2 up front when --peers makes distinct LAN addressing run out of /24s', () => {
+    const run = relaylab(['simulate', 'scenarios/two-homes.yaml', '--peers', '100000']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^relaylab: scenarios\/two-homes\.yaml: lan_addressing: distinct gives each LAN its own 10\.x\.y\.0\/24, at most 65536 LANs, but this run may place up to \d+ peers .*with the --peers\/--duration given/m);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('exits 2 for a bad --duration', () => {
     const run = relaylab(['simulate', 'scenarios/same-lan.yaml', '--duration', 'forever']);
     expect(run.status).toBe(2);
