@@ -27,7 +27,7 @@ export interface SimulateOptions extends ScenarioOverrides {
   write: (line: string) => void;
   /** Redraws one status line (a TTY progress bar), or nothing. */
   progress?: (text: string) => void;
-  runSeeds?: (scenario: Scenario, seeds: number[]) => Promise<Results[]>;
+  runSeeds?: (scenario: Scenario, seeds: number[], onProgress?: (fraction: number) => void) => Promise<Results[]>;
 }
 
 export interface SimulateOutcome {
@@ -48,7 +48,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   options.write(`simulate ${scenario.file}: seed ${scenario.seed}${seedCount > 1 ? ` (+${seedCount - 1} more)` : ''}, ${scenario.peers} peers, ${formatDuration(scenario.durationMs)}, strategy ${scenario.strategy}, unreachable ${scenario.unreachable}, relay store ${scenario.relayStore}`);
   const advice = heapAdvice(scenario, getHeapStatistics().heap_size_limit);
   if (advice !== null) options.write(advice);
-  const results = options.runSeeds && seedCount > 1 ? await options.runSeeds(scenario, seeds) : await runSequentially(scenario, seeds, options);
+  const results = options.runSeeds && seedCount > 1 ? await runOnWorkers(options.runSeeds, scenario, seeds, options) : await runSequentially(scenario, seeds, options);
   if (options.compareStrategies) {
     const other = scenario.strategy === 'sequential' ? 'race' : 'sequential';
     options.write(`comparing with strategy ${other} on seed ${scenario.seed}`);
@@ -72,6 +72,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   for (const failure of failed) options.write(`assertion failed: ${failure}`);
   if (failed.length > 0) options.write(`reproduce: ${reproduce}`);
   return { results, failed, outDir, reproduce };
+}
+
+async function runOnWorkers(runSeeds: NonNullable<SimulateOptions['runSeeds']>, scenario: Scenario, seeds: number[], options: SimulateOptions): Promise<Results[]> {
+  const results = await runSeeds(scenario, seeds, (fraction) => options.progress?.(progressBar(fraction, `${seeds.length} seeds`)));
+  options.progress?.('');
+  return results;
 }
 
 async function runSequentially(scenario: Scenario, seeds: number[], options: SimulateOptions): Promise<Results[]> {

@@ -64,10 +64,17 @@ export class Simulation {
     return this.queue.push(elapsedMs, kind, target, payload);
   }
 
-  /** Processes every event up to and including `untilElapsedMs`, then parks the clock there. */
+  /**
+   * Processes every event up to and including `untilElapsedMs`, then parks
+   * the clock there. `onProgress` hears at each 1% of that virtual span
+   * (every 65,536 events when the span is open-ended).
+   */
   async run(untilElapsedMs: number, onProgress?: (elapsedMs: number) => void): Promise<RunSummary> {
     const event = this.scratch;
     const progressEvery = 65_536;
+    const byTime = Number.isFinite(untilElapsedMs) && onProgress !== undefined;
+    const progressStepMs = byTime ? Math.max(1, (untilElapsedMs - this.clock.elapsedMs()) / 100) : Infinity;
+    let nextProgressMs = this.clock.elapsedMs() + progressStepMs;
     for (;;) {
       const next = this.queue.peekTimeMs();
       if (next === null || next > untilElapsedMs) break;
@@ -78,7 +85,13 @@ export class Simulation {
       const result = handler(event.target, event.payload);
       event.payload = undefined;
       if (result !== undefined) await result;
-      if (++this.processed % progressEvery === 0 && onProgress) onProgress(this.clock.elapsedMs());
+      this.processed++;
+      if (event.timeMs >= nextProgressMs) {
+        while (nextProgressMs <= event.timeMs) nextProgressMs += progressStepMs;
+        onProgress?.(this.clock.elapsedMs());
+      } else if (!byTime && this.processed % progressEvery === 0 && onProgress) {
+        onProgress(this.clock.elapsedMs());
+      }
     }
     if (untilElapsedMs > this.clock.elapsedMs() && Number.isFinite(untilElapsedMs)) this.clock.advanceTo(untilElapsedMs);
     return { eventsProcessed: this.processed, endElapsedMs: this.clock.elapsedMs() };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../simulate-cli.ts';
+import { runSeedsOnWorkers } from '../workers/run-seeds.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SMALL = `# a tiny scenario for CLI tests
@@ -44,6 +45,27 @@ describe('simulate (library entry)', () => {
     expect(again.failed).toEqual(outcome.failed);
     expect(readFileSync(join(dir, 'again/results.json'), 'utf8')).toBe(readFileSync(join(dir, 'out/results.json'), 'utf8'));
   });
+});
+
+describe('simulate progress (what a TTY shows on one redrawn line)', () => {
+  const BUSY = SMALL.replace('peers: 12', 'peers: 300').replace('duration: 1h', 'duration: 4h').replace('  - p95(time_to_connect_ms) < 1\n', '');
+
+  it.each([
+    ['one seed in process', 1, undefined, /^\[[#.]{30}\] \d+% seed 1$/],
+    ['two seeds on worker threads', 2, runSeedsOnWorkers, /^\[[#.]{30}\] \d+% 2 seeds$/],
+  ] as const)('%s: a bar that only moves forward, then a cleared line', async (_what, seeds, runSeeds, shape) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const file = join(dir, 'busy.yaml');
+    writeFileSync(file, BUSY);
+    const shown: string[] = [];
+    await simulate({ file, outDir: join(dir, 'out'), seeds, runSeeds, write: () => {}, progress: (text) => shown.push(text) });
+    const bars = shown.filter((t) => t !== '');
+    expect(bars.length).toBeGreaterThan(2);
+    for (const bar of bars) expect(bar).toMatch(shape);
+    const percents = bars.map((b) => Number(/\] (\d+)%/.exec(b)?.[1]));
+    expect(percents.every((p, i) => i === 0 || p >= (percents[i - 1] as number))).toBe(true);
+    expect(shown.at(-1)).toBe('');
+  }, 60_000);
 });
 
 describe('simulate --compare-strategies', () => {

@@ -11,7 +11,12 @@ describe('runSeedsOnWorkers', () => {
     const file = join(import.meta.dirname, '../../scenarios/mass-churn.yaml');
     const scenario = { ...parseScenario(file, readFileSync(file, 'utf8')), peers: 12, durationMs: 3_600_000, friendsPerPeer: 0 };
     const seeds = [5, 6, 7];
-    const onWorkers = await runSeedsOnWorkers(scenario, seeds, 2);
+    const progress: number[] = [];
+    const onWorkers = await runSeedsOnWorkers(scenario, seeds, (fraction) => progress.push(fraction), 2);
+    // Progress only moves forward and ends with every seed done.
+    expect(progress.length).toBeGreaterThanOrEqual(seeds.length);
+    expect(progress.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= (progress[i - 1] as number)))).toBe(true);
+    expect(progress.at(-1)).toBe(1);
     expect(onWorkers.map((r) => r.seed)).toEqual(seeds);
     const inProcess = await runScenario({ ...scenario, seed: 6 });
     expect(JSON.stringify(onWorkers[1])).toBe(JSON.stringify(inProcess));

@@ -1,6 +1,7 @@
 /**
  * One worker thread: receives (scenario, seed) jobs, runs each in its own
- * World (nothing is shared between runs), and posts the results back.
+ * World (nothing is shared between runs), and posts progress (the
+ * fraction of virtual time done) and then the results back.
  */
 import { parentPort } from 'node:worker_threads';
 import { runScenario } from '../run-scenario.ts';
@@ -18,7 +19,8 @@ port.on('message', (job: SeedJob | null) => {
     port.close();
     return;
   }
-  runScenario({ ...job.scenario, seed: job.seed }).then(
+  const durationMs = job.scenario.durationMs;
+  runScenario({ ...job.scenario, seed: job.seed }, (elapsedMs) => port.postMessage({ progress: Math.min(1, elapsedMs / durationMs) })).then(
     (results) => port.postMessage({ ok: true, results }),
     (error: unknown) => port.postMessage({ ok: false, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   );
