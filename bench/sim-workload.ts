@@ -12,6 +12,7 @@ import { buildResults } from '../simulator/report/results.ts';
 import { World } from '../simulator/world/world.ts';
 import { parseScenario } from '../simulator/scenario/load-scenario.ts';
 import { dependentLoadNs } from './memory-latency.ts';
+import { relayCoreAloneUs } from './relay-core-alone.ts';
 import { timeRelayCore } from './relay-core-timer.ts';
 
 const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' }, 'live-heap': { type: 'boolean', default: false }, 'relay-core-time': { type: 'boolean', default: false } } });
@@ -95,7 +96,7 @@ if (peakLiveBytes > 0) {
   process.stdout.write(`live memory   ${liveMiB.toFixed(0)} MiB at most after a full GC (heap + off-heap arrays)${scenario.peers >= 1_000_000 ? `   (target < 4096 MiB: ${ratio(4096, liveMiB)})` : ''}\n`);
 }
 process.stdout.write(`relay req     ${results.metrics.relay_requests}, lookups ${results.metrics.lookups}, connects ${results.metrics.connects}\n`);
-if (relayCoreTiming) printFloor(relayCoreTiming(), wallMs, events);
+if (relayCoreTiming) await printFloor(relayCoreTiming(), wallMs, events);
 if (!isIssueWorkload) process.stdout.write('(the wall-time target is for the default workload: 100,000 peers over 24 h; the memory target for --peers 1000000, as in npm run bench:sim:memory)\n');
 
 /**
@@ -103,11 +104,16 @@ if (!isIssueWorkload) process.stdout.write('(the wall-time target is for the def
  * what a cache miss costs here (measured after the run, so its 256 MiB
  * buffer never counts toward peak memory).
  */
-function printFloor(timing: ReturnType<Awaited<ReturnType<typeof timeRelayCore>>>, runMs: number, eventCount: number): void {
+async function printFloor(timing: ReturnType<Awaited<ReturnType<typeof timeRelayCore>>>, runMs: number, eventCount: number): Promise<void> {
   const perCallUs = (timing.coreMs * 1000) / Math.max(1, timing.calls);
   const budget = isIssueWorkload ? `; ${(timing.coreMs / 60_000).toFixed(2)} of the 60 s target before any other event runs` : '';
   process.stdout.write(`relay core    ${timing.calls} calls (peer requests and visibility probes) spent ${(timing.coreMs / 1000).toFixed(2)} s inside the unchanged RelayCore, ${perCallUs.toFixed(2)} us each (timing's own ${timing.overheadPerCallUs.toFixed(2)} us per call taken off)\n`);
   process.stdout.write(`              ${(timing.coreMs / runMs).toFixed(2)} of this run's wall time${budget}\n`);
+  // The same core with nothing else running: the least its share can cost here, whatever the simulator does.
+  const aloneUs = await relayCoreAloneUs(scenario.peers);
+  const aloneMs = (aloneUs * timing.calls) / 1000;
+  const aloneBudget = isIssueWorkload ? `, ${(aloneMs / 60_000).toFixed(2)} of the 60 s target` : '';
+  process.stdout.write(`relay alone   ${aloneUs.toFixed(2)} us per call with ${scenario.peers} identities and nothing else running (random heartbeats and lookups): ${(aloneMs / 1000).toFixed(2)} s for this run's calls${aloneBudget}\n`);
   const missNs = dependentLoadNs();
   const perEventNs = 1e9 / 1_000_000;
   process.stdout.write(`cache miss    ${missNs.toFixed(0)} ns per dependent load over 256 MiB here: 1,000,000 events/s leaves ${(perEventNs / missNs).toFixed(1)} cold reads per event; this run averaged ${((runMs * 1e6) / eventCount / missNs).toFixed(1)} cold-read times per event\n`);

@@ -27,6 +27,7 @@ describe('npm run bench:sim (toy size)', () => {
     const coreCalls = Number(/^relay core\s+(\d+) calls .* spent [\d.]+ s inside the unchanged RelayCore, [\d.]+ us each/m.exec(stdout)?.[1]);
     expect(coreCalls).toBeGreaterThanOrEqual(relayRequests);
     expect(stdout).toMatch(/^\s+[\d.]+ of this run's wall time$/m);
+    expect(stdout).toMatch(/^relay alone\s+[\d.]+ us per call with 300 identities and nothing else running/m);
     expect(stdout).toMatch(/^cache miss\s+\d+ ns per dependent load over 256 MiB here/m);
   }, 120_000);
 });
