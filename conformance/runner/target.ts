@@ -123,6 +123,7 @@ export class TargetClient {
     };
     this.log.push(exchange);
     const started = performance.now();
+    let fullText = '';
     try {
       const response = await undiciRequest(new URL(spec.path, this.target.options.url), {
         method: spec.method,
@@ -130,15 +131,16 @@ export class TargetClient {
         body: body ?? undefined,
         dispatcher: this.target.agentFor(identity),
       });
-      const text = await response.body.text();
-      exchange.response = { status: response.statusCode, headers: flattenHeaders(response.headers), body: text.slice(0, KEPT_BODY_CHARS) };
+      fullText = await response.body.text();
+      exchange.response = { status: response.statusCode, headers: flattenHeaders(response.headers), body: fullText.slice(0, KEPT_BODY_CHARS) };
     } catch (error) {
       exchange.transportError = describeTransportError(error);
     } finally {
       exchange.durationMs = Math.round(performance.now() - started);
     }
     if (!exchange.response) throw new TransportFailure(exchange);
-    return toReply(exchange, exchange.response);
+    // Cases judge the whole body (a long list page is still one JSON array); only the report's copy is cut.
+    return toReply(exchange, exchange.response, fullText);
   }
 
   get(path: string, identity?: SuiteIdentity | null): Promise<Reply> {
@@ -158,14 +160,14 @@ export class TransportFailure extends Error {
   }
 }
 
-function toReply(exchange: Exchange, response: ExchangeResponse): Reply {
+function toReply(exchange: Exchange, response: ExchangeResponse, fullText: string): Reply {
   let json: unknown = undefined;
   try {
-    json = JSON.parse(response.body);
+    json = JSON.parse(fullText);
   } catch {
     json = undefined;
   }
-  return { status: response.status, headers: response.headers, text: response.body, json, exchange };
+  return { status: response.status, headers: response.headers, text: fullText, json, exchange };
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

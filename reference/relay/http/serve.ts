@@ -104,7 +104,7 @@ async function answer(handler: RelayHandler, options: ServeOptions, request: Inc
   const maxBodyBytes = options.maxBodyBytes ?? RELAY_LIMITS.maxBodyBytes;
   const body = await readBody(request, maxBodyBytes);
   if (body.kind === 'too_large') {
-    return fail('body_too_large', `request body exceeds ${maxBodyBytes} bytes`, { connection: 'close' });
+    return fail('body_too_large', `request body exceeds ${maxBodyBytes} bytes`, body.closeConnection ? { connection: 'close' } : undefined);
   }
   if (body.kind === 'aborted') return fail('invalid_body', 'request body was cut off');
   const { principal, warning } = options.principalOf(request);
