@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningRelay } from '../reference/relay/http/start-relay.ts';
+import { startRelay, type RunningRelay } from '../reference/relay/http/start-relay.ts';
 import { ALL_MUTANTS, startMutant } from './mutants/catalog.ts';
 import { issueSelfSigned } from '../reference/identity/certificate-builder.ts';
 
@@ -39,6 +39,38 @@ describe('relaylab conformance: bad arguments and unreachable targets exit 2 wit
   it('refuses a bad --auth', async () => expectUsageError(await relaylab(['conformance', '--auth', 'token']), /--auth must be/));
   it('refuses a missing --ca file', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--ca', '/nonexistent.pem']), /cannot read --ca/));
   it('says the target is unreachable', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--insecure']), /cannot reach https:\/\/127\.0\.0\.1:1.*ECONNREFUSED/));
+  it('refuses a target URL with a path (it would be dropped)', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1/relay', '--insecure']), /origin only .*without a path/));
+  it('refuses an --only that selects no case', async () => expectUsageError(await relaylab(['conformance', '--only', 'NOPE-*']), /--only NOPE-\* selects no case/));
+  it('refuses --ca without --target', async () => expectUsageError(await relaylab(['conformance', '--ca', '/nonexistent.pem']), /--ca and --insecure go with --target/));
+  it('refuses --target-port without --target-image', async () => expectUsageError(await relaylab(['conformance', '--target-port', '8443']), /--target-port goes with --target-image/));
+  it('refuses a --reports path that is a file, before running anything', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'relaylab-reports-')), 'taken');
+    await writeFile(file, 'not a folder');
+    expectUsageError(await relaylab(['conformance', '--only', 'GEN-*', '--reports', file]), /--reports .*taken is a file, not a folder/);
+  });
+});
+
+describe('relaylab conformance when time cannot pass', () => {
+  let relay: RunningRelay;
+  let dir: string;
+  beforeAll(async () => {
+    // No test-control profile and a TTL above --max-wait: the expiry cases cannot run.
+    relay = await startRelay({ host: '127.0.0.1', port: 0, ttlSeconds: 30 });
+    dir = await mkdtemp(join(tmpdir(), 'relaylab-conformance-skip-'));
+    await writeFile(join(dir, 'relay.pem'), relay.tlsCertificatePem);
+  });
+  afterAll(async () => relay?.close());
+
+  it('never reports a skipped MUST as passing; --fail-on-skip makes it fail the run', async () => {
+    const args = ['conformance', '--target', relay.url, '--ca', join(dir, 'relay.pem'), '--only', 'EXP-1*', '--max-wait', '1'];
+    const lenient = await relaylab(args);
+    expect(lenient.stdout).toMatch(/^RESULT: no MUST fails, but 1 MUST requirement\(s\) skipped, not checked \(EXP-1\)$/m);
+    expect(lenient.stdout).not.toMatch(/every MUST passes/);
+    expect(lenient.code).toBe(0);
+    const strict = await relaylab([...args, '--fail-on-skip']);
+    expect(strict.stdout).toMatch(/^RESULT: no MUST fails, but 1 MUST requirement\(s\) skipped, not checked \(EXP-1\) \(--fail-on-skip\)$/m);
+    expect(strict.code).toBe(1);
+  }, 60_000);
 });
 
 describe('relaylab conformance with no target', () => {

@@ -22,6 +22,26 @@ export interface ConformanceArgs {
   targetImage?: string;
   targetPort?: number;
   targetArg?: string[];
+  failOnSkip?: boolean;
+}
+
+/** Flags that only mean something beside another one are refused alone, rather than silently ignored. */
+export function checkFlagPairs(args: ConformanceArgs): void {
+  if (!args.target && !args.targetImage && (args.ca || args.insecure)) throw new UsageError('--ca and --insecure go with --target (the embedded relay and --target-image need neither)');
+  if (args.targetPort !== undefined && !args.targetImage) throw new UsageError('--target-port goes with --target-image');
+  if (args.targetArg && args.targetArg.length > 0 && !args.targetImage) throw new UsageError('--target-arg goes with --target-image');
+}
+
+/** The reports folder is checked before the run, so a bad path never costs a whole run or replaces its exit code. */
+export async function checkReportsDir(path: string | undefined): Promise<void> {
+  if (!path) return;
+  const { stat } = await import('node:fs/promises');
+  try {
+    if (!(await stat(path)).isDirectory()) throw new UsageError(`--reports ${path} is a file, not a folder`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot use --reports ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 export function parseAuth(text: string | undefined): AuthMode {
@@ -39,6 +59,8 @@ export function parseTargetUrl(text: string): string {
     throw new UsageError(`--target must be a URL like https://127.0.0.1:8443, got "${text}"`);
   }
   if (url.protocol !== 'https:') throw new UsageError(`--target must be an https:// URL (the protocol runs over TLS), got "${text}"`);
+  // The protocol's paths are absolute (/api/...): a prefix would be silently dropped, so refuse it.
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new UsageError(`--target must be the relay's origin only (https://host:port), without a path, query or fragment; got "${text}"`);
   return url.origin;
 }
 

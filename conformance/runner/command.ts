@@ -1,13 +1,20 @@
 /** `relaylab conformance`: options → target (given or embedded) → run → terminal tree and reports → exit code. */
 import { UsageError } from '../../cli/usage-error.ts';
-import { checkNumbers, onlyPatterns, parseAuth, parseTargetUrl, readBaseline, readCa, type ConformanceArgs } from './cli-options.ts';
+import { ALL_CASES } from '../cases/index.ts';
+import { checkFlagPairs, checkNumbers, checkReportsDir, onlyPatterns, parseAuth, parseTargetUrl, readBaseline, readCa, type ConformanceArgs } from './cli-options.ts';
 import { startEmbeddedRelay, type EmbeddedRelay } from './embedded-relay.ts';
-import { runSuite, TargetUnreachableError, type SuiteResult } from './run-suite.ts';
+import { runSuite, selectCases, TargetUnreachableError, type SuiteResult } from './run-suite.ts';
 import type { TargetOptions } from './target.ts';
 import { renderTree, terminalListener } from './terminal-tree.ts';
 
 export async function runConformanceCommand(args: ConformanceArgs): Promise<number> {
   checkNumbers(args);
+  checkFlagPairs(args);
+  await checkReportsDir(args.reports);
+  const only = onlyPatterns(args.only);
+  if (only.length > 0 && selectCases(ALL_CASES, only).length === 0) {
+    throw new UsageError(`--only ${only.join(',')} selects no case; give requirement ids such as EXP-1 or globs such as 'EXP-*' (conformance/SPEC.md lists them)`);
+  }
   const auth = parseAuth(args.auth);
   const baseline = await readBaseline(args.baseline);
   let embedded: EmbeddedRelay | null = null;
@@ -29,7 +36,8 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
   try {
     result = await runSuite({
       target,
-      only: onlyPatterns(args.only),
+      only,
+      failOnSkip: Boolean(args.failOnSkip),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       maxWaitSeconds: args.maxWait ?? 120,
       ...(baseline ? { baseline } : {}),

@@ -29,6 +29,8 @@ export interface SuiteOptions {
   listener?: SuiteListener;
   /** Reruns of a failing case to classify it (default 2; mutation runs use 0). */
   reruns?: number;
+  /** Exit 1 also when a MUST was skipped (not checked), not only when one failed. */
+  failOnSkip?: boolean;
 }
 
 export interface SuiteListener {
@@ -49,7 +51,7 @@ export interface SuiteResult {
   time: TimeFacts;
   facts: Record<string, string>;
   baseline: { source: string | null; patterns: string[] };
-  summary: Record<'pass' | 'fail' | 'warn' | 'skip' | 'untested', number> & { mustFailures: number; baselinedFailures: number };
+  summary: Record<'pass' | 'fail' | 'warn' | 'skip' | 'untested', number> & { mustFailures: number; mustSkipped: number; baselinedFailures: number };
   exitCode: 0 | 1;
   requirements: RequirementResult[];
   cases: CaseResult[];
@@ -152,6 +154,8 @@ function assemble(parts: {
   const { requirements } = parts;
   const count = (v: string) => requirements.filter((r) => r.verdict === v).length;
   const mustFailures = requirements.filter((r) => r.level === 'MUST' && r.verdict === 'fail' && !r.baselined).length;
+  // A skipped MUST was not checked: never reported as passing, and a failure under --fail-on-skip.
+  const mustSkipped = requirements.filter((r) => r.level === 'MUST' && r.verdict === 'skip').length;
   const auth = parts.options.target.auth;
   return {
     schemaVersion: 1,
@@ -166,9 +170,9 @@ function assemble(parts: {
     baseline: { source: parts.baseline.source, patterns: parts.baseline.patterns },
     summary: {
       pass: count('pass'), fail: count('fail'), warn: count('warn'), skip: count('skip'), untested: count('untested'),
-      mustFailures, baselinedFailures: requirements.filter((r) => r.baselined && (r.verdict === 'fail' || r.verdict === 'warn')).length,
+      mustFailures, mustSkipped, baselinedFailures: requirements.filter((r) => r.baselined && (r.verdict === 'fail' || r.verdict === 'warn')).length,
     },
-    exitCode: mustFailures > 0 ? 1 : 0,
+    exitCode: mustFailures > 0 || (parts.options.failOnSkip === true && mustSkipped > 0) ? 1 : 0,
     requirements,
     cases: parts.results,
   };

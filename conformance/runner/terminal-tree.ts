@@ -48,8 +48,18 @@ export function renderTree(result: SuiteResult): string {
   lines.push('');
   for (const [name, value] of Object.entries(result.facts)) lines.push(`${name}: ${value}`);
   lines.push(`requirements: ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip${s.untested ? `, ${s.untested} not selected` : ''}; ${s.baselinedFailures} baselined; ${(result.durationMs / 1000).toFixed(1)} s; seed ${result.seed}`);
-  lines.push(result.exitCode === 0 ? 'RESULT: every MUST passes (or is baselined)' : `RESULT: ${s.mustFailures} MUST requirement(s) fail`);
+  lines.push(resultLine(result));
   return `${lines.join('\n')}\n`;
+}
+
+/** The verdict in one line: a skipped MUST is never counted as passing. */
+export function resultLine(result: SuiteResult): string {
+  const s = result.summary;
+  const skipped = result.requirements.filter((r) => r.level === 'MUST' && r.verdict === 'skip').map((r) => r.id);
+  const skippedText = `${skipped.length} MUST requirement(s) skipped, not checked (${skipped.join(', ')})`;
+  if (s.mustFailures > 0) return `RESULT: ${s.mustFailures} MUST requirement(s) fail${skipped.length > 0 ? `; ${skippedText}` : ''}`;
+  if (skipped.length > 0) return `RESULT: no MUST fails, but ${skippedText}${result.exitCode === 1 ? ' (--fail-on-skip)' : ''}`;
+  return 'RESULT: every MUST passes (or is baselined)';
 }
 
 function firstLine(text: string | null): string {

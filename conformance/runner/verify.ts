@@ -65,4 +65,17 @@ export function expectNot5xx(reply: Reply, context = ''): void {
 
 export const isInteger = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v);
 export const isNonEmptyString = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
-export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * The same JSON value: objects compare by members, not member order (a
+ * relay built on Go maps, jsonb or sort_keys answers the same object with
+ * its keys in another order, and RFC 8259 gives order no meaning).
+ */
+export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key]);
+  return out;
+}

@@ -5,6 +5,7 @@
  * implementation × requirement matrix.
  */
 import type { SuiteResult } from '../run-suite.ts';
+import { resultLine } from '../terminal-tree.ts';
 import type { CaseResult, Exchange, RequirementResult } from '../types.ts';
 
 const esc = (s: unknown): string => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -54,7 +55,7 @@ function single(result: SuiteResult): string {
   const rows = result.requirements.map((r) => requirementRow(r, result)).join('');
   const failures = result.cases.filter((c) => c.verdict === 'fail').map(failureBlock).join('');
   return `<p class="summary"><span>auth ${esc(result.target.auth)}</span><span>seed ${result.seed}</span><span>${esc(result.startedAt)}</span><span>${(result.durationMs / 1000).toFixed(1)} s</span></p>
-<p class="summary"><span class="v-pass">${s.pass} pass</span><span class="v-fail">${s.fail} fail</span><span class="v-warn">${s.warn} warn</span><span class="v-skip">${s.skip} skip</span><span>${s.baselinedFailures} baselined</span><strong>${result.exitCode === 0 ? 'every MUST passes' : `${s.mustFailures} MUST failing`}</strong></p>
+<p class="summary"><span class="v-pass">${s.pass} pass</span><span class="v-fail">${s.fail} fail</span><span class="v-warn">${s.warn} warn</span><span class="v-skip">${s.skip} skip</span><span>${s.baselinedFailures} baselined</span><strong>${esc(resultLine(result).replace(/^RESULT: /, ''))}</strong></p>
 <p>${esc(time)}</p><ul>${facts}</ul>
 <h2>Requirements</h2>${filters()}
 <table><thead><tr><th>Id</th><th>Level</th><th>Verdict</th><th>Requirement</th><th>Cases</th></tr></thead><tbody>${rows}</tbody></table>
