@@ -50,6 +50,39 @@ describe('relaylab conformance: bad arguments and unreachable targets exit 2 wit
   });
 });
 
+describe('repro scripts for cases where two identities share an email', () => {
+  let mutant: RunningRelay;
+  let correct: RunningRelay;
+  let dir: string;
+  beforeAll(async () => {
+    mutant = await startMutant(ALL_MUTANTS.find((m) => m.name === 'case-sensitive-uniqueness')!, 30);
+    correct = await startRelay({ host: '127.0.0.1', port: 0, ttlSeconds: 30 });
+    dir = await mkdtemp(join(tmpdir(), 'relaylab-repro-'));
+    await writeFile(join(dir, 'mutant.pem'), mutant.tlsCertificatePem);
+    await writeFile(join(dir, 'correct.pem'), correct.tlsCertificatePem);
+  });
+  afterAll(async () => {
+    await mutant?.close();
+    await correct?.close();
+  });
+
+  it('replay the collision: the second registration is refused by a correct relay and accepted by the broken one', async () => {
+    const reports = join(dir, 'reports');
+    const result = await relaylab(['conformance', '--target', mutant.url, '--ca', join(dir, 'mutant.pem'), '--only', 'REG-6*', '--reports', reports]);
+    expect(result.code).toBe(1);
+    const scripts = (await readdir(join(reports, 'repro'))).filter((f) => f.startsWith('REG-6'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      const on = async (relay: RunningRelay, pem: string): Promise<string[]> => {
+        const { stdout } = await run('sh', [join(reports, 'repro', script)], { env: { ...process.env, RELAY: relay.url, CA: join(dir, pem) } });
+        return [...stdout.matchAll(/^HTTP (\d+)$/gm)].map((m) => m[1] as string);
+      };
+      expect(await on(correct, 'correct.pem')).toContain('409');
+      expect(await on(mutant, 'mutant.pem')).not.toContain('409');
+    }
+  }, 60_000);
+});
+
 describe('relaylab conformance when time cannot pass', () => {
   let relay: RunningRelay;
   let dir: string;

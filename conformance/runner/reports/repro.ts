@@ -36,7 +36,7 @@ export function reproScript(result: SuiteResult, kase: CaseResult): string {
     'url_email() { printf "%s" "$1" | sed "s/@/%40/g; s/+/%2B/g"; }',
     '',
   ];
-  used.forEach((identity, index) => lines.push(...identityLines(identity, index + 1)));
+  used.forEach((identity, index) => lines.push(...identityLines(identity, index + 1, used.slice(0, index))));
   kase.exchanges.forEach((exchange, index) => lines.push(...exchangeLines(exchange, index + 1, used, header)));
   lines.push('rm -rf "$WORK"', '');
   return lines.join('\n');
@@ -50,13 +50,16 @@ function recreatable(identity: SuiteIdentity): boolean {
   return identity.recipe.validity === 'current' && !identity.recipe.tampered;
 }
 
-function identityLines(identity: SuiteIdentity, n: number): string[] {
+function identityLines(identity: SuiteIdentity, n: number, earlier: SuiteIdentity[]): string[] {
   const r = identity.recipe;
   const lines = [`# identity ${n} (${identity.label}): ${r.keyType}, email ${r.layout}, ${r.validity}${r.tampered ? ', signature tampered' : ''}; run email ${identity.email}`];
+  // Identities that shared an email in the run (a second key, another letter case) share the fresh one:
+  // the collision is what such a case tests.
+  const sameEmailAs = earlier.findIndex((other) => other.email.toLowerCase() === identity.email.toLowerCase()) + 1;
   if (recreatable(identity)) {
     const [local = 'peer', domain = 'conformance.example'] = identity.email.split('@');
     const fresh = `${local.replace(/-[0-9a-f]{8}-\d+$/i, '')}-$RUN-${n}@${domain}`;
-    lines.push(`EMAIL_${n}="${identity.email === identity.email.toLowerCase() ? fresh : fresh.toUpperCase().replace('$RUN', '$RUN')}"`);
+    lines.push(`EMAIL_${n}="${sameEmailAs > 0 ? sharedEmail(identity.email, earlier[sameEmailAs - 1] as SuiteIdentity, sameEmailAs) : identity.email === identity.email.toLowerCase() ? fresh : fresh.toUpperCase()}"`);
     const subject = r.subject.map((a) => `/${a.field}=${a.value === identity.email ? `$EMAIL_${n}` : a.value}`).join('');
     const sans = r.sanEmails.map((e) => `email:${e === identity.email ? `$EMAIL_${n}` : e}`).join(',');
     lines.push(`openssl req -x509 ${newKey(r.keyType)} -nodes -keyout "$WORK/id${n}.key" -out "$WORK/id${n}.crt" -days 365 -subj "${subject}"${sans ? ` -addext "subjectAltName=${sans}"` : ''} 2>/dev/null`);
@@ -65,6 +68,14 @@ function identityLines(identity: SuiteIdentity, n: number): string[] {
   }
   lines.push(`CERT_${n}=$(json_pem "$WORK/id${n}.crt")`, '');
   return lines;
+}
+
+/** Identity n's email written from an earlier identity's, keeping this one's letter case. */
+function sharedEmail(email: string, other: SuiteIdentity, m: number): string {
+  if (email === other.email) return `$EMAIL_${m}`;
+  if (email === email.toUpperCase()) return `$(printf %s "$EMAIL_${m}" | tr a-z A-Z)`;
+  if (email === email.toLowerCase()) return `$(printf %s "$EMAIL_${m}" | tr A-Z a-z)`;
+  return `$EMAIL_${m}`;
 }
 
 function newKey(keyType: string): string {
