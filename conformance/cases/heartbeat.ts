@@ -2,6 +2,9 @@
 import { CaseSkip, check, describeReply, expectError, expectStatus, isInteger, sameJson } from '../runner/verify.ts';
 import { announce, defineCases, lookupPath, PATHS, registeredPeer, timedPost, timelineOf } from './steps.ts';
 
+/** Wait between the ready and the heartbeat in HB-1: over one second, the wire's time resolution. */
+const MOVE_GAP_MS = 1100;
+
 export default defineCases([
   {
     id: 'HB-1/alive',
@@ -12,12 +15,15 @@ export default defineCases([
       const observer = await registeredPeer(context, { tag: 'observer' });
       await announce(context, peer);
       const before = expectStatus(await context.client.get(lookupPath(peer.email), observer), 200, 'lookup before the heartbeat');
+      // Over a second later, "now + TTL" lies at least one whole second past the old expiry (times are whole
+      // seconds), so a heartbeat that answers alive without moving the expiry shows here, not only in HB-2.
+      await new Promise((resolve) => setTimeout(resolve, MOVE_GAP_MS));
       const reply = await context.client.post(PATHS.heartbeat, {}, peer);
       const body = expectStatus(reply, 200, 'heartbeat');
       check(body.status === 'alive' && isInteger(body.expires_in) && isInteger(body.broadcast_expires),
         '{"status":"alive","expires_in":<integer>,"broadcast_expires":<integer>}', describeReply(reply));
-      check((body.broadcast_expires as number) >= (before.broadcast_expires as number),
-        `"broadcast_expires" ≥ ${String(before.broadcast_expires)} (the expiry before the heartbeat)`, describeReply(reply));
+      check((body.broadcast_expires as number) > (before.broadcast_expires as number),
+        `"broadcast_expires" > ${String(before.broadcast_expires)} (the expiry before the heartbeat, ${MOVE_GAP_MS} ms earlier: now + TTL moved it)`, describeReply(reply));
       const after = expectStatus(await context.client.get(lookupPath(peer.email), observer), 200, 'lookup after the heartbeat');
       check(after.broadcast_expires === body.broadcast_expires, `lookup "broadcast_expires": ${String(body.broadcast_expires)} (as the heartbeat said)`, `"broadcast_expires": ${String(after.broadcast_expires)}`);
     },

@@ -70,7 +70,7 @@ export const BROADCAST_MUTANTS: Mutant[] = [
   },
   { name: 'heartbeat-says-ok', breaks: ['HB-1'], description: 'heartbeat answers {"status":"ok"}', build: () => mapBody(HEARTBEAT, (b) => ({ ...b, status: 'ok' })) },
   {
-    name: 'heartbeat-does-not-extend', breaks: ['HB-2'], description: 'heartbeat answers alive but keeps the old expiry',
+    name: 'heartbeat-does-not-extend', breaks: ['HB-1', 'HB-2'], description: 'heartbeat answers alive but keeps the old expiry',
     build: () => withStore((inner) => ({ extendBroadcast: (email: string, nowMs: number) => inner.findLiveBroadcast(email, nowMs) })),
   },
   {
