@@ -124,18 +124,29 @@ export async function walkList(context: CaseContext, caller: SuiteIdentity, limi
   return walk;
 }
 
-/** The path of the `rel="next"` link, or null. */
+/**
+ * The path of the `rel="next"` link, or null. RFC 8288: the target may be
+ * relative to the request's URL (`<?cursor=x>`), and `rel` holds
+ * space-separated relation types compared without regard to case.
+ */
 export function nextLink(reply: Reply): string | null {
   const header = reply.headers['link'];
   if (!header) return null;
+  const base = new URL(reply.exchange.request.path, 'https://relay.invalid');
   for (const part of header.split(/,(?=\s*<)/)) {
-    const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
-    if (match && /rel="?next"?/.test(match[2] ?? '')) {
-      const url = new URL(match[1] ?? '', 'https://relay.invalid');
+    const match = /^<([^>]*)>(.*)$/s.exec(part.trim());
+    if (match && relationTypes(match[2] ?? '').includes('next')) {
+      const url = new URL(match[1] ?? '', base);
       return `${url.pathname}${url.search}`;
     }
   }
   return null;
+}
+
+/** The relation types of a link's parameters (`; rel="prev next"` gives ["prev", "next"]). */
+function relationTypes(params: string): string[] {
+  const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
+  return (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 }
 
 /** Byte order of the UTF-8 encodings (SPEC LIST-3). */

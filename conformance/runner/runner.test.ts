@@ -65,11 +65,19 @@ describe('time strategy', () => {
 });
 
 describe('list helpers', () => {
-  const reply = (link?: string) => ({ headers: link ? { link } : {} }) as unknown as Reply;
+  const reply = (link?: string) => ({ headers: link ? { link } : {}, exchange: { request: { path: '/api/relay/broadcast/list?limit=2' } } }) as unknown as Reply;
   it('follow rel="next" links, relative or absolute, among several', () => {
     expect(nextLink(reply('</api/relay/broadcast/list?limit=2&cursor=abc>; rel="next"'))).toBe('/api/relay/broadcast/list?limit=2&cursor=abc');
     expect(nextLink(reply('<https://relay.example/api/relay/broadcast/list?cursor=x>; rel="prev", <https://relay.example/api/relay/broadcast/list?cursor=y>; rel=next'))).toBe('/api/relay/broadcast/list?cursor=y');
     expect(nextLink(reply())).toBeNull();
+  });
+
+  it('read links as RFC 8288 does: relative to the request, several relation types, any case', () => {
+    expect(nextLink(reply('<?limit=2&cursor=abc>; rel="next"'))).toBe('/api/relay/broadcast/list?limit=2&cursor=abc');
+    expect(nextLink(reply('<list?cursor=q>; rel="prev next"'))).toBe('/api/relay/broadcast/list?cursor=q');
+    expect(nextLink(reply('</api/relay/broadcast/list?cursor=z>; REL=Next'))).toBe('/api/relay/broadcast/list?cursor=z');
+    expect(nextLink(reply('</api/relay/broadcast/list?cursor=n>; rel="nextish"'))).toBeNull();
+    expect(nextLink(reply('</api/relay/broadcast/list?cursor=t>; title="next"; rel="prev"'))).toBeNull();
   });
 
   it('compare emails in byte order', () => {
