@@ -61,6 +61,18 @@ describe('expiry through the test-control profile', () => {
     expect(result.requirements.filter((r) => r.id.startsWith('TEST-') && r.verdict === 'pass').map((r) => r.id)).toEqual(['TEST-1', 'TEST-2']);
   }, 60_000);
 
+  it('--production: a relay that offers the test profile fails TEST-3, and its clock is never moved', async () => {
+    const relayNowSeconds = (): number => relay.core.deps.clock.nowMs() / 1000;
+    const clockBefore = relayNowSeconds();
+    const result = await runSuite({ target: { url: relay.url, caPem: relay.tlsCertificatePem, insecure: false, auth: { kind: 'mtls' } }, only: ['EXP-1*', 'TEST-*'], seed: 3, maxWaitSeconds: 5, production: true });
+    expect(result.time).toMatchObject({ testProfileOffered: true, production: true, strategy: 'unavailable' });
+    expect(result.cases.find((c) => c.caseId === 'TEST-3/absent-outside-test-mode')).toMatchObject({ verdict: 'fail', actual: expect.stringMatching(/HTTP 400/) });
+    expect(result.cases.filter((c) => c.caseId.startsWith('TEST-1/') || c.caseId.startsWith('TEST-2/') || c.caseId.startsWith('EXP-1/')).map((c) => c.verdict)).toEqual(['skip', 'skip', 'skip', 'skip']);
+    expect(result.exitCode).toBe(1);
+    // Nothing moved the relay's clock: only the run's own few seconds went by.
+    expect(relayNowSeconds() - clockBefore).toBeLessThan(30);
+  }, 60_000);
+
   it('skips expiry cases with the reason when time cannot pass', async () => {
     const production = await startRelay({ port: 0, ttlSeconds: 3600 });
     try {

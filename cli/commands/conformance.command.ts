@@ -15,6 +15,7 @@ const command: CommandModule<object, ConformanceArgs> = {
       .option('reports', { type: 'string', describe: 'folder for results.json, junit.xml, report.html and repro/*.sh' })
       .option('seed', { type: 'number', describe: 'seed for generated inputs (printed by every run)' })
       .option('baseline', { type: 'string', describe: 'file of accepted known failures (requirement or case ids, globs)' })
+      .option('production', { type: 'boolean', default: false, describe: 'the target is a deployed relay: POST /api/test/clock must be absent (SPEC TEST-3), and the suite never moves its clock' })
       .option('fail-on-skip', { type: 'boolean', default: false, describe: 'exit 1 also when a MUST was skipped (not checked), e.g. expiry cases with a TTL above --max-wait' })
       .option('label', { type: 'string', describe: 'name of this implementation in merged reports' })
       .option('target-image', { type: 'string', describe: 'start the relay from this container image (testcontainers), test it, remove it' })

@@ -166,6 +166,7 @@ export default defineCases([
     timing: 'clock',
     async run(context) {
       if (!context.time.facts.testProfileOffered) throw new CaseSkip('needs the test-control profile to move time between commands');
+      if (context.time.facts.production) throw new CaseSkip('--production: the relay is checked as deployed, so its clock is never moved');
       const ttlSeconds = context.time.facts.ttlSeconds;
       if (!ttlSeconds) throw new CaseSkip('the relay declared no TTL');
       const seed = context.rng.nextUint32() | 0;

@@ -5,6 +5,8 @@
 import { CaseSkip, check, describeReply, expectError, expectStatus, isInteger } from '../runner/verify.ts';
 import { defineCases, PATHS } from './steps.ts';
 
+const PRODUCTION_SKIP = '--production: the relay is checked as deployed, so its clock is never moved';
+
 export default defineCases([
   {
     id: 'TEST-1/advance-clock',
@@ -13,6 +15,7 @@ export default defineCases([
     timing: 'clock',
     async run(context) {
       if (!context.time.facts.testProfileOffered) throw new CaseSkip('the relay does not offer the test-control profile (not in test mode)');
+      if (context.time.facts.production) throw new CaseSkip(PRODUCTION_SKIP);
       const first = expectStatus(await context.client.post(PATHS.clock, { advance_seconds: 0.001 }), 200, 'advance by 1 ms');
       context.time.advancedMs += 1;
       const reply = await context.client.post(PATHS.clock, { advance_seconds: 2 });
@@ -29,6 +32,7 @@ export default defineCases([
     timing: 'clock',
     async run(context) {
       if (!context.time.facts.testProfileOffered) throw new CaseSkip('the relay does not offer the test-control profile (not in test mode)');
+      if (context.time.facts.production) throw new CaseSkip(PRODUCTION_SKIP);
       const before = expectStatus(await context.client.post(PATHS.clock, { advance_seconds: 0.001 }), 200, 'advance by 1 ms');
       context.time.advancedMs += 1;
       for (const value of [undefined, 0, -5, '10', null, [1]]) {
@@ -47,8 +51,10 @@ export default defineCases([
     title: 'without test mode, POST /api/test/clock is an unknown route',
     timing: 'clock',
     async run(context) {
-      if (context.time.facts.testProfileOffered) throw new CaseSkip('the relay runs in test mode (it offers the profile), so this production check does not apply');
-      expectError(await context.client.post(PATHS.clock, { advance_seconds: 1 }), 404, 'route_not_found', 'POST /api/test/clock on a relay not in test mode');
+      const { production, testProfileOffered } = context.time.facts;
+      if (testProfileOffered && !production) throw new CaseSkip('the relay runs in test mode (it offers the profile), so this production check does not apply; pass --production to check a deployed relay');
+      // A zero advance is refused by a relay that offers the profile, so probing never moves a deployed clock.
+      expectError(await context.client.post(PATHS.clock, { advance_seconds: 0 }), 404, 'route_not_found', production ? 'POST /api/test/clock on a relay checked with --production' : 'POST /api/test/clock on a relay not in test mode');
     },
   },
 ]);

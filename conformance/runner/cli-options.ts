@@ -23,6 +23,7 @@ export interface ConformanceArgs {
   targetPort?: number;
   targetArg?: string[];
   failOnSkip?: boolean;
+  production?: boolean;
 }
 
 /** Flags that only mean something beside another one are refused alone, rather than silently ignored. */

@@ -38,6 +38,7 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
       target,
       only,
       failOnSkip: Boolean(args.failOnSkip),
+      production: Boolean(args.production),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       maxWaitSeconds: args.maxWait ?? 120,
       ...(baseline ? { baseline } : {}),

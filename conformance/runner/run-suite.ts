@@ -31,6 +31,8 @@ export interface SuiteOptions {
   reruns?: number;
   /** Exit 1 also when a MUST was skipped (not checked), not only when one failed. */
   failOnSkip?: boolean;
+  /** The relay is the deployed configuration: TEST-3 demands the test profile be absent, and it is never used. */
+  production?: boolean;
 }
 
 export interface SuiteListener {
@@ -66,7 +68,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const baseline = options.baseline ?? EMPTY_BASELINE;
   const target = new Target(options.target);
   try {
-    const time = await preflight(target, options.maxWaitSeconds ?? 120);
+    const time = await preflight(target, options.maxWaitSeconds ?? 120, options.production === true);
     const selected = selectCases(options.cases ?? ALL_CASES, options.only ?? []);
     options.listener?.onStart?.({ total: selected.length, time, targetUrl: options.target.url });
     const facts: Record<string, string> = {};
@@ -88,7 +90,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   }
 }
 
-async function preflight(target: Target, maxWaitSeconds: number): Promise<TimeFacts> {
+async function preflight(target: Target, maxWaitSeconds: number, production: boolean): Promise<TimeFacts> {
   const client = target.client([]);
   try {
     await client.get('/api/health');
@@ -104,7 +106,7 @@ async function preflight(target: Target, maxWaitSeconds: number): Promise<TimeFa
   }
   const ttlSeconds = await probeTtl(target);
   const testProfileOffered = await detectTestProfile(client).catch(() => false);
-  return { ttlSeconds, testProfileOffered, maxWaitSeconds, ...chooseStrategy(ttlSeconds, testProfileOffered, maxWaitSeconds) };
+  return { ttlSeconds, testProfileOffered, maxWaitSeconds, production, ...chooseStrategy(ttlSeconds, testProfileOffered, maxWaitSeconds, production) };
 }
 
 /** Learns the declared TTL from a throw-away registration's ready. */

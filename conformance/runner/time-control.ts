@@ -14,14 +14,19 @@ export interface TimeFacts {
   ttlSeconds: number | null;
   testProfileOffered: boolean;
   maxWaitSeconds: number;
+  /** --production: the relay is checked as deployed; the test profile must be absent and is never used. */
+  production: boolean;
   strategy: TimeStrategy;
   /** Why expiry cases are skipped, when strategy is 'unavailable'. */
   unavailableReason: string | null;
 }
 
-export function chooseStrategy(ttlSeconds: number | null, testProfileOffered: boolean, maxWaitSeconds: number): Pick<TimeFacts, 'strategy' | 'unavailableReason'> {
+export function chooseStrategy(ttlSeconds: number | null, testProfileOffered: boolean, maxWaitSeconds: number, production = false): Pick<TimeFacts, 'strategy' | 'unavailableReason'> {
   if (ttlSeconds === null) return { strategy: 'unavailable', unavailableReason: 'the relay did not declare a TTL (no usable expires_in from ready)' };
   if (ttlSeconds <= maxWaitSeconds) return { strategy: 'real-time', unavailableReason: null };
+  if (testProfileOffered && production) {
+    return { strategy: 'unavailable', unavailableReason: `TTL is ${ttlSeconds} s, above --max-wait ${maxWaitSeconds} s, and --production forbids moving the relay's clock` };
+  }
   if (testProfileOffered) return { strategy: 'test-clock', unavailableReason: null };
   return {
     strategy: 'unavailable',
