@@ -100,8 +100,9 @@ export async function loadIdentityFiles(dir: string): Promise<Identity> {
   }
   try {
     const facts = inspectCertificate(certificatePem);
-    const email = facts.emails[0];
-    if (!email) throw new Error('certificate carries no email');
+    // The emails list may start with a CN that is a name ("Alice Smith"), as openssl-made certificates do.
+    const email = facts.emails.find((candidate) => isValidEmail(candidate));
+    if (!email) throw new Error('certificate carries no email address');
     return { email, certificatePem, privateKeyPem, fingerprintSha256: facts.fingerprintSha256 };
   } catch (error) {
     throw new IdentityError('identity_unreadable', `${join(dir, CERT_FILE)} is not a usable certificate: ${(error as Error).message}`);

@@ -50,3 +50,16 @@ describe('loadOrCreateIdentity never regenerates a key', () => {
     expect(await readFile(join(at, 'key.pem'), 'utf8')).toBe('not a key');
   });
 });
+
+describe('identities made with openssl', () => {
+  it('take the email address when the CN is a name ("/CN=Alice Smith/emailAddress=alice@example.com")', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdir } = await import('node:fs/promises');
+    const { loadIdentityFiles } = await import('../../reference/identity/identity-files.ts');
+    const at = join(dir.path, 'openssl-name-cn');
+    await mkdir(at, { recursive: true });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(at, 'key.pem'), '-out', join(at, 'cert.pem'), '-days', '30', '-subj', '/CN=Alice Smith/emailAddress=alice@example.com'], { stdio: 'ignore' });
+    const identity = await loadIdentityFiles(at);
+    expect(identity.email).toBe('alice@example.com');
+  });
+});

@@ -6,7 +6,9 @@
  * to it (401), TARGET not online, no address answered), with one line
  * saying why; 2 only for bad arguments or unreadable files (issue 3).
  */
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { relayPortOver } from './relay-port.ts';
 import { BadInput, requireDurationMs, requireEmail, requireStrategy } from './cli-support.ts';
 import { describeAttempt, findPeer } from './find-peer.ts';
@@ -62,6 +64,12 @@ export async function listCommand(baseUrl: string, path: string, json: boolean, 
 /** Checked before connecting: never overwrite a user's file unasked. */
 export async function checkOutFile(outFile: string, force: boolean): Promise<void> {
   if (!force && (await exists(outFile))) throw new BadInput(`${outFile} already exists; pass --force to overwrite it`);
+  const folder = dirname(outFile);
+  try {
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    throw new BadInput(`cannot save to ${outFile}: the folder ${folder} ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not writable'}`);
+  }
 }
 
 export async function getCommand(baseUrl: string, path: string, outFile: string, print: Print): Promise<void> {
@@ -75,7 +83,7 @@ export async function getCommand(baseUrl: string, path: string, outFile: string,
 
 function failPeerRequest(error: unknown, print: Print): void {
   if (!(error instanceof PeerRequestError)) throw error;
-  print(`the peer answered ${error.status} (${error.code}): ${error.message}`);
+  print(error.status === 0 ? `could not talk to the peer (${error.code}): ${error.message}` : `the peer answered ${error.status} (${error.code}): ${error.message}`);
   process.exitCode = 1;
 }
 

@@ -6,7 +6,8 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { request } from 'undici';
+import { pipeline } from 'node:stream/promises';
+import { request, type Dispatcher } from 'undici';
 import type { FileEntry } from './peer-server.ts';
 
 export class PeerRequestError extends Error {
@@ -28,17 +29,32 @@ export function encodePath(path: string): string {
     .join('/');
 }
 
+/** A peer that hangs up or times out is a failed request (exit 1), not a crash of ours. */
+async function requestPeer(url: string, options: { headersTimeout: number; bodyTimeout: number }): Promise<Dispatcher.ResponseData> {
+  try {
+    return await request(url, options);
+  } catch (error) {
+    const err = error as { code?: string; message?: string };
+    throw new PeerRequestError(0, 'peer_unreachable', `${err.code ?? 'error'}: ${err.message ?? String(error)}`);
+  }
+}
+
 export async function listPeerFolder(baseUrl: string, path = ''): Promise<{ path: string; entries: FileEntry[] }> {
   const suffix = encodePath(path);
-  const res = await request(`${baseUrl}/api/files${suffix ? `/${suffix}` : ''}`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const body = (await res.body.json()) as { path: string; entries: FileEntry[]; code?: string; error?: string };
+  const res = await requestPeer(`${baseUrl}/api/files${suffix ? `/${suffix}` : ''}`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+  let body: { path: string; entries: FileEntry[]; code?: string; error?: string };
+  try {
+    body = (await res.body.json()) as typeof body;
+  } catch {
+    throw new PeerRequestError(res.statusCode, 'peer_bad_answer', 'the peer did not answer with a JSON folder listing');
+  }
   if (res.statusCode !== 200) throw new PeerRequestError(res.statusCode, body.code ?? 'peer_error', body.error ?? `HTTP ${res.statusCode}`);
   return body;
 }
 
 /** Streams `path` into `outFile` (via a temporary file), returning its size and SHA-256. */
 export async function downloadPeerFile(baseUrl: string, path: string, outFile: string): Promise<{ bytes: number; sha256: string }> {
-  const res = await request(`${baseUrl}/download/${encodePath(path)}`, { headersTimeout: 10_000, bodyTimeout: 30_000 });
+  const res = await requestPeer(`${baseUrl}/download/${encodePath(path)}`, { headersTimeout: 10_000, bodyTimeout: 30_000 });
   if (res.statusCode !== 200) {
     const text = await res.body.text();
     let parsed: { code?: string; error?: string } = {};
@@ -53,21 +69,27 @@ export async function downloadPeerFile(baseUrl: string, path: string, outFile: s
   const tmp = `${outFile}.part`;
   const hash = createHash('sha256');
   let bytes = 0;
-  const out = createWriteStream(tmp);
   try {
-    for await (const chunk of res.body) {
-      const buf = chunk as Buffer;
-      hash.update(buf);
-      bytes += buf.length;
-      if (!out.write(buf)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    }
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    // pipeline() carries an error from either side (the peer hanging up, the disk) to here: none goes unhandled.
+    await pipeline(
+      res.body,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          yield chunk;
+        }
+      },
+      createWriteStream(tmp),
+    );
     if (Number.isFinite(expected) && expected !== bytes) throw new PeerRequestError(200, 'short_download', `got ${bytes} of ${expected} bytes`);
     await rename(tmp, outFile);
   } catch (error) {
-    out.destroy();
     await rm(tmp, { force: true });
-    throw error;
+    if (error instanceof PeerRequestError) throw error;
+    const err = error as NodeJS.ErrnoException;
+    if (err.syscall === 'open' || err.syscall === 'rename' || err.syscall === 'write') throw error;
+    throw new PeerRequestError(0, 'peer_unreachable', `the download broke off after ${bytes} bytes: ${err.code ?? err.message}`);
   }
   return { bytes, sha256: hash.digest('hex') };
 }
