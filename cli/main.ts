@@ -30,7 +30,7 @@ function reportAndExit(error: unknown): never {
   }
   const err = error as NodeJS.ErrnoException;
   // Operating-system errors a user can fix (missing file, port taken) are usage errors too.
-  if (err && typeof err.code === 'string' && ['ENOENT', 'EACCES', 'EADDRINUSE', 'ECONNREFUSED', 'EISDIR', 'ENOTDIR'].includes(err.code)) {
+  if (err && typeof err.code === 'string' && ['ENOENT', 'EACCES', 'EADDRINUSE', 'ECONNREFUSED', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EPERM', 'EROFS', 'ENOSPC'].includes(err.code)) {
     process.stderr.write(`relaylab: ${err.message}\n`);
     process.exit(EXIT.usage);
   }

@@ -30,6 +30,8 @@ export async function makeRelayClient(args: RelayClientArgs) {
   if (!args['relay-ca'] && !args.insecure) {
     throw new UsageError("pass --relay-ca FILE (the relay's certificate, printed when it starts) or --insecure");
   }
+  const timeoutMs = args['timeout-ms'];
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive number of milliseconds, got ${String(timeoutMs)}`);
   const relayCaPem = args['relay-ca'] ? await readRelayCaPem(args['relay-ca']) : undefined;
   const identity = args.identity ? await loadIdentityFiles(args.identity) : undefined;
   try {

@@ -13,13 +13,18 @@ const command: CommandModule<object, Args> = {
       .option('address', { type: 'string', array: true, demandOption: true, describe: 'An address, repeatable; local first' })
       .option('capabilities', { type: 'string', describe: 'JSON object of capabilities' }) as never,
   handler: (args) => {
+    // Checked here so a typo is exit 2 with the flag named, not a relay refusal (exit 1) of a value the user never meant.
+    if (typeof args.port !== 'number' || !Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new UsageError(`--port must be a port number 1..65535, got ${String(args.port)}`);
     let capabilities: Record<string, unknown> | undefined;
     if (args.capabilities !== undefined) {
+      let parsed: unknown;
       try {
-        capabilities = JSON.parse(args.capabilities) as Record<string, unknown>;
+        parsed = JSON.parse(args.capabilities);
       } catch {
-        throw new UsageError('--capabilities must be a JSON object, e.g. \'{"files":true}\'');
+        parsed = undefined;
       }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--capabilities must be a JSON object, e.g. \'{"files":true}\'');
+      capabilities = parsed as Record<string, unknown>;
     }
     return runRelayCall(args, (client) => client.ready({ port: args.port, addresses: args.address, ...(capabilities ? { capabilities } : {}) }));
   },
