@@ -38,6 +38,12 @@ describe('SPEC.md and its coverage', () => {
     expect([...SPEC_ERROR_CODES].sort()).toEqual(reference);
   });
 
+  it('gives, in its error table, exactly the codes and statuses the reference relay uses', () => {
+    const text = readFileSync(new URL('./SPEC.md', import.meta.url), 'utf8');
+    const table = Object.fromEntries([...text.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|$/gm)].map((m) => [m[1], Number(m[2])]));
+    expect(table).toEqual({ ...ERROR_STATUS });
+  });
+
   it('mentions every error code in SPEC.md', () => {
     const text = readFileSync(new URL('./SPEC.md', import.meta.url), 'utf8');
     const missing = SPEC_ERROR_CODES.filter((c) => !text.includes(`\`${c}\``));
