@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startRelayFixture, uniqueEmail } from '../support/relay-fixture.ts';
 
@@ -46,6 +47,24 @@ describe('trusted-proxy certificate header (--cert-header, --trusted-proxy)', ()
       expect(rawHeader).toMatchObject({ status: 200, body: { status: 'alive' } });
       const fromStranger = await f.raw('POST', '/api/relay/broadcast/ready', { body, headers: { 'x-ssl-cert': encoded }, localAddress: '127.0.0.3' });
       expect(fromStranger).toMatchObject({ status: 401, body: { code: 'client_certificate_required' } });
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('logs a warning when the header arrives from an untrusted address, and none from the trusted proxy', async () => {
+    const lines: Array<{ level: number; msg: string; remote?: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const f = await startRelayFixture({ host: '127.0.0.1', certHeader: 'X-SSL-Cert', trustedProxies: ['127.0.0.2'], logger });
+    try {
+      const peer = f.identity();
+      expect((await f.client(peer).register()).status).toBe(200);
+      const headers = { 'x-ssl-cert': encodeURIComponent(peer.certificatePem) };
+      const body = JSON.stringify({ port: 9000, addresses: ['10.0.0.9'] });
+      expect((await f.raw('POST', '/api/relay/broadcast/ready', { body, headers, localAddress: '127.0.0.2' })).status).toBe(200);
+      expect(lines).toEqual([]);
+      expect((await f.raw('POST', '/api/relay/broadcast/ready', { body, headers, localAddress: '127.0.0.3' })).status).toBe(401);
+      expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'ignored X-SSL-Cert header from untrusted address 127.0.0.3' })]);
     } finally {
       await f.close();
     }

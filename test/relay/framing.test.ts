@@ -30,6 +30,28 @@ describe('framing and errors: never a 500 for what a client sent', () => {
     }
   });
 
+  it('answers a heartbeat whose body is not a JSON object with 400 and leaves the expiry alone (SPEC ERR-2, ERR-7)', async () => {
+    const peer = f.identity();
+    const observer = f.identity();
+    await f.client(peer).register();
+    await f.client(observer).register();
+    await f.client(peer).ready({ port: 7, addresses: ['10.0.0.7'] });
+    const before = await f.client(observer).lookup(peer.email);
+    f.clock.advanceMs(10_000);
+    for (const body of ['{not json', '{', '{"a": 1,}', 'nul']) {
+      expect(await f.raw('POST', '/api/relay/broadcast/heartbeat', { body, identity: peer })).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
+    }
+    for (const body of ['[1]', '[]', '1', '"alive"', 'null']) {
+      expect(await f.raw('POST', '/api/relay/broadcast/heartbeat', { body, identity: peer })).toMatchObject({ status: 400, body: { code: 'invalid_body' } });
+    }
+    // Refused heartbeats moved nothing.
+    expect((await f.client(observer).lookup(peer.email)).body).toEqual(before.body);
+    // HB-1 defines no request body: none, an empty or blank one, or any JSON object is accepted.
+    for (const body of [undefined, '', '  \n', '{}', '{"note": "ignored"}']) {
+      expect(await f.raw('POST', '/api/relay/broadcast/heartbeat', { identity: peer, ...(body === undefined ? {} : { body }) })).toMatchObject({ status: 200, body: { status: 'alive' } });
+    }
+  });
+
   it('answers garbage HTTP on a TLS connection with a 400 and keeps serving', async () => {
     const text = await new Promise<string>((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port: f.relay.port, ca: f.relay.tlsCertificatePem }, () => socket.write('NOT HTTP AT ALL\r\n\r\n'));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
@@ -64,10 +64,29 @@ describe('relaylab relay as a process', () => {
     [['relay', '--tls-cert', '/nope.pem', '--tls-key', '/nope.key', '--port', '0'], /cannot start the relay: .*nope/],
     [['relay', '--bogus'], /Unknown argument: bogus/],
     [['relay', '--cleanup-interval', '3000000'], /--cleanup-interval must be .* at most 2147483/],
+    // Once read as /0, trusting every IPv4 address to assert any certificate (SPEC AUTH-5).
+    [['relay', '--port', '0', '--cert-header', 'X-SSL-Cert', '--trusted-proxy', '10.0.0.1/'], /cannot start the relay: --trusted-proxy "10\.0\.0\.1\/": prefix length must be/],
+    [['relay', '--port', '0', '--cert-header', 'X-SSL-Cert', '--trusted-proxy', '127.0.0.1', '--trusted-proxy', '10.0.0.1/8/32'], /--trusted-proxy "10\.0\.0\.1\/8\/32": more than one/],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
+  });
+
+  it('refuses to start on half a generated TLS pair, naming both files, and leaves the surviving half alone', async () => {
+    const halfDir = mkdtempSync(join(tmpdir(), 'relaylab-half-pair-'));
+    try {
+      const certPath = join(halfDir, 'relay-cert.pem');
+      writeFileSync(certPath, 'the certificate clients pinned\n');
+      const result = await runCli(['relay', '--port', '0', '--data-dir', halfDir]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(certPath);
+      expect(result.stderr).toContain(join(halfDir, 'relay-key.pem'));
+      expect(readFileSync(certPath, 'utf8')).toBe('the certificate clients pinned\n');
+    } finally {
+      rmSync(halfDir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../../shared/clock.ts';
 import type { Rng } from '../../shared/rng.ts';
-import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
+import { normalizeValidEmail } from '../../shared/email.ts';
 import type { CertificateInspector } from '../../identity/inspect.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fail, ok } from './result.ts';
@@ -103,6 +103,12 @@ export class RelayCore implements RelayHandler {
   async heartbeat(request: RelayRequest): Promise<RelayResponse> {
     const auth = await this.authenticate(request.principal);
     if (!auth.ok) return auth.response;
+    // HB-1 defines no request body, so none is needed; but a body that is sent must be a JSON
+    // object (SPEC ERR-2), checked before the expiry moves so a refusal changes nothing (ERR-7).
+    if (request.bodyText !== null && request.bodyText.trim() !== '') {
+      const body = parseJsonObject(request.bodyText);
+      if (!body.ok) return body.response;
+    }
     const nowMs = this.deps.clock.nowMs();
     const extended = await this.deps.store.extendBroadcast(auth.identity.email, nowMs, nowMs + this.ttlSeconds * 1000);
     if (!extended) return fail('no_live_broadcast', 'no live broadcast for this identity; send /api/relay/broadcast/ready again');
@@ -115,8 +121,9 @@ export class RelayCore implements RelayHandler {
     if (!auth.ok) return auth.response;
     const raw = request.query.get('email');
     if (raw === null || raw.trim() === '') return fail('missing_email', 'the "email" query parameter is required');
-    if (!isValidEmail(raw.trim())) return fail('invalid_email', `"${raw.slice(0, 80)}" is not an email address`);
-    const email = normalizeEmail(raw);
+    // Validated in normalised form, the form registration stored (SPEC REG-6).
+    const email = normalizeValidEmail(raw);
+    if (email === null) return fail('invalid_email', `"${raw.slice(0, 80)}" is not an email address`);
     const broadcast = await this.deps.store.findLiveBroadcast(email, this.deps.clock.nowMs());
     if (!broadcast) return fail('peer_not_found', `${email} is not online`);
     const body: Record<string, unknown> = {

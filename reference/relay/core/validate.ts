@@ -3,7 +3,7 @@
  * or a RelayResponse describing the first problem, so the core reads as a
  * straight line of checks.
  */
-import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
+import { normalizeValidEmail } from '../../shared/email.ts';
 import { ipVersion } from '../../shared/ip.ts';
 import { fail } from './result.ts';
 import { RELAY_LIMITS, type RelayResponse } from './types.ts';
@@ -34,14 +34,16 @@ export interface RegisterPayload {
 }
 
 export function checkRegisterPayload(body: Record<string, unknown>): Checked<RegisterPayload> {
-  const { certificate, email } = body;
-  if (typeof email !== 'string' || !isValidEmail(email.trim())) {
+  const { certificate } = body;
+  // Checked once normalised: that form is stored and later listed, looked up and put in cursors (SPEC REG-5, REG-6).
+  const email = normalizeValidEmail(body.email);
+  if (email === null) {
     return reject(fail('invalid_email', '"email" must be an email address string'));
   }
   if (typeof certificate !== 'string' || certificate.length === 0) {
     return reject(fail('invalid_certificate', '"certificate" must be a PEM-encoded X.509 certificate string'));
   }
-  return accept({ certificatePem: certificate, email: normalizeEmail(email) });
+  return accept({ certificatePem: certificate, email });
 }
 
 export interface ReadyPayload {

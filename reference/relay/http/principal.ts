@@ -8,6 +8,8 @@ import { BlockList, isIPv4 } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Principal } from '../core/types.ts';
+import { ipVersion } from '../../shared/ip.ts';
+import { RelaySetupError } from './relay-setup-error.ts';
 
 export interface ProxyTrust {
   headerName: string;
@@ -16,22 +18,34 @@ export interface ProxyTrust {
 
 export type PrincipalExtractor = (request: IncomingMessage) => { principal: Principal | null; warning?: string };
 
-/** Parses `10.0.0.0/8`, `::1/128`, or a bare address. Throws a readable error. */
+/**
+ * Parses `10.0.0.0/8`, `::1/128`, or a bare address (a single host). Strict on
+ * purpose: each entry decides who may assert any client identity (SPEC AUTH-5),
+ * so a typo must stop the relay, never widen the rule. (`10.0.0.1/` once read as
+ * /0, trusting every IPv4 address, and `10.0.0.1/8/32` as /8.)
+ */
 export function parseTrustedProxies(cidrs: string[]): BlockList {
   const list = new BlockList();
   for (const cidr of cidrs) {
-    const [address = '', bitsText] = cidr.split('/');
-    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
-    const maxBits = family === 'ipv4' ? 32 : 128;
-    const bits = bitsText === undefined ? maxBits : Number(bitsText);
-    if (!Number.isInteger(bits) || bits < 0 || bits > maxBits) throw new Error(`--trusted-proxy ${cidr}: prefix length must be 0..${maxBits}`);
-    try {
-      list.addSubnet(address, bits, family);
-    } catch {
-      throw new Error(`--trusted-proxy ${cidr}: not an IP address or CIDR`);
-    }
+    const { address, bits, family } = parseCidr(cidr);
+    list.addSubnet(address, bits, family);
   }
   return list;
+}
+
+function parseCidr(cidr: string): { address: string; bits: number; family: 'ipv4' | 'ipv6' } {
+  const refuse = (why: string): never => {
+    throw new RelaySetupError('invalid_trusted_proxy', `--trusted-proxy ${JSON.stringify(cidr)}: ${why}; give an address or CIDR such as 10.0.0.0/8 or ::1/128`);
+  };
+  const parts = cidr.split('/');
+  if (parts.length > 2) refuse('more than one "/"');
+  const [address = '', bitsText] = parts;
+  const version = ipVersion(address);
+  if (version === null) return refuse(`${JSON.stringify(address)} is not an IPv4 or IPv6 address`);
+  const maxBits = version === 4 ? 32 : 128;
+  if (bitsText === undefined) return { address, bits: maxBits, family: version === 4 ? 'ipv4' : 'ipv6' };
+  if (!/^[0-9]{1,3}$/.test(bitsText) || Number(bitsText) > maxBits) refuse(`prefix length must be a number from 0 to ${maxBits}`);
+  return { address, bits: Number(bitsText), family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
 /** The peer certificate never changes on a connection: compute its fingerprint once per socket. */

@@ -14,11 +14,11 @@ import type { Rng } from '../../shared/rng.ts';
 import { silentLogger } from '../../shared/logger.ts';
 import { x509Inspector } from '../../identity/inspect.ts';
 import { RelayCore } from '../core/relay-core.ts';
-import type { RelayHandler } from '../core/types.ts';
+import type { RelayHandler, RelayStore } from '../core/types.ts';
 import { openStore } from './open-store.ts';
 import { makePrincipalExtractor, parseTrustedProxies, type PrincipalExtractor, type ProxyTrust } from './principal.ts';
 import { serveRelay, type ServingRelay } from './serve.ts';
-import { loadOrGenerateTlsPair, loadTlsPair } from './tls-pair.ts';
+import { loadOrGenerateTlsPair, loadTlsPair, type TlsPair } from './tls-pair.ts';
 
 export interface StartRelayOptions {
   host?: string;
@@ -66,11 +66,19 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
   const logger = options.logger ?? silentLogger();
   const host = options.host ?? RELAY_DEFAULTS.host;
   const ttlSeconds = options.ttlSeconds ?? RELAY_DEFAULTS.ttlSeconds;
+  // Configuration is checked before anything is created, so a refusal leaves nothing behind.
+  const proxy = options.certHeader ? { headerName: options.certHeader, trusted: parseTrustedProxies(options.trustedProxies ?? []) } : null;
   const tempDir = options.dataDir ? null : await mkdtemp(join(tmpdir(), 'relaylab-relay-'));
   const dataDir = options.dataDir ?? (tempDir as string);
-  const proxy = options.certHeader ? { headerName: options.certHeader, trusted: parseTrustedProxies(options.trustedProxies ?? []) } : null;
-  const tls = options.tlsCertFile && options.tlsKeyFile ? await loadTlsPair(options.tlsCertFile, options.tlsKeyFile) : await loadOrGenerateTlsPair(dataDir, host);
-  const store = await openStore(options.store ?? 'memory', logger);
+  let tls: TlsPair;
+  let store: RelayStore;
+  try {
+    tls = options.tlsCertFile && options.tlsKeyFile ? await loadTlsPair(options.tlsCertFile, options.tlsKeyFile) : await loadOrGenerateTlsPair(dataDir, host);
+    store = await openStore(options.store ?? 'memory', logger);
+  } catch (error) {
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    throw error;
+  }
   const testClock = options.testMode ? new OffsetClock(options.clock ?? systemClock) : null;
   const clock = testClock ?? options.clock ?? systemClock;
   const core = new RelayCore({

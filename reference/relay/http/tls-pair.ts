@@ -2,11 +2,12 @@
  * The relay's own TLS certificate: given by the operator, or generated on
  * first start into the data dir and reused after, so clients can pin it.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { issueSelfSigned } from '../../identity/certificate-builder.ts';
 import { ipVersion } from '../../shared/ip.ts';
+import { RelaySetupError } from './relay-setup-error.ts';
 
 export interface TlsPair {
   certificatePem: string;
@@ -19,6 +20,16 @@ const CERT_NAME = 'relay-cert.pem';
 const KEY_NAME = 'relay-key.pem';
 const FIVE_YEARS_MS = 5 * 365 * 86_400_000;
 
+/** The file's text, or null when it does not exist; any other failure (permissions, a folder) is thrown. */
+async function readIfPresent(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 export async function loadTlsPair(certFile: string, keyFile: string): Promise<TlsPair> {
   const [certificatePem, privateKeyPem] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
   return { certificatePem, privateKeyPem, certificatePath: resolve(certFile), generated: false };
@@ -26,10 +37,17 @@ export async function loadTlsPair(certFile: string, keyFile: string): Promise<Tl
 
 export async function loadOrGenerateTlsPair(dataDir: string, host: string): Promise<TlsPair> {
   const certificatePath = resolve(join(dataDir, CERT_NAME));
-  try {
-    return await loadTlsPair(certificatePath, join(dataDir, KEY_NAME));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  const keyPath = resolve(join(dataDir, KEY_NAME));
+  const [certificatePem, privateKeyPem] = await Promise.all([readIfPresent(certificatePath), readIfPresent(keyPath)]);
+  if (certificatePem !== null && privateKeyPem !== null) return { certificatePem, privateKeyPem, certificatePath, generated: false };
+  if (certificatePem !== null || privateKeyPem !== null) {
+    // Half a pair: regenerating would overwrite the surviving half, and a new certificate
+    // silently breaks every client that pinned the old one. The operator decides.
+    const [present, missing] = certificatePem !== null ? [certificatePath, keyPath] : [keyPath, certificatePath];
+    throw new RelaySetupError(
+      'tls_pair_incomplete',
+      `the relay's TLS pair is incomplete: ${present} exists but ${missing} is missing; restore ${missing}, or delete ${present} to generate a new pair (clients that pinned the old certificate must then pin the new one)`,
+    );
   }
   const names = new Set(['localhost', hostname()]);
   const ips = new Set(['127.0.0.1', '::1']);
@@ -52,8 +70,11 @@ export async function loadOrGenerateTlsPair(dataDir: string, host: string): Prom
     usage: 'server',
   });
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writeFile(join(dataDir, KEY_NAME), issued.privateKeyPem, { mode: 0o600 });
-  await chmod(join(dataDir, KEY_NAME), 0o600);
-  await writeFile(certificatePath, issued.certificatePem);
+  // Each file appears whole (written aside, then renamed), so a crash mid-write leaves no torn PEM.
+  await writeFile(`${keyPath}.tmp`, issued.privateKeyPem, { mode: 0o600 });
+  await chmod(`${keyPath}.tmp`, 0o600);
+  await writeFile(`${certificatePath}.tmp`, issued.certificatePem);
+  await rename(`${keyPath}.tmp`, keyPath);
+  await rename(`${certificatePath}.tmp`, certificatePath);
   return { certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem, certificatePath, generated: true };
 }
