@@ -95,9 +95,10 @@ export default defineCases([
     title: 'malformed JSON answers 400 invalid_json on every POST endpoint',
     async run(context) {
       const peer = await registeredPeer(context, { tag: 'badjson' });
+      await announce(context, peer); // a live broadcast, so a heartbeat reaches its body check
       for (const text of ['{', '{"port": 80,}', 'nul', "{'port': 1}", '{"a":1}}']) {
-        for (const path of [PATHS.register, PATHS.ready]) {
-          const reply = await context.client.send({ method: 'POST', path, rawBody: text, identity: path === PATHS.ready ? peer : null });
+        for (const path of [PATHS.register, PATHS.ready, PATHS.heartbeat]) {
+          const reply = await context.client.send({ method: 'POST', path, rawBody: text, identity: path === PATHS.register ? null : peer });
           expectError(reply, 400, 'invalid_json', `POST ${path} with body ${text}`);
         }
       }
@@ -109,9 +110,10 @@ export default defineCases([
     title: 'JSON that is not an object answers 400 invalid_body',
     async run(context) {
       const peer = await registeredPeer(context, { tag: 'notobj' });
+      await announce(context, peer); // a live broadcast, so a heartbeat reaches its body check
       for (const text of ['[]', '"text"', '42', 'null', 'true', '[{"port":80}]']) {
-        for (const path of [PATHS.register, PATHS.ready]) {
-          const reply = await context.client.send({ method: 'POST', path, rawBody: text, identity: path === PATHS.ready ? peer : null });
+        for (const path of [PATHS.register, PATHS.ready, PATHS.heartbeat]) {
+          const reply = await context.client.send({ method: 'POST', path, rawBody: text, identity: path === PATHS.register ? null : peer });
           expectError(reply, 400, 'invalid_body', `POST ${path} with body ${text}`);
         }
       }
