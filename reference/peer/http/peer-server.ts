@@ -10,15 +10,16 @@
  * safe-path.ts. Errors are JSON `{error, code}`. Friends and their statuses
  * are never served here: they belong to the local user only.
  */
-import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream';
 import { isInside, resolveInsideRoot } from './safe-path.ts';
 import { parseRange } from './range.ts';
+import { holdsPrivateKey, isPrivateByPath, openRegular, RELAYLAB_FOLDER, resolvePrivatePaths } from './private-files.ts';
 
 export interface PeerServerOptions {
   root: string;
@@ -30,9 +31,9 @@ export interface PeerServerOptions {
   /**
    * Never served or listed, even when inside the root: the identity folder
    * (private key), the friends list and its statuses. A user who serves
-   * their home folder must not publish their key. Always private besides
-   * these (see isPrivate): `~/.relaylab`, any folder named `.relaylab`,
-   * and anything that looks like a private key.
+   * their home folder must not publish their key. They need not exist yet.
+   * Always private besides these (see private-files.ts): `~/.relaylab`,
+   * any folder named `.relaylab`, and anything that looks like a private key.
    */
   privatePaths?: string[];
 }
@@ -47,14 +48,16 @@ export interface RunningPeerServer {
 /** /content refuses bigger files: text that large belongs in /download. */
 export const MAX_CONTENT_BYTES = 16 * 1024 * 1024;
 
-export type PeerErrorCode = 'not_found' | 'path_forbidden' | 'bad_path_encoding' | 'method_not_allowed' | 'not_a_directory' | 'not_a_file' | 'too_large' | 'range_not_satisfiable' | 'internal_error';
+/** `not_a_regular_file` (403): a FIFO, socket or device; never opened, since opening a FIFO waits for a writer. */
+export type PeerErrorCode = 'not_found' | 'path_forbidden' | 'bad_path_encoding' | 'method_not_allowed' | 'not_a_directory' | 'not_a_file' | 'not_a_regular_file' | 'too_large' | 'range_not_satisfiable' | 'internal_error';
 
 export async function startPeerServer(options: PeerServerOptions): Promise<RunningPeerServer> {
   const rootReal = await realpath(options.root);
   if (!(await stat(rootReal)).isDirectory()) throw Object.assign(new Error(`${options.root} is not a folder`), { code: 'ENOTDIR' });
   // ~/.relaylab holds every local identity's key and the relay's key: private whatever the root.
-  const privatePaths = [...(options.privatePaths ?? []), join(homedir(), RELAYLAB_FOLDER)];
-  const site: Site = { rootReal, email: options.email, privateReal: await Promise.all(privatePaths.map(realOrResolved)) };
+  // Absolute now (the working folder may change); real paths are taken per request.
+  const privatePaths = [...(options.privatePaths ?? []), join(homedir(), RELAYLAB_FOLDER)].map((p) => resolve(p));
+  const site: Site = { rootReal, email: options.email, privatePaths };
   const server = createServer((req, res) => {
     handle(req, res, site).catch(() => sendError(res, 500, 'internal_error', 'internal error'));
   });
@@ -99,56 +102,8 @@ async function listen(server: Server, host: string | undefined, port: number): P
 interface Site {
   rootReal: string;
   email: string;
-  privateReal: string[];
-}
-
-/** A private path that does not exist yet (a friends file before its first save) still counts. */
-async function realOrResolved(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
-const RELAYLAB_FOLDER = '.relaylab';
-/** How much of a file is read to tell a PEM private key from other content. */
-const KEY_SNIFF_BYTES = 1024;
-const PRIVATE_KEY_PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
-
-/** Private by name alone: `key.pem`, `*-key.pem`, `*.key` (any case). */
-export function isPrivateKeyName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower === 'key.pem' || lower.endsWith('-key.pem') || lower.endsWith('.key');
-}
-
-/**
- * Whether a real path (inside the root) must never be listed or served: a
- * configured private path (or inside one), anything under a `.relaylab`
- * folder, a key by its name, or a file whose first bytes are a PEM private
- * key (`-----BEGIN ... PRIVATE KEY-----`, whatever its name).
- */
-async function isPrivate(site: Site, real: string): Promise<boolean> {
-  if (site.privateReal.some((p) => isInside(p, real))) return true;
-  if (relative(site.rootReal, real).split(sep).includes(RELAYLAB_FOLDER)) return true;
-  if (isPrivateKeyName(basename(real))) return true;
-  return startsLikePrivateKey(real);
-}
-
-async function startsLikePrivateKey(real: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(real, 'r');
-    if (!(await handle.stat()).isFile()) return false;
-    const buffer = Buffer.alloc(KEY_SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, KEY_SNIFF_BYTES, 0);
-    const head = buffer.subarray(0, bytesRead).toString('latin1');
-    return head.trimStart().startsWith('-----BEGIN') && PRIVATE_KEY_PEM.test(head);
-  } catch {
-    return false; // unreadable: the caller's stat/read answers 404 anyway
-  } finally {
-    await handle?.close();
-  }
+  /** Absolute, not yet real: see resolvePrivatePaths. */
+  privatePaths: string[];
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, site: Site): Promise<void> {
@@ -161,29 +116,32 @@ async function handle(req: IncomingMessage, res: ServerResponse, site: Site): Pr
   }
   if (rawPath === '/api/health') return sendJson(res, 200, { status: 'ok', email });
   if (rawPath === '/api/files' || rawPath.startsWith('/api/files/')) return listFolder(res, site, rawPath.slice('/api/files/'.length));
-  if (rawPath.startsWith('/content/')) return sendContent(res, site, rawPath.slice('/content/'.length));
+  if (rawPath.startsWith('/content/')) return sendContent(req, res, site, rawPath.slice('/content/'.length));
   if (rawPath.startsWith('/download/')) return sendDownload(req, res, site, rawPath.slice('/download/'.length));
   return sendError(res, 404, 'not_found', `no such route: ${rawPath.slice(0, 200)}`);
 }
 
-async function resolveOrFail(res: ServerResponse, site: Site, rawPath: string): Promise<{ realPath: string; relative: string; size: number; isDirectory: boolean; mtimeMs: number } | null> {
+interface Target {
+  realPath: string;
+  relative: string;
+  kind: 'directory' | 'file' | 'other';
+  /** This request's real private paths, for the entries of a listing. */
+  privateReal: string[];
+}
+
+/** Resolves, refuses private paths, and stats: nothing is opened here, so a FIFO cannot hang it. */
+async function resolveOrFail(res: ServerResponse, site: Site, rawPath: string): Promise<Target | null> {
   const resolved = await resolveInsideRoot(site.rootReal, rawPath);
-  if (!resolved.ok) {
-    sendError(res, resolved.status, resolved.code, resolved.error);
-    return null;
-  }
-  if (await isPrivate(site, resolved.realPath)) {
-    // Answer exactly as for a missing file: its existence is private too.
-    sendError(res, 404, 'not_found', `no such file: ${resolved.relative}`);
-    return null;
-  }
-  try {
-    const info = await stat(resolved.realPath);
-    return { realPath: resolved.realPath, relative: resolved.relative, size: info.size, isDirectory: info.isDirectory(), mtimeMs: info.mtimeMs };
-  } catch {
-    sendError(res, 404, 'not_found', `no such file: ${resolved.relative}`);
-    return null;
-  }
+  if (!resolved.ok) return refuse(res, resolved.status, resolved.code, resolved.error);
+  const privateReal = await resolvePrivatePaths(site.privatePaths);
+  const info = isPrivateByPath(site.rootReal, privateReal, resolved.realPath) ? null : await stat(resolved.realPath).catch(() => null);
+  // A private path is answered exactly as a missing one: its existence is private too.
+  if (!info) return refuse(res, 404, 'not_found', `no such file: ${resolved.relative}`);
+  return { realPath: resolved.realPath, relative: resolved.relative, kind: kindOf(info), privateReal };
+}
+
+function kindOf(info: Stats): Target['kind'] {
+  return info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'other';
 }
 
 export interface FileEntry {
@@ -197,66 +155,114 @@ export interface FileEntry {
 async function listFolder(res: ServerResponse, site: Site, rawPath: string): Promise<void> {
   const target = await resolveOrFail(res, site, rawPath);
   if (!target) return;
-  if (!target.isDirectory) return sendError(res, 400, 'not_a_directory', `${target.relative} is a file; fetch it from /download/${target.relative}`);
+  if (target.kind !== 'directory') return sendError(res, 400, 'not_a_directory', `${target.relative} is not a folder; fetch a file from /download/${target.relative}`);
   const entries: FileEntry[] = [];
   for (const dirent of await readdir(target.realPath, { withFileTypes: true })) {
-    const entry = await describeEntry(site, join(target.realPath, dirent.name), dirent.name);
+    const entry = await describeEntry(site, target.privateReal, join(target.realPath, dirent.name), dirent.name);
     if (entry) entries.push(entry);
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   sendJson(res, 200, { path: target.relative, entries });
 }
 
-/** Symlinks are followed only when they stay inside the root; others are not listed at all. */
-async function describeEntry(site: Site, fullPath: string, name: string): Promise<FileEntry | null> {
+/**
+ * Symlinks are followed only when they stay inside the root; others are not
+ * listed at all, nor are FIFOs, sockets and devices (they cannot be served).
+ */
+async function describeEntry(site: Site, privateReal: string[], fullPath: string, name: string): Promise<FileEntry | null> {
   try {
     const real = await realpath(fullPath);
-    if (!isInside(site.rootReal, real) || (await isPrivate(site, real))) return null;
+    if (!isInside(site.rootReal, real) || isPrivateByPath(site.rootReal, privateReal, real)) return null;
     const info = await stat(real);
-    if (!info.isFile() && !info.isDirectory()) return null;
-    return { name, type: info.isDirectory() ? 'directory' : 'file', size: info.isDirectory() ? 0 : info.size, mtime: new Date(info.mtimeMs).toISOString() };
+    const mtime = new Date(info.mtimeMs).toISOString();
+    if (info.isDirectory()) return { name, type: 'directory', size: 0, mtime };
+    if (!info.isFile() || (await hidesKey(real))) return null;
+    return { name, type: 'file', size: info.size, mtime };
   } catch {
     return null; // dangling link or vanished file
   }
 }
 
-async function sendContent(res: ServerResponse, site: Site, rawPath: string): Promise<void> {
+/** True when the file holds a key, or is no longer a regular file by the time it is opened. */
+async function hidesKey(real: string): Promise<boolean> {
+  const file = await openRegular(real);
+  if (!file) return true;
+  try {
+    return await holdsPrivateKey(file.handle, file.size);
+  } finally {
+    await file.handle.close();
+  }
+}
+
+interface OpenFile {
+  handle: FileHandle;
+  relative: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** The open file to serve, or null once an error has been sent. The caller owns (closes) the handle. */
+async function openServable(res: ServerResponse, site: Site, rawPath: string): Promise<OpenFile | null> {
   const target = await resolveOrFail(res, site, rawPath);
-  if (!target) return;
-  if (target.isDirectory) return sendError(res, 400, 'not_a_file', `${target.relative || '/'} is a folder; list it at /api/files/${target.relative}`);
-  if (target.size > MAX_CONTENT_BYTES) return sendError(res, 413, 'too_large', `${target.relative} is ${target.size} bytes; fetch it from /download/${target.relative}`);
-  const text = await readFile(target.realPath, 'utf8');
-  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff' });
-  res.end(text);
+  if (!target) return null;
+  const { relative } = target;
+  if (target.kind === 'directory') return refuse(res, 400, 'not_a_file', `${relative || '/'} is a folder; list it at /api/files/${relative}`);
+  if (target.kind === 'other') return refuse(res, 403, 'not_a_regular_file', `${relative} is not a regular file (a FIFO, socket or device); only regular files are served`);
+  const file = await openRegular(target.realPath).catch(() => null);
+  if (file && !(await holdsPrivateKey(file.handle, file.size).catch(() => true))) return { ...file, relative };
+  await file?.handle.close();
+  return refuse(res, 404, 'not_found', `no such file: ${relative}`);
+}
+
+async function sendContent(req: IncomingMessage, res: ServerResponse, site: Site, rawPath: string): Promise<void> {
+  const file = await openServable(res, site, rawPath);
+  if (!file) return;
+  if (file.size > MAX_CONTENT_BYTES) {
+    await file.handle.close();
+    return sendError(res, 413, 'too_large', `${file.relative} is ${file.size} bytes; fetch it from /download/${file.relative}`);
+  }
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': file.size, 'x-content-type-options': 'nosniff' });
+  // Streamed, never read whole: many concurrent requests must not each hold up to 16 MiB.
+  streamFile(req, res, file, 0, file.size - 1);
 }
 
 async function sendDownload(req: IncomingMessage, res: ServerResponse, site: Site, rawPath: string): Promise<void> {
-  const target = await resolveOrFail(res, site, rawPath);
-  if (!target) return;
-  if (target.isDirectory) return sendError(res, 400, 'not_a_file', `${target.relative || '/'} is a folder`);
-  const name = target.relative.split('/').at(-1) ?? 'download';
-  const common = {
+  const file = await openServable(res, site, rawPath);
+  if (!file) return;
+  const range = parseRange(req.headers.range, file.size);
+  if (range.kind === 'unsatisfiable') {
+    await file.handle.close();
+    res.setHeader('content-range', `bytes */${file.size}`);
+    return sendError(res, 416, 'range_not_satisfiable', `range ${req.headers.range} is outside the ${file.size}-byte file`);
+  }
+  const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, file.size - 1];
+  res.writeHead(range.kind === 'range' ? 206 : 200, {
+    ...downloadHeaders(file),
+    'content-length': file.size === 0 ? 0 : end - start + 1,
+    ...(range.kind === 'range' ? { 'content-range': `bytes ${start}-${end}/${file.size}` } : {}),
+  });
+  streamFile(req, res, file, start, end);
+}
+
+function downloadHeaders(file: OpenFile): Record<string, string> {
+  const name = file.relative.split('/').at(-1) ?? 'download';
+  return {
     'content-type': 'application/octet-stream',
     'accept-ranges': 'bytes',
     'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
-    'last-modified': new Date(target.mtimeMs).toUTCString(),
+    'last-modified': new Date(file.mtimeMs).toUTCString(),
   };
-  const range = parseRange(req.headers.range, target.size);
-  if (range.kind === 'unsatisfiable') {
-    res.setHeader('content-range', `bytes */${target.size}`);
-    return sendError(res, 416, 'range_not_satisfiable', `range ${req.headers.range} is outside the ${target.size}-byte file`);
+}
+
+/** Sends bytes start..end (inclusive) of the already-open file, which it closes in every case. */
+function streamFile(req: IncomingMessage, res: ServerResponse, file: OpenFile, start: number, end: number): void {
+  if (req.method === 'HEAD' || end < start) {
+    res.end();
+    return void file.handle.close().catch(() => {});
   }
-  const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, target.size - 1];
-  const length = target.size === 0 ? 0 : end - start + 1;
-  res.writeHead(range.kind === 'range' ? 206 : 200, {
-    ...common,
-    'content-length': length,
-    ...(range.kind === 'range' ? { 'content-range': `bytes ${start}-${end}/${target.size}` } : {}),
-  });
-  if (req.method === 'HEAD' || length === 0) return void res.end();
-  // pipeline, not pipe: a client that hangs up mid-download destroys the
-  // file stream too, so its descriptor is closed (pipe() would leak it).
-  pipeline(createReadStream(target.realPath, { start, end }), res, () => {});
+  // pipeline, not pipe: a client that hangs up mid-transfer destroys the
+  // file stream too, which closes the descriptor (pipe() would leak it).
+  pipeline(file.handle.createReadStream({ start, end }), res, () => {});
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -268,4 +274,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, status: number, code: PeerErrorCode, error: string): void {
   sendJson(res, status, { error, code });
+}
+
+/** sendError for helpers that answer null once they have answered the client. */
+function refuse(res: ServerResponse, status: number, code: PeerErrorCode, error: string): null {
+  sendError(res, status, code, error);
+  return null;
 }
