@@ -5,6 +5,8 @@
  * no overlap). A simulator at 100,000 peers touches a heap of gigabytes in
  * random order, so this is the price of each record it reads cold.
  */
+import { nextInt, SeededRng } from '../reference/shared/rng.ts';
+
 const LINE_INTS = 16; // 64-byte cache lines of Int32
 
 export function dependentLoadNs(bufferMiB = 256, loads = 4_000_000): number {
@@ -25,10 +27,9 @@ export function dependentLoadNs(bufferMiB = 256, loads = 4_000_000): number {
 function shuffledLines(n: number): Int32Array {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  let state = 0x9e3779b9;
+  const rng = new SeededRng(1);
   for (let i = n - 1; i > 0; i--) {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    const j = state % (i + 1);
+    const j = nextInt(rng, i + 1);
     const swap = order[i] as number;
     order[i] = order[j] as number;
     order[j] = swap;

@@ -1,5 +1,3 @@
-import { isValidEmail } from '../../reference/shared/email.ts';
-import { UsageError } from '../usage-error.ts';
 import type { CommandModule } from 'yargs';
 import { runRelayCall, withRelayClientOptions, type RelayClientArgs } from '../relay-options.ts';
 
@@ -9,9 +7,10 @@ const command: CommandModule<object, Args> = {
   command: 'lookup',
   describe: 'Find a peer by email (GET /api/relay/broadcast/lookup)',
   builder: (yargs) => withRelayClientOptions(yargs, true).option('email', { type: 'string', demandOption: true, describe: 'Email to look up' }) as never,
-  handler: (args) => {
+  handler: async (args) => {
+    const { requireEmail } = await import('../../reference/peer/http/cli-support.ts');
     // An address that is not an email is exit 2 here, not a relay refusal (exit 1).
-    if (!isValidEmail(args.email.trim())) throw new UsageError(`--email ${JSON.stringify(args.email)} is not an email address`);
+    requireEmail(args.email, '--email');
     return runRelayCall(args, (client) => client.lookup(args.email));
   },
 };

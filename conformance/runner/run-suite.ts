@@ -59,6 +59,11 @@ export interface SuiteResult {
   cases: CaseResult[];
 }
 
+/** MUST requirements that were skipped: not checked, so never counted as passing. */
+export function skippedMusts(requirements: RequirementResult[]): string[] {
+  return requirements.filter((r) => r.level === 'MUST' && r.verdict === 'skip').map((r) => r.id);
+}
+
 /** The target could not be reached at all: a usage problem (exit 2), not a conformance failure. */
 export class TargetUnreachableError extends Error {}
 
@@ -157,7 +162,7 @@ function assemble(parts: {
   const count = (v: string) => requirements.filter((r) => r.verdict === v).length;
   const mustFailures = requirements.filter((r) => r.level === 'MUST' && r.verdict === 'fail' && !r.baselined).length;
   // A skipped MUST was not checked: never reported as passing, and a failure under --fail-on-skip.
-  const mustSkipped = requirements.filter((r) => r.level === 'MUST' && r.verdict === 'skip').length;
+  const mustSkipped = skippedMusts(requirements).length;
   const auth = parts.options.target.auth;
   return {
     schemaVersion: 1,

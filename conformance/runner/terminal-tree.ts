@@ -2,7 +2,7 @@
  * The terminal view: a progress line while cases run (failures printed as
  * they happen), then a tree section → requirement → cases that did not pass.
  */
-import type { SuiteListener, SuiteResult } from './run-suite.ts';
+import { skippedMusts, type SuiteListener, type SuiteResult } from './run-suite.ts';
 import type { CaseResult, RequirementVerdict } from './types.ts';
 
 const MARK: Record<RequirementVerdict | 'baselined', string> = { pass: '✓', fail: '✗', warn: '!', skip: '-', untested: '·', baselined: '≈' };
@@ -55,7 +55,7 @@ export function renderTree(result: SuiteResult): string {
 /** The verdict in one line: a skipped MUST is never counted as passing. */
 export function resultLine(result: SuiteResult): string {
   const s = result.summary;
-  const skipped = result.requirements.filter((r) => r.level === 'MUST' && r.verdict === 'skip').map((r) => r.id);
+  const skipped = skippedMusts(result.requirements);
   const skippedText = `${skipped.length} MUST requirement(s) skipped, not checked (${skipped.join(', ')})`;
   if (s.mustFailures > 0) return `RESULT: ${s.mustFailures} MUST requirement(s) fail${skipped.length > 0 ? `; ${skippedText}` : ''}`;
   if (skipped.length > 0) return `RESULT: no MUST fails, but ${skippedText}${result.exitCode === 1 ? ' (--fail-on-skip)' : ''}`;

@@ -5,6 +5,7 @@
  */
 import { classifyAddress, type AddressKind } from '../../reference/shared/ip.ts';
 import type { ScalarMetric } from '../scenario/assertions.ts';
+import { BoundedMemo } from '../engine/bounded-memo.ts';
 import { Distribution, DistributionUnion } from './distribution.ts';
 
 export interface PairStats {
@@ -80,21 +81,12 @@ export class Measurements {
     this.counters.connectSuccesses++;
     pair.attemptsUntilSuccess.add(attempts);
     pair.timeToConnectMs.add(elapsedMs);
-    const kind = this.kindOf(winnerAddress);
+    const kind = this.kinds.get(winnerAddress);
     pair.winningKinds.set(kind, (pair.winningKinds.get(kind) ?? 0) + 1);
   }
 
-  /** Winning addresses repeat (each peer announces the same few): classify each once, in a bounded cache. */
-  private readonly kindCache = new Map<string, AddressKind>();
-  private kindOf(address: string): AddressKind {
-    let kind = this.kindCache.get(address);
-    if (kind === undefined) {
-      kind = classifyAddress(address);
-      if (this.kindCache.size >= 65_536) this.kindCache.clear();
-      this.kindCache.set(address, kind);
-    }
-    return kind;
-  }
+  /** Winning addresses repeat (each peer announces the same few): classify each once. */
+  private readonly kinds = new BoundedMemo<AddressKind>(classifyAddress);
 
   recordViolation(description: string): void {
     this.counters.tryOrderViolations++;

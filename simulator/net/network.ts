@@ -18,6 +18,7 @@ import { crossLink, type LinkProfile } from './link.ts';
 import type { NatBehaviour } from './nat-behaviour.ts';
 import { NatBox, type Endpoint } from './nat-box.ts';
 import { SmallMap } from './small-collections.ts';
+import { BoundedMemo } from '../engine/bounded-memo.ts';
 
 export const INTERNET_REALM = 0;
 const MAX_HOPS = 8;
@@ -223,7 +224,7 @@ export class Network {
    */
   route(from: number, fromPort: number | null, dstAddress: string, dstPort: number, nowMs: number): RouteResult {
     const caller = this.hostState(from);
-    const v4 = this.parseV4Cached(dstAddress);
+    const v4 = this.v4Parsed.get(dstAddress);
     if (v4 !== null) return this.routeV4(from, caller, fromPort, v4, dstPort, nowMs);
     const v6 = parseIPv6(dstAddress);
     if (v6 !== null) return this.routeV6(from, caller, fromPort, v6.map((g) => g.toString(16)).join(':'), dstPort, nowMs);
@@ -231,16 +232,7 @@ export class Network {
   }
 
   /** Dials name the same few addresses over and over; parsing each once keeps route() cheap. */
-  private readonly v4ParseCache = new Map<string, number | null>();
-  private parseV4Cached(address: string): number | null {
-    let parsed = this.v4ParseCache.get(address);
-    if (parsed === undefined) {
-      parsed = parseIPv4(address);
-      if (this.v4ParseCache.size >= 65_536) this.v4ParseCache.clear();
-      this.v4ParseCache.set(address, parsed);
-    }
-    return parsed;
-  }
+  private readonly v4Parsed = new BoundedMemo<number | null>(parseIPv4);
 
   private routeV4(from: number, caller: HostState, fromPort: number | null, dstV4: number, dstPort: number, nowMs: number): RouteResult {
     if (caller.ipv4 === null || !caller.attached) return { outcome: 'rejected', reason: 'no-ipv4', oneWayMs: 0 };
