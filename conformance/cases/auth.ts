@@ -3,7 +3,7 @@ import type { CaseContext } from '../runner/types.ts';
 import type { SuiteIdentity } from '../runner/identities.ts';
 import type { Reply } from '../runner/target.ts';
 import { CaseSkip, check, describeReply, expectError, expectStatus } from '../runner/verify.ts';
-import { announce, defineCases, lookupPath, PATHS, registeredPeer, sampleBroadcast } from './steps.ts';
+import { announceChecked, defineCases, lookupPath, PATHS, registeredPeer, sampleBroadcast, subCases } from './steps.ts';
 
 type Call = { name: string; send: (context: CaseContext, identity: SuiteIdentity | null) => Promise<Reply> };
 
@@ -14,13 +14,26 @@ const AUTHENTICATED_CALLS: Call[] = [
   { name: 'list', send: (c, id) => c.client.get(PATHS.list, id) },
 ];
 
+/** The same certificate as other PEM text: identity is the DER's fingerprint, never the text (SPEC AUTH-4, Terms). */
+const PEM_VARIANTS: Array<{ label: string; value: (pem: string) => string }> = [
+  { label: 'CRLF line endings', value: (pem) => pem.replace(/\r?\n/g, '\r\n') },
+  { label: '76-column lines', value: (pem) => rewrap(pem, 76) },
+  { label: 'surrounding whitespace', value: (pem) => `\n  \n${pem.trim()}\n\n  ` },
+];
+
+function rewrap(pem: string, width: number): string {
+  const base64 = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  const lines = base64.match(new RegExp(`.{1,${width}}`, 'g')) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
 /** Header names proxies commonly use to forward a client certificate. */
 const FORWARDED_CERT_HEADERS = ['x-ssl-cert', 'x-client-cert', 'ssl-client-cert', 'x-forwarded-client-cert', 'x-client-certificate'];
 
 export default defineCases([
   ...AUTHENTICATED_CALLS.map((call) => ({
     id: `AUTH-1/${call.name}-without-certificate`,
-    requirements: ['AUTH-1', 'ERR-1'],
+    requirements: ['AUTH-1'],
     title: `${call.name} without a client certificate is refused`,
     async run(context: CaseContext) {
       expectError(await call.send(context, null), 401, 'client_certificate_required', `${call.name} with no client certificate`);
@@ -53,25 +66,32 @@ export default defineCases([
     async run(context) {
       const peer = await registeredPeer(context, { tag: 'self' });
       const observer = await registeredPeer(context, { tag: 'observer' });
-      const announced = await announce(context, peer);
+      const announced = await announceChecked(context, peer, sampleBroadcast(context), 'ready authenticated by its registered certificate');
       const reply = await context.client.get(lookupPath(peer.email), observer);
       const body = expectStatus(reply, 200, `lookup ${peer.email} after its ready`);
       check(body.email === peer.email && body.port === announced.broadcast.port, `the broadcast of ${peer.email} (port ${announced.broadcast.port})`, describeReply(reply));
     },
   },
+  ...subCases({ id: 'AUTH-4/registered-as-other-pem-text', requirements: ['AUTH-4'], title: (label) => `a certificate registered as PEM text with ${label} authenticates` }, PEM_VARIANTS, async (context, variant, label) => {
+    const peer = context.identities.create({ email: context.newEmail('pemtext') });
+    expectStatus(await context.client.post(PATHS.register, { certificate: variant(peer.certificatePem), email: peer.email }), 200, `register the certificate as PEM text with ${label}`, 'REG-1');
+    await announceChecked(context, peer, sampleBroadcast(context), `ready authenticated by that certificate's key (registered with ${label})`);
+  }),
   {
     id: 'AUTH-5/header-from-untrusted-client',
     requirements: ['AUTH-5'],
     title: 'a forwarded-certificate header from a client that is not a trusted proxy is ignored',
     async run(context) {
-      if (context.client.auth.kind === 'header') {
-        throw new CaseSkip('the suite reaches the relay through a trusted proxy (--auth header:…), so it cannot act as an untrusted client');
+      const header = context.client.auth.kind === 'header';
+      if (header && !context.client.untrustedSource) {
+        throw new CaseSkip('the suite reaches the relay as its trusted proxy (--auth header:…); pass --untrusted-source ADDR, a local address the relay does not trust (e.g. 127.0.0.3), to check that the header is ignored from anywhere else');
       }
       const peer = await registeredPeer(context, { tag: 'forwarded' });
       const forged = Object.fromEntries(FORWARDED_CERT_HEADERS.map((name) => [name, encodeURIComponent(peer.certificatePem)]));
-      const reply = await context.client.send({ method: 'GET', path: lookupPath(peer.email), headers: forged });
-      // A relay that trusts the suite's own address as a proxy is right to accept this: run the suite from elsewhere then.
-      expectError(reply, 401, 'client_certificate_required', `lookup with no TLS certificate but the PEM of a registered one in forwarded-certificate headers (${FORWARDED_CERT_HEADERS.join(', ')}), from an address that must not be a trusted proxy`);
+      if (header && context.client.auth.kind === 'header') forged[context.client.auth.headerName.toLowerCase()] = encodeURIComponent(peer.certificatePem);
+      const reply = await context.client.send({ method: 'GET', path: lookupPath(peer.email), headers: forged, fromUntrustedSource: header });
+      const from = header ? `from --untrusted-source ${context.client.untrustedSource}` : "from the suite's address, which must not be a trusted proxy";
+      expectError(reply, 401, 'client_certificate_required', `lookup with no TLS certificate but the PEM of a registered one in forwarded-certificate headers (${Object.keys(forged).join(', ')}), ${from}`);
     },
   },
   {
@@ -81,7 +101,7 @@ export default defineCases([
     async run(context) {
       if (context.client.auth.kind !== 'header') throw new CaseSkip('runs only with --auth header:NAME, through a trusted proxy');
       const peer = await registeredPeer(context, { tag: 'proxied' });
-      await announce(context, peer);
+      await announceChecked(context, peer, sampleBroadcast(context), 'ready authenticated by the PEM in the configured header');
     },
   },
 ]);

@@ -1,6 +1,6 @@
 /** SPEC GEN-*: transport and health. */
 import { CaseSkip, check, describeReply, expectStatus } from '../runner/verify.ts';
-import { announce, defineCases, PATHS, registeredPeer } from './steps.ts';
+import { announceChecked, defineCases, PATHS, registeredPeer, sampleBroadcast } from './steps.ts';
 
 export default defineCases([
   {
@@ -34,7 +34,7 @@ export default defineCases([
       if (context.client.auth.kind !== 'mtls') throw new CaseSkip('the suite authenticates through a header (--auth header:…): TLS client certificates are the proxy’s business');
       for (const keyType of ['ecdsa-p256', 'rsa-2048'] as const) {
         const peer = await registeredPeer(context, { tag: `tls-${keyType}`, keyType });
-        await announce(context, peer);
+        await announceChecked(context, peer, sampleBroadcast(context), `ready over TLS with a self-signed ${keyType} client certificate`);
       }
     },
   },

@@ -38,6 +38,22 @@ export default defineCases([
     },
   },
   {
+    id: 'HB-3/after-expiry',
+    requirements: ['HB-3'],
+    title: 'a heartbeat after the broadcast expired answers 404 no_live_broadcast and revives nothing',
+    timing: 'expiry',
+    async run(context) {
+      context.time.requireStrategy();
+      const peer = await registeredPeer(context, { tag: 'hbexpired' });
+      const observer = await registeredPeer(context, { tag: 'observer' });
+      const ready = await announce(context, peer);
+      const timeline = timelineOf(context, ready);
+      await timeline.reach(timeline.surelyExpiredAtMs(ready.expiresInSeconds));
+      expectError(await context.client.post(PATHS.heartbeat, {}, peer), 404, 'no_live_broadcast', `heartbeat after ready + TTL (${ready.expiresInSeconds} s)`);
+      expectError(await context.client.get(lookupPath(peer.email), observer), 404, 'peer_not_found', 'lookup after that refused heartbeat (it must not revive the broadcast)');
+    },
+  },
+  {
     id: 'HB-4/broadcast-unchanged',
     requirements: ['HB-4'],
     title: 'a heartbeat leaves port, addresses and capabilities as they were',

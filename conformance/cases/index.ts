@@ -11,5 +11,6 @@ import expiry from './expiry.ts';
 import errors from './errors.ts';
 import testProfile from './test-profile.ts';
 import model from './model.ts';
+import performance from './performance.ts';
 
-export const ALL_CASES: ConformanceCase[] = [...general, ...register, ...auth, ...ready, ...heartbeat, ...lookup, ...list, ...expiry, ...errors, ...testProfile, ...model];
+export const ALL_CASES: ConformanceCase[] = [...general, ...register, ...auth, ...ready, ...heartbeat, ...lookup, ...list, ...expiry, ...errors, ...testProfile, ...model, ...performance];

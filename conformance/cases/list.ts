@@ -1,7 +1,7 @@
 /** SPEC LIST-*: online peers (`GET /api/relay/broadcast/list`). */
 import type { CaseContext } from '../runner/types.ts';
 import { check, describeReply, expectError, fail } from '../runner/verify.ts';
-import { announce, compareEmails, defineCases, nextLink, PATHS, registeredPeer, walkList, type ListItem } from './steps.ts';
+import { announce, compareEmails, defineCases, nextLink, PATHS, registeredPeer, subCases, table, walkList, type ListItem } from './steps.ts';
 
 /** Emails with this tag sort near the front of any list, so walks stay short on a busy relay. */
 const EARLY_TAG = '0000list';
@@ -85,17 +85,12 @@ export default defineCases([
       }
     },
   },
-  {
-    id: 'LIST-4/invalid-limit',
-    requirements: ['LIST-4'],
-    title: 'limits outside 1..1000 or not integers are refused',
-    async run(context) {
+  ...subCases({ id: 'LIST-4/invalid-limit', requirements: ['LIST-4'], title: (label) => `limit=${label} is refused` },
+    table(['0', '1001', '-1', '1.5', 'ten', '', '1e3', '99999999999']).map((input) => ({ ...input, label: input.value === '' ? 'empty' : input.value })),
+    async (context, limit) => {
       const caller = await registeredPeer(context, { tag: 'caller' });
-      for (const limit of ['0', '1001', '-1', '1.5', 'ten', '', '1e3', '99999999999']) {
-        expectError(await context.client.get(`${PATHS.list}?limit=${encodeURIComponent(limit)}`, caller), 400, 'invalid_limit', `list?limit=${limit}`);
-      }
-    },
-  },
+      expectError(await context.client.get(`${PATHS.list}?limit=${encodeURIComponent(limit)}`, caller), 400, 'invalid_limit', `list?limit=${limit}`);
+    }),
   {
     id: 'LIST-5/pages-visit-each-once',
     requirements: ['LIST-5'],
@@ -121,17 +116,12 @@ export default defineCases([
       check(emptyTail < 0, 'no rel="next" link on the last page (none leads to an empty page)', `page ${emptyTail + 2} of ${whole.pages.length} is empty`);
     },
   },
-  {
-    id: 'LIST-6/foreign-cursor',
-    requirements: ['LIST-6'],
-    title: 'a cursor the relay did not issue is refused',
-    async run(context) {
+  ...subCases({ id: 'LIST-6/foreign-cursor', requirements: ['LIST-6'], title: (label) => `cursor=${label}, never issued, is refused` },
+    table(['!!!', 'zzzz', 'not a cursor', '%00']).map((input) => ({ ...input, label: input.value })),
+    async (context, cursor) => {
       const caller = await registeredPeer(context, { tag: 'caller' });
-      for (const cursor of ['!!!', 'zzzz', 'not a cursor', '%00']) {
-        expectError(await context.client.get(`${PATHS.list}?cursor=${encodeURIComponent(cursor)}`, caller), 400, 'invalid_cursor', `list?cursor=${cursor}`);
-      }
-    },
-  },
+      expectError(await context.client.get(`${PATHS.list}?cursor=${encodeURIComponent(cursor)}`, caller), 400, 'invalid_cursor', `list?cursor=${cursor}`);
+    }),
   {
     id: 'LIST-7/registered-without-broadcast-absent',
     requirements: ['LIST-7'],

@@ -2,7 +2,7 @@
 import type { CaseContext } from '../runner/types.ts';
 import type { EmailLayout, SuiteKeyType } from '../runner/identities.ts';
 import { check, describeReply, expectError, expectStatus } from '../runner/verify.ts';
-import { announce, defineCases, PATHS, register, registeredPeer } from './steps.ts';
+import { announce, announceChecked, defineCases, PATHS, register, registeredPeer, sampleBroadcast, subCases, table } from './steps.ts';
 
 function layoutCase(layout: EmailLayout) {
   return {
@@ -25,7 +25,8 @@ function keyTypeCase(requirement: string, keyType: SuiteKeyType) {
     async run(context: CaseContext) {
       const identity = context.identities.create({ email: context.newEmail(keyType), keyType });
       expectStatus(await register(context, identity), 200, `register a ${keyType} certificate`);
-      await announce(context, identity);
+      // Accepted means usable: the key must authenticate over TLS too.
+      await announceChecked(context, identity, sampleBroadcast(context), `ready authenticated by the ${keyType} certificate`);
       context.fact(`key type ${keyType}`, 'accepted');
     },
   };
@@ -107,18 +108,13 @@ export default defineCases([
       expectError(await register(context, identity, context.newEmail('theirs')), 400, 'email_mismatch', 'register claiming an email not in the certificate');
     },
   },
-  {
-    id: 'REG-5/invalid-email',
-    requirements: ['REG-5'],
-    title: 'a missing or malformed email is refused',
-    async run(context) {
+  ...subCases({ id: 'REG-5/invalid-email', requirements: ['REG-5'], title: (label) => `"email": ${label} is refused` },
+    table<unknown>([undefined, 42, null, '', 'not-an-email', 'two@@example.com', 'spaces in@example.com']),
+    async (context, email, label) => {
       const identity = context.identities.create({ email: context.newEmail('bademail') });
-      for (const email of [undefined, 42, null, '', 'not-an-email', 'two@@example.com', 'spaces in@example.com']) {
-        const reply = await context.client.post(PATHS.register, { certificate: identity.certificatePem, email });
-        expectError(reply, 400, 'invalid_email', `register with "email": ${JSON.stringify(email) ?? 'absent'}`);
-      }
-    },
-  },
+      const reply = await context.client.post(PATHS.register, { certificate: identity.certificatePem, email });
+      expectError(reply, 400, 'invalid_email', `register with "email": ${label}`);
+    }),
   {
     id: 'REG-6/upper-case',
     requirements: ['REG-6', 'REG-7'],
@@ -183,7 +179,7 @@ export default defineCases([
       const identity = context.identities.create({ email: context.newEmail('ed25519'), keyType: 'ed25519' });
       const reply = await register(context, identity);
       if (reply.status === 200) {
-        await announce(context, identity);
+        await announceChecked(context, identity, sampleBroadcast(context), 'ready authenticated by the accepted Ed25519 certificate');
         context.fact('key type ed25519', 'accepted');
         return;
       }

@@ -1,23 +1,17 @@
 /**
  * Protocol steps shared by the cases: register a fresh peer, announce a
- * broadcast, look it up, walk the list. Setup steps that go wrong fail the
- * case with "setup:" so the report separates them from the checked claim.
+ * broadcast, look it up, walk the list. A setup step that goes wrong
+ * blocks the case (SetupFailure): the requirement the case checks was not
+ * reached, and the report groups blocked cases under that root cause.
  */
 import type { CaseContext, ConformanceCase } from '../runner/types.ts';
 import type { IdentityOptions, SuiteIdentity } from '../runner/identities.ts';
 import type { Reply } from '../runner/target.ts';
-import { describeReply, fail } from '../runner/verify.ts';
+import { check, describeReply, fail, SetupFailure } from '../runner/verify.ts';
+import { PATHS } from '../runner/endpoints.ts';
 import type { Timeline } from '../runner/time-control.ts';
 
-export const PATHS = {
-  health: '/api/health',
-  register: '/api/relay/register',
-  ready: '/api/relay/broadcast/ready',
-  heartbeat: '/api/relay/broadcast/heartbeat',
-  lookup: '/api/relay/broadcast/lookup',
-  list: '/api/relay/broadcast/list',
-  clock: '/api/test/clock',
-} as const;
+export { PATHS };
 
 export function defineCases(cases: ConformanceCase[]): ConformanceCase[] {
   return cases;
@@ -50,7 +44,7 @@ export async function register(context: CaseContext, identity: SuiteIdentity, em
 export async function registeredPeer(context: CaseContext, options: Partial<IdentityOptions> & { tag?: string } = {}): Promise<SuiteIdentity> {
   const identity = context.identities.create({ email: options.email ?? context.newEmail(options.tag), ...options });
   const reply = await register(context, identity);
-  if (reply.status !== 200) fail(`setup: register ${identity.email} → HTTP 200`, describeReply(reply));
+  if (reply.status !== 200) throw new SetupFailure('register', `register ${identity.email} → HTTP 200`, reply);
   return identity;
 }
 
@@ -71,7 +65,7 @@ export async function announce(context: CaseContext, identity: SuiteIdentity, br
   const timed = await timedPost(context, PATHS.ready, broadcast, identity);
   const body = timed.reply.json as { expires_in?: unknown } | undefined;
   if (timed.reply.status !== 200 || typeof body?.expires_in !== 'number') {
-    fail(`setup: ready for ${identity.email} → HTTP 200 {"status":"registered","expires_in":…}`, describeReply(timed.reply));
+    throw new SetupFailure('ready', `ready for ${identity.email} → HTTP 200 {"status":"registered","expires_in":…}`, timed.reply);
   }
   return { ...timed, broadcast, expiresInSeconds: body.expires_in as number };
 }
@@ -152,4 +146,48 @@ function relationTypes(params: string): string[] {
 /** Byte order of the UTF-8 encodings (SPEC LIST-3). */
 export function compareEmails(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** One input of a table-driven requirement: each becomes its own sub-case `REQ-N/slug[label]`. */
+export interface TableInput<T> {
+  label: string;
+  value: T;
+}
+
+/** Labels an input by its JSON text (`absent` for undefined), unless given one: short, stable, shell-safe inside quotes. */
+export function table<T>(values: Array<T | [label: string, value: T]>, labelled = false): Array<TableInput<T>> {
+  return values.map((v) => (labelled ? { label: (v as [string, T])[0], value: (v as [string, T])[1] } : { label: labelOf(v), value: v as T }));
+}
+
+function labelOf(value: unknown): string {
+  if (value === undefined) return 'absent';
+  const text = JSON.stringify(value);
+  return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
+}
+
+/**
+ * Every input of a table is tried and judged on its own (h2spec's numbered
+ * sub-cases): one failing input never hides the next, and each has its own
+ * result, exchanges and repro script.
+ */
+export function subCases<T>(
+  base: { id: string; requirements: string[]; title: (label: string) => string; timing?: ConformanceCase['timing'] },
+  inputs: Array<TableInput<T>>,
+  run: (context: CaseContext, value: T, label: string) => Promise<void>,
+): ConformanceCase[] {
+  return inputs.map(({ label, value }) => ({
+    id: `${base.id}[${label}]`,
+    requirements: base.requirements,
+    title: base.title(label),
+    ...(base.timing ? { timing: base.timing } : {}),
+    run: (context: CaseContext) => run(context, value, label),
+  }));
+}
+
+/** Sends ready as the thing checked (not a setup step): a refusal fails `requirement`. */
+export async function announceChecked(context: CaseContext, identity: SuiteIdentity, broadcast: Broadcast, what: string, requirement: string | null = null) {
+  const timed = await timedPost(context, PATHS.ready, broadcast, identity);
+  const body = timed.reply.json as { expires_in?: unknown } | undefined;
+  check(timed.reply.status === 200 && typeof body?.expires_in === 'number', `${what}: HTTP 200 {"status":"registered","expires_in":…}`, describeReply(timed.reply), requirement);
+  return { ...timed, broadcast, expiresInSeconds: body?.expires_in as number };
 }

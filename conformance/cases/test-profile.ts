@@ -2,10 +2,12 @@
  * SPEC TEST-*: the optional test-control profile. These cases move the
  * relay's clock, so they run in the exclusive expiry phase.
  */
-import { CaseSkip, check, describeReply, expectError, expectStatus, isInteger } from '../runner/verify.ts';
+import { CaseSkip, check, describeReply, expectError, expectStatus, isInteger, NotApplicable } from '../runner/verify.ts';
 import { defineCases, PATHS } from './steps.ts';
 
 const PRODUCTION_SKIP = '--production: the relay is checked as deployed, so its clock is never moved';
+/** TEST-1 is a MAY and TEST-2 binds only relays that offer the profile: without it there is nothing to check. */
+const NOT_OFFERED = 'the relay does not offer POST /api/test/clock (the optional test-control profile: a zero advance was not answered 400 invalid_clock_advance)';
 
 export default defineCases([
   {
@@ -14,7 +16,7 @@ export default defineCases([
     title: 'POST /api/test/clock moves the clock forward and reports it',
     timing: 'clock',
     async run(context) {
-      if (!context.time.facts.testProfileOffered) throw new CaseSkip('the relay does not offer the test-control profile (not in test mode)');
+      if (!context.time.facts.testProfileOffered) throw new NotApplicable(NOT_OFFERED);
       if (context.time.facts.production) throw new CaseSkip(PRODUCTION_SKIP);
       const first = expectStatus(await context.client.post(PATHS.clock, { advance_seconds: 0.001 }), 200, 'advance by 1 ms');
       context.time.advancedMs += 1;
@@ -31,7 +33,7 @@ export default defineCases([
     title: 'an invalid advance is refused and does not move the clock',
     timing: 'clock',
     async run(context) {
-      if (!context.time.facts.testProfileOffered) throw new CaseSkip('the relay does not offer the test-control profile (not in test mode)');
+      if (!context.time.facts.testProfileOffered) throw new NotApplicable(NOT_OFFERED);
       if (context.time.facts.production) throw new CaseSkip(PRODUCTION_SKIP);
       const before = expectStatus(await context.client.post(PATHS.clock, { advance_seconds: 0.001 }), 200, 'advance by 1 ms');
       context.time.advancedMs += 1;
@@ -52,7 +54,7 @@ export default defineCases([
     timing: 'clock',
     async run(context) {
       const { production, testProfileOffered } = context.time.facts;
-      if (testProfileOffered && !production) throw new CaseSkip('the relay runs in test mode (it offers the profile), so this production check does not apply; pass --production to check a deployed relay');
+      if (testProfileOffered && !production) throw new NotApplicable('the relay runs in test mode (it offers the profile), so this production check does not apply; pass --production to check a deployed relay');
       // A zero advance is refused by a relay that offers the profile, so probing never moves a deployed clock.
       expectError(await context.client.post(PATHS.clock, { advance_seconds: 0 }), 404, 'route_not_found', production ? 'POST /api/test/clock on a relay checked with --production' : 'POST /api/test/clock on a relay not in test mode');
     },

@@ -37,6 +37,14 @@ export const BROADCAST_MUTANTS: Mutant[] = [
   { name: 'ready-without-broadcast-id', breaks: ['READY-1'], description: 'ready answer lacks broadcast_id', build: () => mapBody(READY, (b) => ({ ...b, broadcast_id: undefined })) },
   { name: 'port-strings-coerced', breaks: ['READY-2'], description: 'accepts "8080" as a port', build: () => onRequestBody(READY, (b) => (typeof b.port === 'string' ? { ...b, port: Number(b.port) } : b)) },
   { name: 'addresses-truncated-to-16', breaks: ['READY-3'], description: 'keeps the first 16 of 17 addresses', build: () => onRequestBody(READY, (b) => (Array.isArray(b.addresses) ? { ...b, addresses: b.addresses.slice(0, 16) } : b)) },
+  {
+    name: 'crash-on-fractional-port', breaks: ['READY-2', 'ERR-5'], description: 'BigInt(port) throws on 3.5: the generic handler answers 500',
+    build: () => ({ wrap: (core) => around(core, (request, next) => {
+      const port = request.path === READY ? jsonObject(request.bodyText)?.port : undefined;
+      return typeof port === 'number' && !Number.isInteger(port) ? Promise.resolve(errorResponse(500, 'internal_error', 'RangeError: The number 3.5 cannot be converted to a BigInt')) : next(request);
+    }) }),
+  },
+  { name: 'keeps-first-8-addresses', breaks: ['READY-8'], description: 'accepts 16 addresses but stores the first 8', build: () => onRequestBody(READY, (b) => (Array.isArray(b.addresses) ? { ...b, addresses: b.addresses.slice(0, 8) } : b)) },
   { name: 'addresses-deduplicated', breaks: ['READY-4'], description: 'drops duplicate addresses', build: () => onRequestBody(READY, (b) => (Array.isArray(b.addresses) ? { ...b, addresses: [...new Set(b.addresses)] } : b)) },
   { name: 'capabilities-dropped', breaks: ['READY-5'], description: 'forgets capabilities', build: () => onRequestBody(READY, (b) => ({ ...b, capabilities: undefined })) },
   {
@@ -94,6 +102,19 @@ export const BROADCAST_MUTANTS: Mutant[] = [
   },
   { name: 'unknown-peer-offline-200', breaks: ['LOOKUP-3'], description: 'an unknown peer answers 200 offline', build: () => onResponse(LOOKUP, (r, request) => (codeOf(r) === 'peer_not_found' ? okResponse({ email: request.query.get('email'), status: 'offline' }) : r)) },
   { name: 'missing-email-is-404', breaks: ['LOOKUP-4'], description: 'lookup without email answers 404', build: () => onResponse(LOOKUP, (r) => (codeOf(r) === 'missing_email' ? errorResponse(404, 'peer_not_found') : r)) },
+  { name: 'lookup-omits-capabilities', breaks: ['LOOKUP-5'], description: 'lookup never returns capabilities', build: () => mapBody(LOOKUP, ({ capabilities: _, ...rest }) => rest) },
+  {
+    name: 'heartbeat-after-expiry-alive', breaks: ['HB-3'], description: 'a heartbeat after expiry answers 200 alive (without reviving the broadcast)',
+    build: () => ({
+      wrap: (core, deps) => around(core, async (request, next) => {
+        const response = await next(request);
+        if (request.path !== HEARTBEAT || codeOf(response) !== 'no_live_broadcast') return response;
+        const email = await emailOf(deps, request.principal?.fingerprintSha256);
+        const stale = email ? await deps.store.findLiveBroadcast(email, 0) : null;
+        return stale ? okResponse({ status: 'alive', expires_in: deps.config.ttlSeconds, broadcast_expires: Math.floor(stale.expiresAtMs / 1000) }) : response;
+      }),
+    }),
+  },
   { name: 'capabilities-null-when-absent', breaks: ['LOOKUP-5'], description: 'lookup always carries capabilities', build: () => mapBody(LOOKUP, (b) => ({ capabilities: null, ...b })) },
   { name: 'expiry-reported-as-last-seen', breaks: ['LOOKUP-6'], description: 'broadcast_expires equals last_seen', build: () => mapBody(LOOKUP, (b) => ({ ...b, broadcast_expires: b.last_seen })) },
   { name: 'list-without-last-seen', breaks: ['LIST-1'], description: 'list items lack last_seen', build: () => mapListItems((items) => items.map(({ last_seen: _, ...rest }) => rest)) },

@@ -6,6 +6,14 @@ export const ERROR_MUTANTS: Mutant[] = [
     name: 'errors-as-message', breaks: ['ERR-1'], description: 'error bodies are {"message", "code"}',
     build: () => onResponse(null, (r) => (r.status >= 400 ? { ...r, body: { message: (r.body as { error?: string }).error, code: codeOf(r) } } : r)),
   },
+  { name: 'errors-without-code', breaks: ['ERR-1'], description: 'error bodies are {"error"} only, no code', build: () => onResponse(null, (r) => (r.status >= 400 ? { ...r, body: { error: (r.body as { error?: string }).error } } : r)) },
+  {
+    name: 'slow-refusals', breaks: ['PERF-1'], description: 'every 401 takes 1.2 s (as a relay that alters its schema per request)',
+    build: () => onResponse(null, async (r) => {
+      if (r.status === 401) await new Promise((resolve) => setTimeout(resolve, 1200));
+      return r;
+    }),
+  },
   {
     name: 'crash-on-bad-json', breaks: ['ERR-2'], description: 'a 500 on malformed JSON',
     build: () => ({ wrap: (core) => around(core, (request, next) => {

@@ -54,8 +54,25 @@ export const IDENTITY_MUTANTS: Mutant[] = [
     build: () => onResponse(REGISTER, (r, request) => (codeOf(r) === 'email_mismatch' ? fakeRegistered(request) : r)),
   },
   {
-    name: 'bad-email-as-invalid-body', breaks: ['REG-5'], description: 'a malformed email is invalid_body, not invalid_email',
+    // The right status with another code is non-strict (ERR-1), never a REG-5 failure.
+    name: 'bad-email-as-invalid-body', breaks: ['ERR-1'], only: ['REG-5*'], description: 'a malformed email is invalid_body, not invalid_email',
     build: () => onResponse(REGISTER, (r) => (codeOf(r) === 'invalid_email' ? errorResponse(400, 'invalid_body') : r)),
+  },
+  {
+    name: 'email-defaults-to-certificate', breaks: ['REG-5'], description: 'a missing or empty email falls back to the certificate\'s (`body.email || cert.email`)',
+    build: () => ({
+      wrap: (core) => around(core, (request, next) => {
+        const body = request.path === REGISTER ? jsonObject(request.bodyText) : null;
+        if (!body || (body.email !== undefined && body.email !== '' && body.email !== null) || typeof body.certificate !== 'string') return next(request);
+        let email: string | undefined;
+        try {
+          email = inspectCertificate(body.certificate).emails[0];
+        } catch {
+          return next(request);
+        }
+        return next({ ...request, bodyText: JSON.stringify({ ...body, email }) });
+      }),
+    }),
   },
   {
     name: 'case-sensitive-uniqueness', breaks: ['REG-6'], description: 'Alice@x and alice@x are different registrations',
@@ -101,8 +118,28 @@ export const IDENTITY_MUTANTS: Mutant[] = [
     build: () => onResponse(null, (r) => (codeOf(r) === 'client_certificate_required' ? { ...r, status: 403 } : r)),
   },
   {
-    name: 'unregistered-as-missing', breaks: ['AUTH-2'], description: 'an unregistered certificate answers client_certificate_required',
-    build: () => onResponse(null, (r) => (codeOf(r) === 'certificate_not_registered' ? errorResponse(401, 'client_certificate_required') : r)),
+    name: 'unregistered-is-403', breaks: ['AUTH-2'], description: 'an unregistered certificate answers 403 forbidden',
+    build: () => onResponse(null, (r) => (codeOf(r) === 'certificate_not_registered' ? errorResponse(403, 'forbidden') : r)),
+  },
+  {
+    name: 'identity-by-pem-text', breaks: ['AUTH-4'], description: 'remembers the PEM text as registered and compares it with the TLS certificate as PEM, so CRLF or 76-column registrations never authenticate',
+    build: () => {
+      // fingerprint → does the PEM text as registered equal the certificate TLS presents, written as PEM (64 columns, LF)?
+      const textMatches = new Map<string, boolean>();
+      return {
+        wrap: (core) => around(core, async (request, next) => {
+          const body = request.path === REGISTER ? jsonObject(request.bodyText) : null;
+          const principal = request.principal;
+          if (principal && !body && textMatches.get(principal.fingerprintSha256) === false) return errorResponse(401, 'certificate_not_registered');
+          const response = await next(request);
+          if (body && response.status === 200 && typeof body.certificate === 'string') {
+            const der = new X509Certificate(body.certificate).raw;
+            textMatches.set(createHash('sha256').update(der).digest('hex'), body.certificate.trim() === toPem('CERTIFICATE', der).trim());
+          }
+          return response;
+        }),
+      };
+    },
   },
   {
     name: 'email-is-the-credential', breaks: ['AUTH-3'], description: 'accepts any certificate whose email is registered',

@@ -1,8 +1,10 @@
 /**
  * Runs the suite against the reference and against every mutant, and
  * reports which requirements the suite names for each. A mutant is killed
- * when a case that passes against the reference fails against the mutant
- * with one of the requirements the mutant breaks as its primary.
+ * when a case that passes against the reference has, against the mutant,
+ * a finding under one of the requirements the mutant breaks: a failure that
+ * reproduced on every rerun alone (deterministic), a non-strict finding
+ * (ERR-1), or a missing endpoint or failed setup step charged to it.
  */
 import { runSuite, type SuiteResult } from '../runner/run-suite.ts';
 import { startRelay } from '../../reference/relay/http/start-relay.ts';
@@ -27,7 +29,7 @@ function ttlFor(mutant: Mutant): number {
 }
 
 function sectionsOf(mutant: Mutant): string[] {
-  return [...new Set(mutant.breaks.map((id) => `${id.split('-')[0]}-*`))];
+  return mutant.only ?? [...new Set(mutant.breaks.map((id) => `${id.split('-')[0]}-*`))];
 }
 
 /** Failing cases are rerun twice: only failures on every attempt count, so a loaded machine cannot fake a kill or hide one. */
@@ -35,8 +37,14 @@ async function runAgainst(url: string, caPem: string, only: string[]): Promise<S
   return runSuite({ target: { url, caPem, insecure: false, auth: { kind: 'mtls' } }, only, seed: 11, maxWaitSeconds: 30, reruns: 2 });
 }
 
+/** Cases whose findings reproduced: deterministic failures, and non-strict findings (which do not depend on timing). */
 function deterministicFailures(result: SuiteResult) {
-  return result.cases.filter((c) => c.verdict === 'fail' && c.stability === 'deterministic');
+  return result.cases.filter((c) => (c.verdict === 'fail' && c.stability === 'deterministic') || c.verdict === 'non-strict' || c.verdict === 'unimplemented' || (c.verdict === 'blocked' && c.stability === 'deterministic'));
+}
+
+/** The requirements a failing case names: its findings', and its blocker's root cause. */
+function namedBy(c: SuiteResult['cases'][number]): string[] {
+  return [...c.findings.map((f) => f.requirement), ...(c.blocker ? [c.blocker.requirement] : []), ...(c.verdict === 'unimplemented' ? c.requirements : [])];
 }
 
 export async function referenceFailures(ttlSeconds: number, only: string[] = []): Promise<Set<string>> {
@@ -54,7 +62,7 @@ export async function runMutant(mutant: Mutant, referenceFailing: Set<string>): 
   try {
     const result = await runAgainst(relay.url, relay.tlsCertificatePem, sectionsOf(mutant));
     const newFailures = deterministicFailures(result).filter((c) => !referenceFailing.has(c.caseId));
-    const named = [...new Set(newFailures.map((c) => c.requirements[0] ?? ''))].sort();
+    const named = [...new Set(newFailures.flatMap(namedBy))].sort();
     return { mutant: mutant.name, breaks: mutant.breaks, named, killed: mutant.breaks.some((id) => named.includes(id)) };
   } finally {
     await relay.close();

@@ -20,6 +20,8 @@ export interface Mutant {
   /** The requirement(s) this mutant violates on purpose. */
   breaks: string[];
   description: string;
+  /** Cases to run against it (default: the sections of `breaks`), for mutants whose defect shows elsewhere. */
+  only?: string[];
   /** Fresh state per relay instance. */
   build(): MutantBuild;
 }

@@ -1,17 +1,21 @@
 /**
- * Runs one case: a fresh exchange log, identity factory and seeded RNG per
- * attempt; CaseFailure → fail, CaseSkip → skip, no HTTP response → fail.
- * A failing case is rerun up to twice more to tell deterministic failures
- * from intermittent ones.
+ * Runs one attempt of one case: a fresh exchange log, identity factory,
+ * seeded RNG and check recorder, then classifies what happened (see
+ * CaseVerdict): a failed check → fail; a failed setup step → blocked; an
+ * endpoint found missing → unimplemented; only non-strict findings →
+ * non-strict; CaseSkip → skip; NotApplicable → not-applicable; anything
+ * else thrown is the suite's own bug → harness-error. Reruns (alone, after
+ * the run) are the runner's business: see run-suite.ts.
  */
 import { createHash } from 'node:crypto';
 import { SeededRng } from '../../reference/shared/rng.ts';
 import { IdentityFactory } from './identities.ts';
+import { CheckRecorder, ROBUSTNESS_REQUIREMENT, runWithRecorder } from './recorder.ts';
 import type { Target } from './target.ts';
-import { TransportFailure } from './target.ts';
+import { EndpointMissing, TransportFailure } from './target.ts';
 import type { TimeControl } from './time-control.ts';
-import type { CaseResult, ConformanceCase, Exchange } from './types.ts';
-import { CaseFailure, CaseSkip } from './verify.ts';
+import type { Blocker, CaseResult, ConformanceCase, EndpointLatency, Exchange } from './types.ts';
+import { CaseFailure, CaseSkip, describeReply, NotApplicable, SetupFailure } from './verify.ts';
 
 export interface CaseEnvironment {
   target: Target;
@@ -21,23 +25,7 @@ export interface CaseEnvironment {
   runNonce: string;
   nextEmailNumber(): number;
   recordFact(name: string, value: string): void;
-  /** Reruns of a failing case (default MAX_RERUNS). */
-  reruns?: number;
-}
-
-export const MAX_RERUNS = 2;
-
-export async function runCase(kase: ConformanceCase, env: CaseEnvironment): Promise<CaseResult> {
-  const first = await attempt(kase, env);
-  if (first.verdict !== 'fail') return first;
-  const reruns = env.reruns ?? MAX_RERUNS;
-  if (reruns === 0) return { ...first, stability: 'deterministic' };
-  let passes = 0;
-  for (let rerun = 1; rerun <= reruns; rerun += 1) {
-    const again = await attempt(kase, env);
-    if (again.verdict !== 'fail') passes += 1;
-  }
-  return { ...first, attempts: 1 + reruns, stability: passes === 0 ? 'deterministic' : 'intermittent' };
+  recordLatency(latencies: EndpointLatency[]): void;
 }
 
 /**
@@ -49,10 +37,11 @@ export function caseSeed(seed: number, caseId: string): number {
   return createHash('sha256').update(`${seed}:${caseId}`).digest().readUInt32BE(0);
 }
 
-async function attempt(kase: ConformanceCase, env: CaseEnvironment): Promise<CaseResult> {
+export async function attemptCase(kase: ConformanceCase, env: CaseEnvironment, concurrency: number): Promise<CaseResult> {
   const exchanges: Exchange[] = [];
   const identities = new IdentityFactory();
   const notes: string[] = [];
+  const recorder = new CheckRecorder(kase.requirements[0] ?? '');
   const started = performance.now();
   const result: CaseResult = {
     caseId: kase.id,
@@ -61,8 +50,13 @@ async function attempt(kase: ConformanceCase, env: CaseEnvironment): Promise<Cas
     verdict: 'pass',
     expected: null,
     actual: null,
+    findings: recorder.findings,
+    checked: [],
+    blocker: null,
+    unimplemented: null,
     skipReason: null,
     stability: null,
+    concurrency,
     attempts: 1,
     notes,
     exchanges,
@@ -70,28 +64,82 @@ async function attempt(kase: ConformanceCase, env: CaseEnvironment): Promise<Cas
     durationMs: 0,
   };
   try {
-    await kase.run({
-      client: env.target.client(exchanges),
-      identities,
-      rng: new SeededRng(caseSeed(env.seed, kase.id)),
-      time: env.time,
-      note: (text) => notes.push(text),
-      fact: (name, value) => env.recordFact(name, value),
-      newEmail: (tag = 'peer') => `${tag}-${env.runNonce}-${env.nextEmailNumber()}@conformance.example`,
-    });
+    await runWithRecorder(recorder, () =>
+      kase.run({
+        client: env.target.client(exchanges),
+        identities,
+        rng: new SeededRng(caseSeed(env.seed, kase.id)),
+        time: env.time,
+        note: (text) => notes.push(text),
+        fact: (name, value) => env.recordFact(name, value),
+        latency: (latencies) => env.recordLatency(latencies),
+        newEmail: (tag = 'peer') => `${tag}-${env.runNonce}-${env.nextEmailNumber()}@conformance.example`,
+      }),
+    );
+    classifyFindings(result);
   } catch (error) {
-    if (error instanceof CaseSkip) {
-      result.verdict = 'skip';
-      result.skipReason = error.reason;
-    } else if (error instanceof CaseFailure) {
-      Object.assign(result, { verdict: 'fail', expected: error.expected, actual: error.actual });
-    } else if (error instanceof TransportFailure) {
-      const request = error.exchange.request;
-      Object.assign(result, { verdict: 'fail', expected: `an HTTP response to ${request.method} ${request.path}`, actual: `no response: ${error.exchange.transportError}` });
-    } else {
-      Object.assign(result, { verdict: 'fail', expected: 'the case to run to completion', actual: `suite error: ${(error as Error).stack ?? String(error)}` });
-    }
+    classifyThrown(result, recorder, error);
   }
+  result.checked = [...recorder.checked].sort();
   result.durationMs = Math.round(performance.now() - started);
   return result;
+}
+
+/** The case ran to its end: its findings decide. */
+function classifyFindings(result: CaseResult): void {
+  const failure = result.findings.find((f) => f.outcome === 'fail');
+  const first = failure ?? result.findings[0];
+  if (!first) return;
+  result.verdict = failure ? 'fail' : 'non-strict';
+  result.expected = first.expected;
+  result.actual = first.actual;
+}
+
+function classifyThrown(result: CaseResult, recorder: CheckRecorder, error: unknown): void {
+  if (error instanceof CaseFailure) {
+    recorder.find('fail', error.requirement ?? recorder.defaultRequirement, error.expected, error.actual);
+    Object.assign(result, { verdict: 'fail', expected: error.expected, actual: error.actual });
+    return;
+  }
+  if (error instanceof SetupFailure) {
+    // A 5xx was already recorded under ERR-5 by the target client.
+    const blocker = blockerOf(error);
+    Object.assign(result, { verdict: 'blocked', blocker, expected: blocker.expected, actual: blocker.actual });
+    return;
+  }
+  if (error instanceof TransportFailure) {
+    // ERR-5 was recorded by the target client; the case's own claim was not met either.
+    const request = error.exchange.request;
+    const expected = `an HTTP response to ${request.method} ${request.path}`;
+    const actual = `no response: ${error.exchange.transportError}`;
+    recorder.find('fail', recorder.defaultRequirement, expected, actual);
+    Object.assign(result, { verdict: 'fail', expected, actual });
+    return;
+  }
+  if (error instanceof EndpointMissing) {
+    Object.assign(result, { verdict: 'unimplemented', unimplemented: error.endpoint, expected: `${error.endpoint} exists (SPEC defines it)`, actual: describeReply(error.reply) });
+    return;
+  }
+  if (error instanceof CaseSkip) {
+    Object.assign(result, { verdict: 'skip', skipReason: error.reason });
+    return;
+  }
+  if (error instanceof NotApplicable) {
+    Object.assign(result, { verdict: 'not-applicable', skipReason: error.reason });
+    return;
+  }
+  Object.assign(result, { verdict: 'harness-error', expected: 'the suite to run the case to completion', actual: `suite error (a relaylab bug): ${(error as Error).stack ?? String(error)}` });
+}
+
+/**
+ * Blocked cases group under a root cause: the step and what it answered.
+ * The root cause is itself a failure of the requirement it breaks: a 5xx
+ * breaks ERR-5; a refused registration breaks REG-1, a refused ready READY-1.
+ */
+function blockerOf(error: SetupFailure): Blocker {
+  const { status } = error.reply;
+  const code = (error.reply.json as { code?: unknown } | undefined)?.code;
+  const codeText = typeof code === 'string' ? ` ${code}` : '';
+  const requirement = status >= 500 ? ROBUSTNESS_REQUIREMENT : error.step === 'register' ? 'REG-1' : 'READY-1';
+  return { key: `${error.step} answered HTTP ${status}${codeText}`, step: error.step, requirement, expected: error.expected, actual: describeReply(error.reply) };
 }

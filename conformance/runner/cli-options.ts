@@ -24,6 +24,11 @@ export interface ConformanceArgs {
   targetArg?: string[];
   failOnSkip?: boolean;
   production?: boolean;
+  concurrency?: number;
+  strict?: boolean;
+  untrustedSource?: string;
+  targetCmd?: string;
+  timeWarp?: number;
 }
 
 /** Flags that only mean something beside another one are refused alone, rather than silently ignored. */
@@ -31,6 +36,10 @@ export function checkFlagPairs(args: ConformanceArgs): void {
   if (!args.target && !args.targetImage && (args.ca || args.insecure)) throw new UsageError('--ca and --insecure go with --target (the embedded relay and --target-image need neither)');
   if (args.targetPort !== undefined && !args.targetImage) throw new UsageError('--target-port goes with --target-image');
   if (args.targetArg && args.targetArg.length > 0 && !args.targetImage) throw new UsageError('--target-arg goes with --target-image');
+  if (args.targetCmd !== undefined && !args.target) throw new UsageError('--target-cmd goes with --target (the URL the started relay listens on)');
+  if (args.targetCmd !== undefined && args.targetImage) throw new UsageError('give either --target-cmd or --target-image, not both');
+  if (args.timeWarp !== undefined && args.targetCmd === undefined) throw new UsageError('--time-warp goes with --target-cmd (the suite can only warp the clock of a relay it starts)');
+  if (args.untrustedSource !== undefined && !args.target && !args.targetImage) throw new UsageError('--untrusted-source goes with --target');
 }
 
 /** The reports folder is checked before the run, so a bad path never costs a whole run or replaces its exit code. */
@@ -52,14 +61,22 @@ export function parseAuth(text: string | undefined): AuthMode {
   return { kind: 'header', headerName: match[1] as string };
 }
 
-export function parseTargetUrl(text: string): string {
+/**
+ * https:// for any relay; http:// only with --auth header:NAME, for a relay
+ * behind a TLS-terminating proxy that forwards the client certificate in a
+ * header (reached directly, as the proxy reaches it).
+ */
+export function parseTargetUrl(text: string, auth: AuthMode = { kind: 'mtls' }): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new UsageError(`--target must be a URL like https://127.0.0.1:8443, got "${text}"`);
   }
-  if (url.protocol !== 'https:') throw new UsageError(`--target must be an https:// URL (the protocol runs over TLS), got "${text}"`);
+  if (url.protocol === 'http:' && auth.kind === 'mtls') {
+    throw new UsageError(`--target ${text} is plain HTTP: client certificates need TLS, so give an https:// URL, or --auth header:NAME for a relay behind a TLS-terminating proxy`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--target must be an https:// URL (or http:// with --auth header:NAME), got "${text}"`);
   // The protocol's paths are absolute (/api/...): a prefix would be silently dropped, so refuse it.
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new UsageError(`--target must be the relay's origin only (https://host:port), without a path, query or fragment; got "${text}"`);
   return url.origin;
@@ -79,9 +96,35 @@ export async function readCa(path: string | undefined, insecure: boolean | undef
   }
 }
 
+/** Cases run at once; 1 runs them one at a time. */
+export const MAX_CONCURRENCY = 50;
+export const DEFAULT_CONCURRENCY = 6;
+/** libfaketime's speed-up beyond this makes one real millisecond of jitter worth minutes of relay time. */
+export const MAX_TIME_WARP = 3600;
+
 export function checkNumbers(args: ConformanceArgs): void {
+  if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > MAX_CONCURRENCY)) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${args.concurrency}`);
+  }
+  if (args.timeWarp !== undefined && (!Number.isFinite(args.timeWarp) || args.timeWarp < 1 || args.timeWarp > MAX_TIME_WARP)) {
+    throw new UsageError(`--time-warp must be a number from 1 to ${MAX_TIME_WARP} (how many times faster the relay's clock runs), got ${args.timeWarp}`);
+  }
   if (args.maxWait !== undefined && (!Number.isFinite(args.maxWait) || args.maxWait < 0)) throw new UsageError(`--max-wait must be a number of seconds ≥ 0, got ${args.maxWait}`);
   if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0 || args.seed >= 2 ** 32)) throw new UsageError(`--seed must be an integer from 0 to 2^32-1, got ${args.seed}`);
+}
+
+/** --untrusted-source: a local address the suite can send from (127.0.0.0/8 holds many on Linux). */
+export async function checkUntrustedSource(address: string | undefined): Promise<string | null> {
+  if (address === undefined) return null;
+  const { isIP } = await import('node:net');
+  if (isIP(address) === 0) throw new UsageError(`--untrusted-source must be a local IP address such as 127.0.0.3, got "${address}"`);
+  const { createServer } = await import('node:net');
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(new UsageError(`--untrusted-source ${address} is not an address of this machine (${error.code ?? error.message})`)));
+    probe.listen(0, address, () => probe.close(() => resolve()));
+  });
+  return address;
 }
 
 export async function readBaseline(path: string | undefined) {

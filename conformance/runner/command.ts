@@ -1,7 +1,7 @@
 /** `relaylab conformance`: options → target (given or embedded) → run → terminal tree and reports → exit code. */
 import { UsageError } from '../../cli/usage-error.ts';
 import { ALL_CASES } from '../cases/index.ts';
-import { checkFlagPairs, checkNumbers, checkReportsDir, onlyPatterns, parseAuth, parseTargetUrl, readBaseline, readCa, type ConformanceArgs } from './cli-options.ts';
+import { checkFlagPairs, checkNumbers, checkReportsDir, checkUntrustedSource, DEFAULT_CONCURRENCY, onlyPatterns, parseAuth, parseTargetUrl, readBaseline, readCa, type ConformanceArgs } from './cli-options.ts';
 import { startEmbeddedRelay, type EmbeddedRelay } from './embedded-relay.ts';
 import { runSuite, selectCases, TargetUnreachableError, type SuiteResult } from './run-suite.ts';
 import type { TargetOptions } from './target.ts';
@@ -17,6 +17,7 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
   }
   const auth = parseAuth(args.auth);
   const baseline = await readBaseline(args.baseline);
+  const untrustedSource = await checkUntrustedSource(args.untrustedSource);
   let embedded: EmbeddedRelay | null = null;
   let target: TargetOptions;
   if (args.targetImage) {
@@ -25,7 +26,14 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
     process.stdout.write(`started container ${args.targetImage} at ${embedded.url}; it is removed after the run\n`);
     target = { url: embedded.url, caPem: embedded.caPem, insecure: false, auth };
   } else if (args.target) {
-    target = { url: parseTargetUrl(args.target), caPem: await readCa(args.ca, args.insecure), insecure: Boolean(args.insecure), auth };
+    const url = parseTargetUrl(args.target, auth);
+    const caPem = url.startsWith('http:') ? null : await readCa(args.ca, args.insecure);
+    target = { url, caPem, insecure: Boolean(args.insecure), auth, untrustedSource };
+    if (args.targetCmd !== undefined) {
+      const { startTargetCommand } = await import('./target-process.ts');
+      embedded = await startTargetCommand({ command: args.targetCmd, warp: args.timeWarp ?? 1, target });
+      process.stdout.write(`started the relay with --target-cmd${(args.timeWarp ?? 1) > 1 ? ` under libfaketime, its clock ${args.timeWarp}x faster` : ''}; it is stopped after the run\n`);
+    }
   } else {
     if (auth.kind === 'header') throw new UsageError('--auth header:NAME needs --target (the embedded relay takes client certificates over TLS)');
     embedded = await startEmbeddedRelay();
@@ -39,6 +47,11 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
       only,
       failOnSkip: Boolean(args.failOnSkip),
       production: Boolean(args.production),
+      strict: Boolean(args.strict),
+      concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
+      warp: args.timeWarp ?? 1,
+      targetCmd: args.targetCmd ?? null,
+      invocation: invocationOf(args),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       maxWaitSeconds: args.maxWait ?? 120,
       ...(baseline ? { baseline } : {}),
@@ -58,6 +71,33 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
     process.stdout.write(`reports: ${written.slice(0, 3).join(', ')}${written.length > 3 ? ` and ${written.length - 3} repro script(s) in ${args.reports}/repro` : ''}\n`);
   }
   return result.exitCode;
+}
+
+/** The arguments that select this target, quoted for a shell: the start of every rerun command the reports print. */
+export function invocationOf(args: ConformanceArgs): string {
+  const words = ['relaylab', 'conformance'];
+  const add = (flag: string, value: string | number | boolean | undefined) => {
+    if (value === undefined || value === false) return;
+    words.push(flag);
+    if (value !== true) words.push(shellQuote(String(value)));
+  };
+  add('--target', args.target);
+  add('--ca', args.ca);
+  add('--insecure', args.insecure);
+  if (args.auth && args.auth !== 'mtls') add('--auth', args.auth);
+  add('--untrusted-source', args.untrustedSource);
+  add('--target-image', args.targetImage);
+  add('--target-port', args.targetPort);
+  for (const a of args.targetArg ?? []) words.push(`--target-arg=${shellQuote(a)}`);
+  add('--target-cmd', args.targetCmd);
+  add('--time-warp', args.timeWarp);
+  if (args.maxWait !== undefined && args.maxWait !== 120) add('--max-wait', args.maxWait);
+  add('--production', args.production);
+  return words.join(' ');
+}
+
+function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Never pull: the image must already be on this machine (docker build / docker import / docker load). */

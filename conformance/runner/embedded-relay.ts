@@ -5,7 +5,8 @@
  */
 export interface EmbeddedRelay {
   url: string;
-  caPem: string;
+  /** null for a plain-HTTP target (behind a TLS-terminating proxy). */
+  caPem: string | null;
   ttlSeconds: number;
   close(): Promise<void>;
 }

@@ -1,20 +1,26 @@
 /**
- * The suite runner: pre-flight (reachable? declared TTL? test profile?),
- * then instant cases concurrently, expiry cases (concurrently when waiting
- * in real time, one at a time when moving a shared test clock), then the
- * clock cases alone; finally verdicts per requirement.
+ * The suite runner: pre-flight (reachable? which endpoints exist? declared
+ * TTL? test profile? clock warp?), then instant cases `concurrency` at a
+ * time, load cases alone, expiry cases (concurrently when waiting in real
+ * time, one at a time when moving a shared test clock), the clock cases
+ * alone; then every failed or blocked case is rerun alone to tell a
+ * deterministic defect from a race; finally verdicts per requirement.
  */
 import { randomBytes } from 'node:crypto';
 import { ALL_CASES } from '../cases/index.ts';
 import { EMPTY_BASELINE, type Baseline } from './baseline.ts';
-import { runCase, type CaseEnvironment } from './case-runner.ts';
+import { attemptCase, type CaseEnvironment } from './case-runner.ts';
+import { endpointLabel, looksMissing, REQUIRED_ENDPOINTS } from './endpoints.ts';
 import { globToRegExp, matchesAny } from './glob.ts';
 import { IdentityFactory } from './identities.ts';
+import { ROBUSTNESS_REQUIREMENT } from './recorder.ts';
 import { loadSpec } from './spec.ts';
-import { Target, TransportFailure, type TargetOptions } from './target.ts';
-import { chooseStrategy, detectTestProfile, TimeControl, type TimeFacts } from './time-control.ts';
-import type { CaseResult, ConformanceCase, RequirementResult } from './types.ts';
-import { aggregateRequirements } from './verdicts.ts';
+import { isPlainHttpAnswer, Target, TransportFailure, type TargetOptions } from './target.ts';
+import { chooseStrategy, detectTestProfile, TimeControl, verifyWarp, type TimeFacts } from './time-control.ts';
+import type { CaseResult, ConformanceCase, EndpointLatency, RequirementResult, SuiteResult } from './types.ts';
+import { aggregateRequirements, rootCausesOf, unimplementedOf } from './verdicts.ts';
+
+export type { SuiteResult } from './types.ts';
 
 export interface SuiteOptions {
   target: TargetOptions;
@@ -23,41 +29,33 @@ export interface SuiteOptions {
   seed?: number;
   maxWaitSeconds?: number;
   baseline?: Baseline;
-  /** Cases run at once in the concurrent phases. */
+  /** Cases run at once in the concurrent phases (1: one at a time). */
   concurrency?: number;
   cases?: ConformanceCase[];
   listener?: SuiteListener;
-  /** Reruns of a failing case to classify it (default 2; mutation runs use 0). */
+  /** Reruns alone of a failed or blocked case to classify it (default 2; 0: not rerun, stability unknown). */
   reruns?: number;
   /** Exit 1 also when a MUST was skipped (not checked), not only when one failed. */
   failOnSkip?: boolean;
+  /** Exit 1 also on non-strict findings (ERR-1). */
+  strict?: boolean;
   /** The relay is the deployed configuration: TEST-3 demands the test profile be absent, and it is never used. */
   production?: boolean;
+  /** The relay's clock runs this many times faster (libfaketime, --time-warp). */
+  warp?: number;
+  targetCmd?: string | null;
+  /** The CLI arguments that select this target, for rerun commands. */
+  invocation?: string | null;
 }
 
 export interface SuiteListener {
-  onStart?(info: { total: number; time: TimeFacts; targetUrl: string }): void;
+  onStart?(info: { total: number; time: TimeFacts; targetUrl: string; missingEndpoints: string[] }): void;
   onCaseEnd?(result: CaseResult, done: number, total: number): void;
+  onRerun?(result: CaseResult): void;
 }
 
-export interface SuiteResult {
-  schemaVersion: 1;
-  tool: string;
-  /** A name for this implementation in merged reports (`--label`). */
-  label?: string;
-  target: { url: string; auth: string };
-  seed: number;
-  startedAt: string;
-  durationMs: number;
-  only: string[];
-  time: TimeFacts;
-  facts: Record<string, string>;
-  baseline: { source: string | null; patterns: string[] };
-  summary: Record<'pass' | 'fail' | 'warn' | 'skip' | 'untested', number> & { mustFailures: number; mustSkipped: number; baselinedFailures: number };
-  exitCode: 0 | 1;
-  requirements: RequirementResult[];
-  cases: CaseResult[];
-}
+export const DEFAULT_CONCURRENCY = 6;
+export const DEFAULT_RERUNS = 2;
 
 /** MUST requirements that were skipped: not checked, so never counted as passing. */
 export function skippedMusts(requirements: RequirementResult[]): string[] {
@@ -71,12 +69,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const startedAt = new Date();
   const seed = options.seed ?? (Date.now() % 2 ** 31);
   const baseline = options.baseline ?? EMPTY_BASELINE;
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 50));
   const target = new Target(options.target);
   try {
-    const time = await preflight(target, options.maxWaitSeconds ?? 120, options.production === true);
+    const missing = await probeEndpoints(target);
+    const time = await preflight(target, options);
     const selected = selectCases(options.cases ?? ALL_CASES, options.only ?? []);
-    options.listener?.onStart?.({ total: selected.length, time, targetUrl: options.target.url });
+    options.listener?.onStart?.({ total: selected.length, time, targetUrl: options.target.url, missingEndpoints: missing });
     const facts: Record<string, string> = {};
+    let performance: EndpointLatency[] | null = null;
     let emailNumber = 0;
     const env: CaseEnvironment = {
       target,
@@ -85,43 +86,70 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       runNonce: randomBytes(4).toString('hex'),
       nextEmailNumber: () => (emailNumber += 1),
       recordFact: (name, value) => (facts[name] = value),
-      ...(options.reruns !== undefined ? { reruns: options.reruns } : {}),
+      recordLatency: (latencies) => (performance = latencies),
     };
-    const results = await runPhases(selected, env, options);
-    const requirements = aggregateRequirements(loadSpec(), results, baseline, new Set(selected.map((c) => c.requirements[0] ?? '')));
-    return assemble({ options, seed, startedAt, time, facts, baseline, requirements, results });
+    const firstRun = await runPhases(selected, env, concurrency, options);
+    const results = await rerunAlone(firstRun, selected, env, options);
+    const rootCauses = rootCausesOf(results);
+    const requirements = aggregateRequirements(loadSpec(), results, baseline, rootCauses);
+    return assemble({ options, concurrency, seed, startedAt, time, facts, baseline, requirements, results, rootCauses, performance });
   } finally {
     await target.close();
   }
 }
 
-async function preflight(target: Target, maxWaitSeconds: number, production: boolean): Promise<TimeFacts> {
+/** Reaches /api/health (a one-line reason when it cannot), then finds which SPEC endpoints are missing. */
+async function probeEndpoints(target: Target): Promise<string[]> {
   const client = target.client([]);
   try {
     await client.get('/api/health');
   } catch (error) {
-    if (error instanceof TransportFailure) {
-      const cause = error.exchange.transportError ?? '';
-      if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY/.test(cause)) {
-        throw new TargetUnreachableError(`${target.options.url} answered with a TLS certificate --ca does not trust (${cause}); pass the relay's certificate with --ca, or --insecure`);
-      }
-      throw new TargetUnreachableError(`cannot reach ${target.options.url}: ${cause}`);
-    }
+    if (error instanceof TransportFailure) throw new TargetUnreachableError(unreachableReason(target.options, error.exchange.transportError ?? ''));
     throw error;
   }
+  for (const endpoint of REQUIRED_ENDPOINTS) {
+    const reply = await client.send({ method: endpoint.method, path: endpoint.path, ...(endpoint.method === 'POST' ? { json: {} } : {}) }).catch(() => null);
+    if (reply && looksMissing(reply.status, (reply.json as { code?: unknown } | undefined)?.code)) target.missingEndpoints.add(endpointLabel(endpoint));
+  }
+  return [...target.missingEndpoints];
+}
+
+function unreachableReason(options: TargetOptions, cause: string): string {
+  if (options.url.startsWith('https:') && isPlainHttpAnswer(cause)) {
+    const plain = options.url.replace(/^https:/, 'http:');
+    return `${options.url} answers in plain HTTP, not TLS: a relay behind a TLS-terminating proxy is tested as ${plain} with --auth header:NAME (the header the proxy forwards the client certificate in), or through the proxy's own https:// address`;
+  }
+  if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY/.test(cause)) {
+    return `${options.url} answered with a TLS certificate --ca does not trust (${cause}); pass the relay's certificate with --ca, or --insecure`;
+  }
+  return `cannot reach ${options.url}: ${cause}`;
+}
+
+async function preflight(target: Target, options: SuiteOptions): Promise<TimeFacts> {
+  const client = target.client([]);
+  const maxWaitSeconds = options.maxWaitSeconds ?? 120;
+  const production = options.production === true;
+  const warp = options.warp ?? 1;
   const ttlSeconds = await probeTtl(target);
   const testProfileOffered = await detectTestProfile(client).catch(() => false);
-  return { ttlSeconds, testProfileOffered, maxWaitSeconds, production, ...chooseStrategy(ttlSeconds, testProfileOffered, maxWaitSeconds, production) };
+  const facts: TimeFacts = { ttlSeconds, testProfileOffered, maxWaitSeconds, production, warp, warpCheck: null, ...chooseStrategy(ttlSeconds, testProfileOffered, maxWaitSeconds, production, warp) };
+  if (warp > 1 && ttlSeconds !== null && facts.strategy === 'real-time') {
+    // A claimed warp that did not take effect must not turn into expiry failures: check it first.
+    const check = await verifyWarp(client, ttlSeconds, warp);
+    facts.warpCheck = check.detail;
+    if (!check.tookEffect) Object.assign(facts, { strategy: 'unavailable', unavailableReason: check.detail });
+  }
+  return facts;
 }
 
 /** Learns the declared TTL from a throw-away registration's ready. */
 async function probeTtl(target: Target): Promise<number | null> {
   const client = target.client([]);
   const identity = new IdentityFactory().create({ email: `probe-${randomBytes(6).toString('hex')}@conformance.example` });
-  const registered = await client.post('/api/relay/register', { certificate: identity.certificatePem, email: identity.email });
-  if (registered.status !== 200) return null;
-  const ready = await client.post('/api/relay/broadcast/ready', { port: 9, addresses: ['192.0.2.9'] }, identity);
-  const expiresIn = (ready.json as { expires_in?: unknown } | undefined)?.expires_in;
+  const registered = await client.post('/api/relay/register', { certificate: identity.certificatePem, email: identity.email }).catch(() => null);
+  if (registered?.status !== 200) return null;
+  const ready = await client.post('/api/relay/broadcast/ready', { port: 9, addresses: ['192.0.2.9'] }, identity).catch(() => null);
+  const expiresIn = (ready?.json as { expires_in?: unknown } | undefined)?.expires_in;
   return typeof expiresIn === 'number' && Number.isInteger(expiresIn) && expiresIn > 0 ? expiresIn : null;
 }
 
@@ -131,8 +159,7 @@ export function selectCases(cases: ConformanceCase[], only: string[]): Conforman
   return cases.filter((c) => matchesAny(patterns, c.id, ...c.requirements.slice(0, 1)));
 }
 
-async function runPhases(selected: ConformanceCase[], env: CaseEnvironment, options: SuiteOptions): Promise<CaseResult[]> {
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 6, 50));
+async function runPhases(selected: ConformanceCase[], env: CaseEnvironment, concurrency: number, options: SuiteOptions): Promise<CaseResult[]> {
   const byTiming = (t: string) => selected.filter((c) => (c.timing ?? 'instant') === t);
   const results: CaseResult[] = [];
   const onEnd = (result: CaseResult) => {
@@ -140,48 +167,109 @@ async function runPhases(selected: ConformanceCase[], env: CaseEnvironment, opti
     options.listener?.onCaseEnd?.(result, results.length, selected.length);
   };
   await runPool(byTiming('instant'), concurrency, env, onEnd);
+  await runPool(byTiming('alone'), 1, env, onEnd);
   await runPool(byTiming('expiry'), env.time.exclusive ? 1 : concurrency * 2, env, onEnd);
   await runPool(byTiming('clock'), 1, env, onEnd);
-  const order = new Map(selected.map((c, i) => [c.id, i]));
-  return results.sort((a, b) => (order.get(a.caseId) ?? 0) - (order.get(b.caseId) ?? 0));
+  return results;
 }
 
 async function runPool(cases: ConformanceCase[], width: number, env: CaseEnvironment, onEnd: (r: CaseResult) => void): Promise<void> {
   const queue = [...cases];
+  const running = Math.min(width, queue.length);
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) onEnd(await runCase(next, env));
+    for (let next = queue.shift(); next; next = queue.shift()) onEnd(await attemptCase(next, env, running));
   };
-  await Promise.all(Array.from({ length: Math.min(width, queue.length) }, worker));
+  await Promise.all(Array.from({ length: running }, worker));
 }
 
-function assemble(parts: {
-  options: SuiteOptions; seed: number; startedAt: Date; time: TimeFacts; facts: Record<string, string>;
-  baseline: Baseline; requirements: RequirementResult[]; results: CaseResult[];
-}): SuiteResult {
-  const { requirements } = parts;
+/**
+ * Failed and blocked cases are rerun alone, nothing else in flight. A
+ * failure that reproduces on every rerun is deterministic; one that passes
+ * alone is intermittent: a race breaks ERR-5 (concurrency), not the
+ * requirement the case checks. Without reruns the stability stays unknown:
+ * a failure is never called deterministic without having reproduced.
+ */
+async function rerunAlone(firstRun: CaseResult[], selected: ConformanceCase[], env: CaseEnvironment, options: SuiteOptions): Promise<CaseResult[]> {
+  const reruns = options.reruns ?? DEFAULT_RERUNS;
+  const byId = new Map(selected.map((c) => [c.id, c]));
+  const out: CaseResult[] = [];
+  for (const first of firstRun) {
+    const kase = byId.get(first.caseId);
+    if (reruns === 0 || !kase || (first.verdict !== 'fail' && first.verdict !== 'blocked')) {
+      out.push(first);
+      continue;
+    }
+    let passedAlone = 0;
+    for (let i = 0; i < reruns; i += 1) {
+      const again = await attemptCase(kase, env, 1);
+      if (again.verdict === 'pass' || again.verdict === 'non-strict') passedAlone += 1;
+    }
+    const classified = passedAlone === 0 ? { ...first, attempts: 1 + reruns, stability: 'deterministic' as const } : intermittent(first, reruns, passedAlone);
+    options.listener?.onRerun?.(classified);
+    out.push(classified);
+  }
+  const order = new Map(selected.map((c, i) => [c.id, i]));
+  return out.sort((a, b) => (order.get(a.caseId) ?? 0) - (order.get(b.caseId) ?? 0));
+}
+
+function intermittent(first: CaseResult, reruns: number, passedAlone: number): CaseResult {
+  const where = first.concurrency > 1 ? `with ${first.concurrency} cases at once` : 'alone';
+  const finding = {
+    requirement: ROBUSTNESS_REQUIREMENT,
+    outcome: 'fail' as const,
+    expected: `${first.caseId}: the same answers whatever else runs at once (SPEC ERR-5: concurrency)`,
+    actual: `failed ${where} (${first.actual ?? first.expected ?? 'see exchanges'}), then passed ${passedAlone} of ${reruns} reruns alone`,
+  };
+  return { ...first, verdict: 'intermittent', stability: 'intermittent', attempts: 1 + reruns, findings: [finding], blocker: null, notes: [...first.notes, `first attempt ${first.verdict}: expected ${first.expected}; actual ${first.actual}`] };
+}
+
+interface AssembleParts {
+  options: SuiteOptions; concurrency: number; seed: number; startedAt: Date; time: TimeFacts; facts: Record<string, string>;
+  baseline: Baseline; requirements: RequirementResult[]; results: CaseResult[]; rootCauses: SuiteResult['rootCauses']; performance: EndpointLatency[] | null;
+}
+
+function assemble(parts: AssembleParts): SuiteResult {
+  const { requirements, results, options } = parts;
   const count = (v: string) => requirements.filter((r) => r.verdict === v).length;
-  const mustFailures = requirements.filter((r) => r.level === 'MUST' && r.verdict === 'fail' && !r.baselined).length;
-  // A skipped MUST was not checked: never reported as passing, and a failure under --fail-on-skip.
+  const must = (v: string) => requirements.filter((r) => r.level === 'MUST' && r.verdict === v && !r.baselined).length;
+  const mustFailures = must('fail') + must('unimplemented') + must('blocked');
   const mustSkipped = skippedMusts(requirements).length;
-  const auth = parts.options.target.auth;
+  const nonStrict = requirements.filter((r) => r.verdict === 'non-strict' && !r.baselined).length;
+  const harnessErrors = results.filter((c) => c.verdict === 'harness-error').length;
+  const failed = mustFailures > 0 || (options.failOnSkip === true && mustSkipped > 0) || (options.strict === true && nonStrict > 0);
+  const auth = options.target.auth;
+  const perfCase = results.find((c) => c.caseId.startsWith('PERF-1/'));
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: 'relaylab conformance',
-    target: { url: parts.options.target.url, auth: auth.kind === 'mtls' ? 'mtls' : `header:${auth.headerName}` },
+    target: { url: options.target.url, auth: auth.kind === 'mtls' ? 'mtls' : `header:${auth.headerName}` },
+    invocation: options.invocation ?? null,
     seed: parts.seed,
     startedAt: parts.startedAt.toISOString(),
     durationMs: Date.now() - parts.startedAt.getTime(),
-    only: parts.options.only ?? [],
+    only: options.only ?? [],
+    options: {
+      concurrency: parts.concurrency, strict: options.strict === true, failOnSkip: options.failOnSkip === true, production: options.production === true,
+      warp: options.warp ?? 1, targetCmd: options.targetCmd ?? null, untrustedSource: options.target.untrustedSource ?? null,
+    },
     time: parts.time,
     facts: parts.facts,
     baseline: { source: parts.baseline.source, patterns: parts.baseline.patterns },
     summary: {
-      pass: count('pass'), fail: count('fail'), warn: count('warn'), skip: count('skip'), untested: count('untested'),
-      mustFailures, mustSkipped, baselinedFailures: requirements.filter((r) => r.baselined && (r.verdict === 'fail' || r.verdict === 'warn')).length,
+      pass: count('pass'), fail: count('fail'), warn: count('warn'), 'non-strict': count('non-strict'), unimplemented: count('unimplemented'), blocked: count('blocked'),
+      skip: count('skip'), 'not-applicable': count('not-applicable'), untested: count('untested'),
+      mustFailures, mustUnimplemented: must('unimplemented'), mustBlocked: must('blocked'), mustSkipped,
+      nonStrictCases: results.filter((c) => c.verdict === 'non-strict').length,
+      intermittentCases: results.filter((c) => c.verdict === 'intermittent').length,
+      harnessErrors,
+      baselinedFailures: requirements.filter((r) => r.baselined).length,
     },
-    exitCode: mustFailures > 0 || (parts.options.failOnSkip === true && mustSkipped > 0) ? 1 : 0,
+    exitCode: harnessErrors > 0 ? 70 : failed ? 1 : 0,
+    rootCauses: parts.rootCauses,
+    unimplemented: unimplementedOf(results),
+    performance: parts.performance,
+    performanceNote: parts.performance ? null : perfCase ? `PERF-1 did not measure: ${perfCase.verdict}${perfCase.skipReason ? ` (${perfCase.skipReason})` : ''}` : 'PERF-1 was not selected (--only)',
     requirements,
-    cases: parts.results,
+    cases: results,
   };
 }
-

@@ -8,6 +8,8 @@ import { Agent, request as undiciRequest } from 'undici';
 import { pinnedTrust, type PinnedTrust } from '../../reference/identity/pinning.ts';
 import type { Exchange, ExchangeResponse } from './types.ts';
 import type { SuiteIdentity } from './identities.ts';
+import { endpointLabel, endpointOfPath } from './endpoints.ts';
+import { currentRecorder, ROBUSTNESS_REQUIREMENT } from './recorder.ts';
 
 export type AuthMode = { kind: 'mtls' } | { kind: 'header'; headerName: string };
 
@@ -18,6 +20,8 @@ export interface TargetOptions {
   insecure: boolean;
   auth: AuthMode;
   requestTimeoutMs?: number;
+  /** A local address the relay does not trust as a proxy (--untrusted-source): AUTH-5's forged header is sent from it. */
+  untrustedSource?: string | null;
 }
 
 export interface RequestSpec {
@@ -30,6 +34,8 @@ export interface RequestSpec {
   /** A raw body, sent as is (malformed-input cases). */
   rawBody?: string;
   headers?: Record<string, string>;
+  /** Send from --untrusted-source instead of the default local address. */
+  fromUntrustedSource?: boolean;
 }
 
 export interface Reply {
@@ -48,6 +54,8 @@ export class Target {
   private readonly agents = new Map<string, Agent>();
   /** Parsed once: every identity's agent trusts the relay the same way. */
   private readonly trust: PinnedTrust;
+  /** `METHOD /path` of endpoints the preflight found missing (404/405 to their own method). */
+  readonly missingEndpoints = new Set<string>();
   constructor(readonly options: TargetOptions) {
     this.trust = pinnedTrust(options.caPem);
   }
@@ -57,9 +65,9 @@ export class Target {
     return new TargetClient(this, log);
   }
 
-  agentFor(identity: SuiteIdentity | null): Agent {
+  agentFor(identity: SuiteIdentity | null, localAddress: string | null = null): Agent {
     const useTlsCert = identity !== null && this.options.auth.kind === 'mtls';
-    const key = useTlsCert ? identity.fingerprintSha256 : 'anonymous';
+    const key = `${useTlsCert ? identity.fingerprintSha256 : 'anonymous'}@${localAddress ?? ''}`;
     let agent = this.agents.get(key);
     if (!agent) {
       agent = new Agent({
@@ -67,6 +75,7 @@ export class Target {
           ...this.trust,
           rejectUnauthorized: !this.options.insecure,
           ...(useTlsCert ? { cert: identity.certificatePem, key: identity.privateKeyPem } : {}),
+          ...(localAddress ? { localAddress } : {}),
         },
         headersTimeout: this.options.requestTimeoutMs ?? 15_000,
         bodyTimeout: this.options.requestTimeoutMs ?? 15_000,
@@ -93,6 +102,10 @@ export class TargetClient {
     return this.target.options.auth;
   }
 
+  get untrustedSource(): string | null {
+    return this.target.options.untrustedSource ?? null;
+  }
+
   async send(spec: RequestSpec): Promise<Reply> {
     const identity = spec.identity ?? null;
     const headers: Record<string, string> = { accept: 'application/json', ...(spec.headers ?? {}) };
@@ -107,6 +120,8 @@ export class TargetClient {
     if (identity && this.target.options.auth.kind === 'header') {
       headers[this.target.options.auth.headerName.toLowerCase()] = encodeURIComponent(identity.certificatePem);
     }
+    const localAddress = spec.fromUntrustedSource ? (this.target.options.untrustedSource ?? null) : null;
+    if (spec.fromUntrustedSource && !localAddress) throw new Error('fromUntrustedSource needs --untrusted-source');
     const exchange: Exchange = {
       request: {
         method: spec.method,
@@ -115,6 +130,7 @@ export class TargetClient {
         body: body === null ? null : body.slice(0, KEPT_BODY_CHARS),
         bodyBytes: body === null ? 0 : Buffer.byteLength(body),
         identity: identity ? identity.label : null,
+        localAddress,
       },
       response: null,
       transportError: null,
@@ -129,7 +145,7 @@ export class TargetClient {
         method: spec.method,
         headers,
         body: body ?? undefined,
-        dispatcher: this.target.agentFor(identity),
+        dispatcher: this.target.agentFor(identity, localAddress),
       });
       fullText = await response.body.text();
       exchange.response = { status: response.statusCode, headers: flattenHeaders(response.headers), body: fullText.slice(0, KEPT_BODY_CHARS) };
@@ -138,9 +154,21 @@ export class TargetClient {
     } finally {
       exchange.durationMs = Math.round(performance.now() - started);
     }
-    if (!exchange.response) throw new TransportFailure(exchange);
+    const said = `${spec.method} ${spec.path.slice(0, 120)}`;
+    if (!exchange.response) {
+      // SPEC ERR-5: a dropped connection breaks robustness whatever the case checks.
+      currentRecorder()?.find('fail', ROBUSTNESS_REQUIREMENT, `${said}: an HTTP response (never a dropped connection)`, `no response: ${exchange.transportError}`);
+      throw new TransportFailure(exchange);
+    }
+    const reply = toReply(exchange, exchange.response, fullText);
+    const endpoint = endpointOfPath(spec.path);
+    if (endpoint && this.target.missingEndpoints.has(endpointLabel(endpoint)) && (reply.status === 404 || reply.status === 405)) {
+      throw new EndpointMissing(endpointLabel(endpoint), reply);
+    }
+    // SPEC ERR-5: a 5xx anywhere is a failure of robustness, beside whatever the case itself checks.
+    if (reply.status >= 500) currentRecorder()?.find('fail', ROBUSTNESS_REQUIREMENT, `${said}: a 4xx or 2xx answer, never 5xx`, `HTTP ${reply.status} ${fullText.slice(0, 200)}`);
     // Cases judge the whole body (a long list page is still one JSON array); only the report's copy is cut.
-    return toReply(exchange, exchange.response, fullText);
+    return reply;
   }
 
   get(path: string, identity?: SuiteIdentity | null): Promise<Reply> {
@@ -157,6 +185,17 @@ export class TransportFailure extends Error {
   constructor(readonly exchange: Exchange) {
     super(`no HTTP response: ${exchange.transportError ?? 'unknown transport error'}`);
     this.name = 'TransportFailure';
+  }
+}
+
+/** The case needs an endpoint the relay does not have (found missing in the preflight). */
+export class EndpointMissing extends Error {
+  constructor(
+    readonly endpoint: string,
+    readonly reply: Reply,
+  ) {
+    super(`${endpoint} does not exist on the relay (HTTP ${reply.status})`);
+    this.name = 'EndpointMissing';
   }
 }
 
@@ -183,4 +222,9 @@ export function describeTransportError(error: unknown): string {
   const code = err.cause?.code ?? err.code;
   const message = err.cause?.message ?? err.message ?? String(error);
   return code ? `${code}: ${message}` : message;
+}
+
+/** An https:// URL whose server answers the TLS ClientHello in plain HTTP. */
+export function isPlainHttpAnswer(transportError: string): boolean {
+  return /ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|ERR_SSL_PACKET_LENGTH_TOO_LONG|packet length too long|http request/i.test(transportError);
 }
