@@ -13,9 +13,10 @@ const KNOWN_FAILURES_PATH = new URL('./reference-known-failures.txt', import.met
 // Short enough to wait out, long enough that a loaded CI machine does not expire broadcasts mid-case.
 const SHORT_TTL_SECONDS = 8;
 
-/** Failures not accepted in reference-known-failures.txt. */
+/** Cases that did not pass, were not skipped for a stated reason and are not accepted in reference-known-failures.txt. */
 function failing(result: SuiteResult, baseline: Baseline | null = null): string[] {
-  return result.cases.filter((c) => c.verdict === 'fail' && !baseline?.covers(c.caseId, c.requirements[0] ?? '')).map((c) => `${c.caseId}: expected ${c.expected}; actual ${c.actual}`);
+  const fine = new Set(['pass', 'skip', 'not-applicable']);
+  return result.cases.filter((c) => !fine.has(c.verdict) && !baseline?.covers(c.caseId, c.requirements[0] ?? '')).map((c) => `${c.caseId} (${c.verdict}): expected ${c.expected}; actual ${c.actual}`);
 }
 
 describe('conformance suite against the reference relay', () => {
@@ -32,12 +33,24 @@ describe('conformance suite against the reference relay', () => {
     expect(failing(result, baseline)).toEqual([]);
     expect(result.time).toMatchObject({ ttlSeconds: SHORT_TTL_SECONDS, strategy: 'real-time', testProfileOffered: false });
     const musts = result.requirements.filter((r) => r.level === 'MUST');
-    // TEST-2 only binds relays that offer the test-control profile; this one does not.
-    expect(musts.filter((r) => r.verdict !== 'pass' && !r.baselined).map((r) => `${r.id}: ${r.verdict}`)).toEqual(['TEST-2: skip']);
+    // TEST-2 only binds relays that offer the test-control profile; this one does not: not applicable, not skipped.
+    expect(musts.filter((r) => r.verdict !== 'pass' && !r.baselined).map((r) => `${r.id}: ${r.verdict}`)).toEqual(['TEST-2: not-applicable']);
+    expect(result.summary).toMatchObject({ mustFailures: 0, mustSkipped: 0, nonStrictCases: 0, intermittentCases: 0, harnessErrors: 0 });
+    expect(result.rootCauses).toEqual([]);
+    expect(result.unimplemented).toEqual([]);
+    expect(result.performance?.map((p) => p.endpoint).sort()).toEqual(['401 (no certificate)', 'heartbeat', 'list', 'lookup', 'ready', 'register']);
     expect(result.exitCode).toBe(0);
     expect(result.facts['observed expiry']).toMatch(/margin [+-]0\.\d\d s/);
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 60_000);
+
+  it('passes one case at a time (--concurrency 1) and with --strict and --fail-on-skip', async () => {
+    const result = await runSuite({ target: { url: relay.url, caPem: relay.tlsCertificatePem, insecure: false, auth: { kind: 'mtls' } }, only: ['REG-*', 'READY-*', 'LOOKUP-*', 'ERR-1*', 'ERR-2*', 'TEST-*', 'HB-3*'], seed: 8, maxWaitSeconds: 30, concurrency: 1, strict: true, failOnSkip: true });
+    expect(failing(result)).toEqual([]);
+    expect(result.options).toMatchObject({ concurrency: 1, strict: true });
+    expect(result.cases.every((c) => c.concurrency === 1)).toBe(true);
+    expect(result.exitCode).toBe(0);
+  }, 90_000);
 
   it('passes again, same seed, against the relay now full of the first run\'s data (black-box, no reset)', async () => {
     const again = await runSuite({ target: { url: relay.url, caPem: relay.tlsCertificatePem, insecure: false, auth: { kind: 'mtls' } }, only: ['REG-*', 'LIST-*', 'LOOKUP-*', 'READY-*'], seed: 7, maxWaitSeconds: 30 });
@@ -57,7 +70,7 @@ describe('expiry through the test-control profile', () => {
     expect(failing(result)).toEqual([]);
     expect(result.time).toMatchObject({ ttlSeconds: 3600, strategy: 'test-clock', testProfileOffered: true });
     expect(result.cases.filter((c) => c.caseId.startsWith('EXP-')).every((c) => c.verdict === 'pass')).toBe(true);
-    expect(result.cases.find((c) => c.caseId === 'TEST-3/absent-outside-test-mode')?.verdict).toBe('skip');
+    expect(result.cases.find((c) => c.caseId === 'TEST-3/absent-outside-test-mode')?.verdict).toBe('not-applicable');
     expect(result.requirements.filter((r) => r.id.startsWith('TEST-') && r.verdict === 'pass').map((r) => r.id)).toEqual(['TEST-1', 'TEST-2']);
   }, 60_000);
 
@@ -97,7 +110,9 @@ describe('header authentication through a trusted proxy', () => {
       });
       expect(failing(result)).toEqual([]);
       expect(result.cases.find((c) => c.caseId === 'AUTH-5/header-from-trusted-proxy')?.verdict).toBe('pass');
-      expect(result.cases.find((c) => c.caseId === 'AUTH-5/header-from-untrusted-client')?.verdict).toBe('skip');
+      const untrusted = result.cases.find((c) => c.caseId === 'AUTH-5/header-from-untrusted-client');
+      expect(untrusted?.verdict).toBe('skip');
+      expect(untrusted?.skipReason).toMatch(/pass --untrusted-source ADDR/);
     } finally {
       await relay.close();
     }

@@ -18,4 +18,11 @@ describe('docs for relay implementers', () => {
     expect(text).toMatch(/npx relaylab conformance --target/);
     expect(text).toMatch(/--ttl 5/);
   });
+
+  it("show in README's Test-your-relay one command for a relay behind a proxy and one for a relay with a long TTL", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## For implementers: Test your relay'), readme.indexOf('## For CI pipelines'));
+    expect(section).toMatch(/npx relaylab conformance --target http:\/\/\S+ --auth header:\S+ --untrusted-source \S+/);
+    expect(section).toMatch(/--target-cmd "[^"]+" --time-warp \d+/);
+  });
 });

@@ -199,7 +199,8 @@ export default defineCases([
     title: '50 concurrent clients registering, announcing, looking up and listing never get a 5xx',
     async run(context) {
       const clients = Array.from({ length: 50 }, () => context.identities.create({ email: context.newEmail('crowd') }));
-      await Promise.all(clients.map(async (identity, index) => {
+      // allSettled: every client finishes its steps before the verdict, so one failure leaves none of them running.
+      const outcomes = await Promise.allSettled(clients.map(async (identity, index) => {
         const steps: Array<() => Promise<Reply>> = [
           () => context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }),
           () => context.client.post(PATHS.ready, sampleBroadcast(context), identity),
@@ -209,6 +210,8 @@ export default defineCases([
         ];
         for (const step of steps) expectNot5xx(await step(), `client ${index}`);
       }));
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   },
   ...subCases({ id: 'ERR-7/refusal-keeps-state', requirements: ['ERR-7'], title: (label) => `a refused ${label} leaves the broadcast untouched` }, [

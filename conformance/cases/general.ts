@@ -1,5 +1,5 @@
 /** SPEC GEN-*: transport and health. */
-import { CaseSkip, check, describeReply, expectStatus } from '../runner/verify.ts';
+import { check, describeReply, expectStatus, NotApplicable } from '../runner/verify.ts';
 import { announceChecked, defineCases, PATHS, registeredPeer, sampleBroadcast } from './steps.ts';
 
 export default defineCases([
@@ -31,7 +31,7 @@ export default defineCases([
     requirements: ['GEN-3'],
     title: 'self-signed client certificates are accepted in the TLS handshake',
     async run(context) {
-      if (context.client.auth.kind !== 'mtls') throw new CaseSkip('the suite authenticates through a header (--auth header:…): TLS client certificates are the proxy’s business');
+      if (context.client.auth.kind !== 'mtls') throw new NotApplicable('the suite authenticates through a header (--auth header:…): the TLS handshake with client certificates is the proxy’s, not the relay’s');
       for (const keyType of ['ecdsa-p256', 'rsa-2048'] as const) {
         const peer = await registeredPeer(context, { tag: `tls-${keyType}`, keyType });
         await announceChecked(context, peer, sampleBroadcast(context), `ready over TLS with a self-signed ${keyType} client certificate`);

@@ -80,12 +80,12 @@ export default defineCases([
       const ttl = ready.expiresInSeconds;
       if (ttl < 2) throw new CaseSkip(`TTL ${ttl} s is too short to place a heartbeat between ready and expiry with margins`);
       const timeline = timelineOf(context, ready);
-      await timeline.reach(ready.receivedAtMs + Math.max(1500, ttl * 500));
+      await timeline.reach(ready.receivedAtMs + Math.max(timeline.latencyMs(1500), ttl * 500));
       const heartbeat = await timedPost(context, PATHS.heartbeat, {}, peer);
       expectStatus(heartbeat.reply, 200, 'heartbeat while live');
       // Past the first expiry, still well before the extended one.
       await timeline.reach(timeline.surelyExpiredAtMs(ttl));
-      check(timeline.nowMs() < heartbeat.sentAtMs + ttl * 1000 - 300, 'the check to fall before the extended expiry', 'the run was too slow to check in time');
+      check(timeline.nowMs() < heartbeat.sentAtMs + ttl * 1000 - timeline.latencyMs(300), 'the check to fall before the extended expiry', 'the run was too slow to check in time');
       const reply = await context.client.get(lookupPath(peer.email), observer);
       expectStatus(reply, 200, `lookup ${((timeline.nowMs() - ready.receivedAtMs) / 1000).toFixed(2)} s after ready (TTL ${ttl} s), heartbeat in between`);
     },

@@ -49,7 +49,10 @@ export default defineCases([
     async run(context) {
       const emails = Array.from({ length: PERF_CLIENTS }, () => context.newEmail('perf'));
       const samples = new Map<string, number[]>();
-      await Promise.all(emails.map((_, index) => oneClient(context, samples, index, emails)));
+      // allSettled: a client that fails (a dropped connection) never leaves the others running past the case.
+      const outcomes = await Promise.allSettled(emails.map((_, index) => oneClient(context, samples, index, emails)));
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
       const latencies: EndpointLatency[] = [...samples].map(([endpoint, ms]) => {
         const sorted = [...ms].sort((a, b) => a - b);
         return { endpoint, requests: sorted.length, p50Ms: Math.round(percentile(sorted, 0.5)), p99Ms: Math.round(percentile(sorted, 0.99)) };

@@ -63,10 +63,11 @@ export async function attemptCase(kase: ConformanceCase, env: CaseEnvironment, c
     identities: identities.made,
     durationMs: 0,
   };
+  const client = env.target.client(exchanges);
   try {
     await runWithRecorder(recorder, () =>
       kase.run({
-        client: env.target.client(exchanges),
+        client,
         identities,
         rng: new SeededRng(caseSeed(env.seed, kase.id)),
         time: env.time,
@@ -80,6 +81,8 @@ export async function attemptCase(kase: ConformanceCase, env: CaseEnvironment, c
   } catch (error) {
     classifyThrown(result, recorder, error);
   }
+  // A case that threw while requests of its own were in flight (Promise.all of 50 clients) must not load the next one.
+  await client.drain();
   result.checked = [...recorder.checked].sort();
   result.durationMs = Math.round(performance.now() - started);
   return result;

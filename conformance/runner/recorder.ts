@@ -14,6 +14,9 @@ export const ERROR_BODY_REQUIREMENT = 'ERR-1';
 /** The requirement a 5xx, a dropped connection or a race breaks. */
 export const ROBUSTNESS_REQUIREMENT = 'ERR-5';
 
+/** A case under load can see hundreds of distinct failures; the first ones say what is wrong. */
+export const MAX_FINDINGS_PER_CASE = 20;
+
 export class CheckRecorder {
   readonly findings: Finding[] = [];
   readonly checked = new Set<string>();
@@ -26,8 +29,15 @@ export class CheckRecorder {
   find(outcome: FindingOutcome, requirement: string, expected: string, actual: string): void {
     // The same defect seen twice in one case is one finding (a 5xx on every retry of a step).
     if (this.findings.some((f) => f.requirement === requirement && f.outcome === outcome && f.expected === expected)) return;
+    if (this.findings.length >= MAX_FINDINGS_PER_CASE) {
+      this.omitted += 1;
+      return;
+    }
     this.findings.push({ requirement, outcome, expected, actual });
   }
+
+  /** Findings past the cap, counted so the report can say so. */
+  omitted = 0;
 }
 
 const storage = new AsyncLocalStorage<CheckRecorder>();

@@ -22,6 +22,12 @@ export interface TargetOptions {
   requestTimeoutMs?: number;
   /** A local address the relay does not trust as a proxy (--untrusted-source): AUTH-5's forged header is sent from it. */
   untrustedSource?: string | null;
+  /**
+   * One connection per request. Under --time-warp K the relay's idle
+   * keep-alive timer runs K times faster (5 s becomes 83 ms at 60x), so a
+   * reused connection would be reset by the warp, not by the relay.
+   */
+  freshConnections?: boolean;
 }
 
 export interface RequestSpec {
@@ -93,10 +99,25 @@ export class Target {
 }
 
 export class TargetClient {
+  /** Requests not yet answered: a case must not leave any running into the next case (see drain). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   constructor(
     private readonly target: Target,
     private readonly log: Exchange[],
   ) {}
+
+  private ended = false;
+
+  /**
+   * The case is over: refuses further requests and waits for those in
+   * flight, so a case that threw while other requests of its own were
+   * running (one of 50 concurrent clients failing) leaks no load into the
+   * cases after it.
+   */
+  async drain(): Promise<void> {
+    this.ended = true;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
 
   get auth(): AuthMode {
     return this.target.options.auth;
@@ -107,6 +128,7 @@ export class TargetClient {
   }
 
   async send(spec: RequestSpec): Promise<Reply> {
+    if (this.ended) throw new Error(`request after the case ended: ${spec.method} ${spec.path.slice(0, 80)}`);
     const identity = spec.identity ?? null;
     const headers: Record<string, string> = { accept: 'application/json', ...(spec.headers ?? {}) };
     let body: string | null = null;
@@ -141,20 +163,24 @@ export class TargetClient {
     const started = performance.now();
     let fullText = '';
     try {
-      const response = await undiciRequest(new URL(spec.path, this.target.options.url), {
+      const pending = undiciRequest(new URL(spec.path, this.target.options.url), {
         method: spec.method,
         headers,
         body: body ?? undefined,
         dispatcher: this.target.agentFor(identity, localAddress),
-      });
-      fullText = await response.body.text();
+        ...(this.target.options.freshConnections ? { reset: true } : {}),
+      }).then(async (response) => ({ response, text: await response.body.text() }));
+      this.inFlight.add(pending);
+      const settled = await pending.finally(() => this.inFlight.delete(pending));
+      const response = settled.response;
+      fullText = settled.text;
       exchange.response = { status: response.statusCode, headers: flattenHeaders(response.headers), body: fullText.slice(0, KEPT_BODY_CHARS) };
     } catch (error) {
       exchange.transportError = describeTransportError(error);
     } finally {
       exchange.durationMs = Math.round(performance.now() - started);
     }
-    const said = `${spec.method} ${spec.path.slice(0, 120)}`;
+    const said = `${spec.method} ${spec.path.split('?')[0]?.slice(0, 120)}`;
     if (!exchange.response) {
       // SPEC ERR-5: a dropped connection breaks robustness whatever the case checks.
       currentRecorder()?.find('fail', ROBUSTNESS_REQUIREMENT, `${said}: an HTTP response (never a dropped connection)`, `no response: ${exchange.transportError}`);
