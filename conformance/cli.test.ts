@@ -34,7 +34,21 @@ function expectUsageError(result: { code: number; stderr: string }, pattern: Reg
 }
 
 describe('relaylab conformance: bad arguments and unreachable targets exit 2 with one line', () => {
-  it('refuses a non-https target', async () => expectUsageError(await relaylab(['conformance', '--target', 'http://127.0.0.1:1', '--insecure']), /https:\/\//));
+  it('refuses a plain-HTTP target without header auth', async () => expectUsageError(await relaylab(['conformance', '--target', 'http://127.0.0.1:1', '--insecure']), /plain HTTP: client certificates need TLS.*--auth header:NAME/));
+  it('refuses --time-warp without --target-cmd', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--insecure', '--time-warp', '60']), /--time-warp goes with --target-cmd/));
+  it('refuses --concurrency 0', async () => expectUsageError(await relaylab(['conformance', '--concurrency', '0']), /--concurrency must be a whole number from 1 to 50/));
+  it('refuses an --untrusted-source that is not an address of this machine', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--insecure', '--untrusted-source', '192.0.2.7']), /--untrusted-source 192\.0\.2\.7 is not an address of this machine/));
+  it('says in one line that an https:// target answers plain HTTP', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.end('{}')).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      expectUsageError(await relaylab(['conformance', '--target', `https://127.0.0.1:${port}`, '--insecure']), new RegExp(`answers in plain HTTP, not TLS: .*http://127\\.0\\.0\\.1:${port} with --auth header:NAME`));
+    } finally {
+      server.close();
+    }
+  });
   it('needs --ca or --insecure', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1']), /--ca PEM.*--insecure/));
   it('refuses a bad --auth', async () => expectUsageError(await relaylab(['conformance', '--auth', 'token']), /--auth must be/));
   it('refuses a missing --ca file', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--ca', '/nonexistent.pem']), /cannot read --ca/));
@@ -130,14 +144,15 @@ describe('relaylab conformance against a failing relay', () => {
     const reports = join(dir, 'reports');
     const result = await relaylab(['conformance', '--target', relay.url, '--ca', join(dir, 'relay.pem'), '--only', 'REG-4*,REG-1*', '--reports', reports, '--seed', '5']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/✗ REG-4\/email-nowhere \(deterministic\)/);
+    expect(result.stdout).toMatch(/✗ REG-4\/email-nowhere fail \(deterministic\)/);
+    expect(result.stdout).toMatch(/rerun: relaylab conformance --target \S+ --ca \S+ --only 'REG-4\/\*' --seed 5/);
     expect(result.stdout).toMatch(/expected: register with an email absent from the certificate: HTTP 400 \{"code":"email_mismatch"\}/);
     const results = JSON.parse(await readFile(join(reports, 'results.json'), 'utf8'));
     expect(results.requirements.find((r: { id: string }) => r.id === 'REG-4').verdict).toBe('fail');
     expect(results.seed).toBe(5);
     const junit = await readFile(join(reports, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testcase classname="relay.REG" name="REG-4 \(MUST\)[^"]*"[^>]*><failure/);
-    expect(junit).toMatch(/<testcase classname="relay.REG" name="REG-1 \(MUST\)[^"]*" time="[\d.]+"><\/testcase>/);
+    expect(junit).toMatch(/<testcase classname="relay.REG" name="REG-4\/email-nowhere"[^>]*>[\s\S]*?<failure type="fail"/);
+    expect(junit).toMatch(/<testcase classname="relay.REG" name="REG-1\/registered" time="[\d.]+">/);
     const scripts = await readdir(join(reports, 'repro'));
     expect(scripts).toContain('REG-4_email-nowhere.sh');
   }, 60_000);

@@ -3,7 +3,7 @@ import type { CaseContext } from '../runner/types.ts';
 import type { SuiteIdentity } from '../runner/identities.ts';
 import type { Reply } from '../runner/target.ts';
 import { CaseSkip, check, describeReply, expectError, expectStatus, NotApplicable } from '../runner/verify.ts';
-import { announceChecked, defineCases, lookupPath, PATHS, registeredPeer, sampleBroadcast, subCases } from './steps.ts';
+import { announce, announceChecked, defineCases, lookupPath, PATHS, registeredPeer, sampleBroadcast, subCases } from './steps.ts';
 
 type Call = { name: string; send: (context: CaseContext, identity: SuiteIdentity | null) => Promise<Reply> };
 
@@ -86,7 +86,9 @@ export default defineCases([
       if (header && !context.client.untrustedSource) {
         throw new CaseSkip('the suite reaches the relay as its trusted proxy (--auth header:…); pass --untrusted-source ADDR, a local address the relay does not trust (e.g. 127.0.0.3), to check that the header is ignored from anywhere else');
       }
+      // A live broadcast, so a relay that believes the forged header answers 200 with it: plain evidence of the leak.
       const peer = await registeredPeer(context, { tag: 'forwarded' });
+      await announce(context, peer);
       const forged = Object.fromEntries(FORWARDED_CERT_HEADERS.map((name) => [name, encodeURIComponent(peer.certificatePem)]));
       if (header && context.client.auth.kind === 'header') forged[context.client.auth.headerName.toLowerCase()] = encodeURIComponent(peer.certificatePem);
       const reply = await context.client.send({ method: 'GET', path: lookupPath(peer.email), headers: forged, fromUntrustedSource: header });

@@ -34,23 +34,28 @@ async function lookupMatches(context: CaseContext, observer: Parameters<CaseCont
  */
 async function propertyCase<T>(context: CaseContext, arbitrary: fc.Arbitrary<T>, runs: number, predicate: (value: T) => Promise<void>): Promise<void> {
   let lastFailure: CaseFailure | null = null;
+  // Anything but a failed check (a missing endpoint, a failed setup step, a dropped connection) ends the case as what it is.
+  let abort: unknown = null;
   const seed = context.rng.nextUint32() | 0;
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (value) => {
+      if (abort !== null) return;
       try {
         await predicate(value);
       } catch (error) {
         if (error instanceof CaseFailure) lastFailure = error;
+        else if (!fc.PreconditionFailure.isFailure(error)) abort = error;
         throw error;
       }
     }),
     { seed, numRuns: runs, endOnFailure: false, interruptAfterTimeLimit: PROPERTY_TIME_LIMIT_MS },
   );
+  if (abort !== null) throw abort;
   if (details.failed) {
     const failure = lastFailure as CaseFailure | null;
     const counterexample = details.counterexample === null ? '' : fc.stringify(details.counterexample);
     const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    throw new CaseFailure(failure?.expected ?? 'the property to hold', `${failure?.actual ?? message.split('\n')[0]} (fast-check seed ${seed}, shrunk input ${counterexample.slice(0, 400)})`);
+    throw new CaseFailure(failure?.expected ?? 'the property to hold', `${failure?.actual ?? message.split('\n')[0]} (fast-check seed ${seed}, shrunk input ${counterexample.slice(0, 400)})`, failure?.requirement ?? null);
   }
   if (details.interrupted) context.note(`checked ${details.numRuns} of ${runs} generated inputs before the ${PROPERTY_TIME_LIMIT_MS / 1000} s limit (a slow relay)`);
 }

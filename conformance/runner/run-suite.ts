@@ -200,17 +200,28 @@ async function rerunAlone(firstRun: CaseResult[], selected: ConformanceCase[], e
       out.push(first);
       continue;
     }
-    const passes: CaseResult[] = [];
-    for (let i = 0; i < reruns; i += 1) {
-      const again = await attemptCase(kase, env, 1);
-      if (again.verdict === 'pass' || again.verdict === 'non-strict') passes.push(again);
-    }
-    const classified = passes.length === 0 ? { ...first, attempts: 1 + reruns, stability: 'deterministic' as const } : intermittent(first, reruns, passes);
+    const again: CaseResult[] = [];
+    for (let i = 0; i < reruns; i += 1) again.push(await attemptCase(kase, env, 1));
+    const passes = again.filter((r) => r.verdict === 'pass' || r.verdict === 'non-strict');
+    const classified = passes.length > 0 ? intermittent(first, reruns, passes) : reproduced(first, again);
     options.listener?.onRerun?.(classified);
     out.push(classified);
   }
   const order = new Map(selected.map((c, i) => [c.id, i]));
   return out.sort((a, b) => (order.get(a.caseId) ?? 0) - (order.get(b.caseId) ?? 0));
+}
+
+/**
+ * Every rerun alone failed: what reproduces alone is what the report shows
+ * (the first attempt, with others in flight, may have failed differently,
+ * e.g. blocked by a 500 under load). Deterministic only when the reruns
+ * agree with each other.
+ */
+function reproduced(first: CaseResult, again: CaseResult[]): CaseResult {
+  const shown = again[0] as CaseResult;
+  const agree = again.every((r) => r.verdict === shown.verdict && r.expected === shown.expected);
+  const notes = first.verdict === shown.verdict && first.expected === shown.expected ? shown.notes : [...shown.notes, `first attempt (${first.concurrency} at once) was ${first.verdict}: expected ${first.expected}; actual ${first.actual}`];
+  return { ...shown, concurrency: first.concurrency, attempts: 1 + again.length, stability: agree ? 'deterministic' : 'intermittent', notes };
 }
 
 /**

@@ -81,8 +81,9 @@ export class Target {
           ...this.trust,
           rejectUnauthorized: !this.options.insecure,
           ...(useTlsCert ? { cert: identity.certificatePem, key: identity.privateKeyPem } : {}),
-          ...(localAddress ? { localAddress } : {}),
         },
+        // undici takes the source address from the client options, not from `connect` (where it is dropped).
+        ...(localAddress ? { localAddress } : {}),
         headersTimeout: this.options.requestTimeoutMs ?? 15_000,
         bodyTimeout: this.options.requestTimeoutMs ?? 15_000,
       });

@@ -2,8 +2,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../../../cli/usage-error.ts';
-import type { SuiteResult } from '../run-suite.ts';
+import type { SuiteResult } from '../types.ts';
 import { toReportHtml } from './html.ts';
+
+export const RESULTS_SCHEMA_VERSION = 2;
 
 export async function readResults(path: string): Promise<SuiteResult> {
   let parsed: unknown;
@@ -12,10 +14,15 @@ export async function readResults(path: string): Promise<SuiteResult> {
   } catch (error) {
     throw new UsageError(`cannot read results ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const result = parsed as Partial<SuiteResult>;
-  if (result?.schemaVersion !== 1 || !Array.isArray(result.requirements) || !Array.isArray(result.cases)) {
-    throw new UsageError(`${path} is not a results.json written by relaylab conformance (schemaVersion 1)`);
+  const result = parsed as Partial<SuiteResult> | null;
+  const version = (result as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version < RESULTS_SCHEMA_VERSION && Array.isArray(result?.requirements)) {
+    throw new UsageError(`${path} is a schemaVersion ${version} results.json from an older relaylab; rerun relaylab conformance --reports DIR with this version to write schemaVersion ${RESULTS_SCHEMA_VERSION}`);
   }
+  const shaped = result !== null && typeof result === 'object' && version === RESULTS_SCHEMA_VERSION
+    && [result.requirements, result.cases, result.rootCauses, result.unimplemented].every(Array.isArray)
+    && typeof result.options === 'object' && result.options !== null && typeof result.summary === 'object' && result.summary !== null;
+  if (!shaped) throw new UsageError(`${path} is not a results.json written by relaylab conformance (schemaVersion ${RESULTS_SCHEMA_VERSION})`);
   // Without a --label, name an implementation after its folder.
   return { ...(result as SuiteResult), label: result.label ?? basename(dirname(path)) };
 }

@@ -1,13 +1,16 @@
 /**
- * results.json (schema: conformance/RESULTS.md). Exchanges and identities
- * are kept for failing and skipped cases only: they are what a reader needs,
- * and passing ones would make the file large.
+ * results.json, schema version 2 (conformance/RESULTS.md). Exchanges and
+ * identities are kept for the cases an implementer has to look at (fail,
+ * non-strict, unimplemented, blocked, intermittent, harness-error), and
+ * dropped for pass, skip and not-applicable ones, which would only make the
+ * file large; `exchangeCount` says how many each case made either way.
  */
-import type { SuiteResult } from '../run-suite.ts';
+import { DETAILED_KINDS } from '../terminal-tree.ts';
+import type { SuiteResult } from '../types.ts';
 
 export function toResultsJson(result: SuiteResult): string {
   const cases = result.cases.map((c) => {
-    const keepDetail = c.verdict === 'fail';
+    const keepDetail = DETAILED_KINDS.has(c.verdict);
     return {
       ...c,
       exchangeCount: c.exchanges.length,
