@@ -16,7 +16,9 @@ const SHORT_TTL_SECONDS = 8;
 /** Cases that did not pass, were not skipped for a stated reason and are not accepted in reference-known-failures.txt. */
 function failing(result: SuiteResult, baseline: Baseline | null = null): string[] {
   const fine = new Set(['pass', 'skip', 'not-applicable']);
-  return result.cases.filter((c) => !fine.has(c.verdict) && !baseline?.covers(c.caseId, c.requirements[0] ?? '')).map((c) => `${c.caseId} (${c.verdict}): expected ${c.expected}; actual ${c.actual}`);
+  // PERF-1's verdict is a latency on a shared, noisy machine: measured here (see below), never asserted (the brief: no timed tests).
+  const timed = (c: { caseId: string }) => c.caseId.startsWith('PERF-');
+  return result.cases.filter((c) => !fine.has(c.verdict) && !timed(c) && !baseline?.covers(c.caseId, c.requirements[0] ?? '')).map((c) => `${c.caseId} (${c.verdict}): expected ${c.expected}; actual ${c.actual}`);
 }
 
 describe('conformance suite against the reference relay', () => {
@@ -35,7 +37,8 @@ describe('conformance suite against the reference relay', () => {
     const musts = result.requirements.filter((r) => r.level === 'MUST');
     // TEST-2 only binds relays that offer the test-control profile; this one does not: not applicable, not skipped.
     expect(musts.filter((r) => r.verdict !== 'pass' && !r.baselined).map((r) => `${r.id}: ${r.verdict}`)).toEqual(['TEST-2: not-applicable']);
-    expect(result.summary).toMatchObject({ mustFailures: 0, mustSkipped: 0, nonStrictCases: 0, intermittentCases: 0, harnessErrors: 0 });
+    expect(result.summary).toMatchObject({ mustFailures: 0, mustSkipped: 0, nonStrictCases: 0, harnessErrors: 0 });
+    expect(result.cases.filter((c) => c.verdict === 'intermittent' && !c.caseId.startsWith('PERF-')).map((c) => c.caseId)).toEqual([]);
     expect(result.rootCauses).toEqual([]);
     expect(result.unimplemented).toEqual([]);
     expect(result.performance?.map((p) => p.endpoint).sort()).toEqual(['401 (no certificate)', 'heartbeat', 'list', 'lookup', 'ready', 'register']);

@@ -7,6 +7,7 @@
  * 1280 and at 400 px without horizontal scrolling. On hand-built results
  * with every kind, and on a real run against a mutant relay.
  */
+import { reproFileName } from './repro.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +91,7 @@ describe('report.html in Chromium', () => {
     expect(await kase.locator('pre').first().textContent()).toBe('expected: HTTP 400 {"code":"invalid_port"}\nactual:   HTTP 200 {"status":"registered","expires_in":300}');
     expect(await kase.locator('ul.findings li').first().textContent()).toBe('READY-2fail MUSTexpectedHTTP 400 {"code":"invalid_port"}actualHTTP 200 {"status":"registered","expires_in":300}');
     expect(await kase.locator('code.cmd').textContent()).toBe(`${INVOCATION} --only 'READY-2/invalid-port[3.5]' --seed 4242`);
-    expect(await kase.textContent()).toContain('Repro script: repro/READY-2_invalid-port_3_5_.sh');
+    expect(await kase.textContent()).toContain(`Repro script: repro/${reproFileName('READY-2/invalid-port[3.5]')}`);
     await kase.locator('details summary').click();
     expect(await kase.locator('details pre').textContent()).toMatch(/^> POST \/api\/relay\/broadcast\/ready {3}\[client certificate: id1\]\n> content-type: application\/json\n>\n> \{"port":3\.5,/);
     // A case failing two requirements lists both findings.

@@ -5,6 +5,7 @@
  * detail, --merge's schema check, and junit.xml parsed by a strict XML
  * parser (Chromium's) with exact counts, names and properties.
  */
+import { reproFileName } from './repro.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -283,7 +284,7 @@ describe('junit.xml', () => {
       kind: 'fail',
     });
     expect(get('READY-2/invalid-port[3.5]')).toMatchObject({ time: '0.060', child: 'failure', type: 'fail', message: 'READY-2 (MUST) fail: expected HTTP 400 {"code":"invalid_port"}; actual HTTP 200 {"status":"registered","expires_in":300}' });
-    expect(get('READY-2/invalid-port[3.5]').text).toContain(`rerun: ${INVOCATION} --only 'READY-2/invalid-port[3.5]' --seed 4242\nrepro script: repro/READY-2_invalid-port_3_5_.sh`);
+    expect(get('READY-2/invalid-port[3.5]').text).toContain(`rerun: ${INVOCATION} --only 'READY-2/invalid-port[3.5]' --seed 4242\nrepro script: repro/${reproFileName('READY-2/invalid-port[3.5]')}`);
     expect(get('READY-2/invalid-port[0]')).toMatchObject({ child: null, props: { kind: 'pass' } });
     expect(get('HB-1/alive')).toMatchObject({ child: 'failure', type: 'unimplemented' });
     expect(get('LIST-3/sorted-by-email')).toMatchObject({ child: 'failure', type: 'blocked' });
