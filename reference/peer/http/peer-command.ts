@@ -15,6 +15,8 @@ export interface PeerCommandArgs {
   insecure: boolean;
   email: string;
   root: string;
+  /** Serve dotfiles and dot-folders too (absent: false). */
+  'serve-dotfiles'?: boolean;
   'identity-dir'?: string;
   port: number;
   host?: string;
@@ -44,6 +46,7 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     root,
     // Serving a folder that contains the identity must never publish the private key.
     privatePaths: [identityDir],
+    serveDotfiles: args['serve-dotfiles'] ?? false,
     port: requirePort(args.port, '--port'),
     ...(args.host ? { host: requireIpList([args.host], '--host')[0] } : {}),
     publicAddresses: requireIpList(args['public-address'], '--public-address'),

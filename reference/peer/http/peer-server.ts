@@ -8,7 +8,10 @@
  *
  * HEAD works wherever GET does. Every path is confined to the root by
  * safe-path.ts. Errors are JSON `{error, code}`. Friends and their statuses
- * are never served here: they belong to the local user only.
+ * are never served here: they belong to the local user only, and neither
+ * are private keys, dotfiles (unless serveDotfiles) nor `.relaylab`
+ * folders (see private-files.ts); all of these are answered 404 not_found,
+ * exactly as a missing file, and left out of listings.
  */
 import type { Stats } from 'node:fs';
 import { readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
@@ -19,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream';
 import { isInside, resolveInsideRoot } from './safe-path.ts';
 import { parseRange } from './range.ts';
-import { holdsPrivateKey, isPrivateByPath, openRegular, RELAYLAB_FOLDER, resolvePrivatePaths } from './private-files.ts';
+import { hasDotSegment, isPrivateByPath, KeyVerdictCache, openRegular, RELAYLAB_FOLDER, resolvePrivatePaths, scanForPrivateKey, stampOf, type FileStamp } from './private-files.ts';
 
 export interface PeerServerOptions {
   root: string;
@@ -36,6 +39,10 @@ export interface PeerServerOptions {
    * any folder named `.relaylab`, and anything that looks like a private key.
    */
   privatePaths?: string[];
+  /** Serve and list dotfiles and dot-folders (`.env`, `.ssh/`, `.git/`); default false. `.relaylab` and keys stay private. */
+  serveDotfiles?: boolean;
+  /** Where key verdicts are kept; default one per server. Tests pass their own to count scans. */
+  keyVerdicts?: KeyVerdictCache;
 }
 
 export interface RunningPeerServer {
@@ -57,7 +64,7 @@ export async function startPeerServer(options: PeerServerOptions): Promise<Runni
   // ~/.relaylab holds every local identity's key and the relay's key: private whatever the root.
   // Absolute now (the working folder may change); real paths are taken per request.
   const privatePaths = [...(options.privatePaths ?? []), join(homedir(), RELAYLAB_FOLDER)].map((p) => resolve(p));
-  const site: Site = { rootReal, email: options.email, privatePaths };
+  const site: Site = { rootReal, email: options.email, privatePaths, serveDotfiles: options.serveDotfiles ?? false, verdicts: options.keyVerdicts ?? new KeyVerdictCache() };
   const server = createServer((req, res) => {
     handle(req, res, site).catch(() => sendError(res, 500, 'internal_error', 'internal error'));
   });
@@ -104,6 +111,14 @@ interface Site {
   email: string;
   /** Absolute, not yet real: see resolvePrivatePaths. */
   privatePaths: string[];
+  serveDotfiles: boolean;
+  verdicts: KeyVerdictCache;
+}
+
+/** A name or real path the site never shows (private-files.ts); the requested name counts too, for a `.env` link to a public file. */
+function isHidden(site: Site, privateReal: string[], real: string, requested: string): boolean {
+  if (!site.serveDotfiles && hasDotSegment(requested)) return true;
+  return isPrivateByPath(site.rootReal, privateReal, real, { serveDotfiles: site.serveDotfiles });
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, site: Site): Promise<void> {
@@ -134,7 +149,7 @@ async function resolveOrFail(res: ServerResponse, site: Site, rawPath: string): 
   const resolved = await resolveInsideRoot(site.rootReal, rawPath);
   if (!resolved.ok) return refuse(res, resolved.status, resolved.code, resolved.error);
   const privateReal = await resolvePrivatePaths(site.privatePaths);
-  const info = isPrivateByPath(site.rootReal, privateReal, resolved.realPath) ? null : await stat(resolved.realPath).catch(() => null);
+  const info = isHidden(site, privateReal, resolved.realPath, resolved.relative) ? null : await stat(resolved.realPath).catch(() => null);
   // A private path is answered exactly as a missing one: its existence is private too.
   if (!info) return refuse(res, 404, 'not_found', `no such file: ${resolved.relative}`);
   return { realPath: resolved.realPath, relative: resolved.relative, kind: kindOf(info), privateReal };
@@ -156,11 +171,9 @@ async function listFolder(res: ServerResponse, site: Site, rawPath: string): Pro
   const target = await resolveOrFail(res, site, rawPath);
   if (!target) return;
   if (target.kind !== 'directory') return sendError(res, 400, 'not_a_directory', `${target.relative} is not a folder; fetch a file from /download/${target.relative}`);
-  const entries: FileEntry[] = [];
-  for (const dirent of await readdir(target.realPath, { withFileTypes: true })) {
-    const entry = await describeEntry(site, target.privateReal, join(target.realPath, dirent.name), dirent.name);
-    if (entry) entries.push(entry);
-  }
+  const names = (await readdir(target.realPath)).filter((name) => site.serveDotfiles || !name.startsWith('.'));
+  const described = await mapLimit(names, LISTING_CONCURRENCY, (name) => describeEntry(site, target.privateReal, join(target.realPath, name), name));
+  const entries = described.filter((entry): entry is FileEntry => entry !== null);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   sendJson(res, 200, { path: target.relative, entries });
 }
@@ -172,23 +185,40 @@ async function listFolder(res: ServerResponse, site: Site, rawPath: string): Pro
 async function describeEntry(site: Site, privateReal: string[], fullPath: string, name: string): Promise<FileEntry | null> {
   try {
     const real = await realpath(fullPath);
-    if (!isInside(site.rootReal, real) || isPrivateByPath(site.rootReal, privateReal, real)) return null;
+    if (!isInside(site.rootReal, real) || isHidden(site, privateReal, real, name)) return null;
     const info = await stat(real);
     const mtime = new Date(info.mtimeMs).toISOString();
     if (info.isDirectory()) return { name, type: 'directory', size: 0, mtime };
-    if (!info.isFile() || (await hidesKey(real))) return null;
+    // A known verdict for this very stamp answers without opening the file.
+    if (!info.isFile() || (await site.verdicts.holdsKey(real, stampOf(info), () => scanPath(real)))) return null;
     return { name, type: 'file', size: info.size, mtime };
   } catch {
     return null; // dangling link or vanished file
   }
 }
 
-/** True when the file holds a key, or is no longer a regular file by the time it is opened. */
-async function hidesKey(real: string): Promise<boolean> {
+/** Files judged at once by one listing: enough to overlap reads, few enough to leave the thread pool to others. */
+const LISTING_CONCURRENCY = 4;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Opens and scans a file for a listing; not a regular file any more (a FIFO swapped in) counts as a key. */
+async function scanPath(real: string): Promise<{ holdsKey: boolean; stamp: FileStamp | null }> {
   const file = await openRegular(real);
-  if (!file) return true;
+  if (!file) return { holdsKey: true, stamp: null };
   try {
-    return await holdsPrivateKey(file.handle, file.size);
+    return { holdsKey: await scanForPrivateKey(file.handle, file.size), stamp: file.stamp };
   } finally {
     await file.handle.close();
   }
@@ -209,7 +239,9 @@ async function openServable(res: ServerResponse, site: Site, rawPath: string): P
   if (target.kind === 'directory') return refuse(res, 400, 'not_a_file', `${relative || '/'} is a folder; list it at /api/files/${relative}`);
   if (target.kind === 'other') return refuse(res, 403, 'not_a_regular_file', `${relative} is not a regular file (a FIFO, socket or device); only regular files are served`);
   const file = await openRegular(target.realPath).catch(() => null);
-  if (file && !(await holdsPrivateKey(file.handle, file.size).catch(() => true))) return { ...file, relative };
+  // Judged on the open descriptor's stamp: the bytes about to be sent, whatever the path points at now.
+  const scanOpen = async () => ({ holdsKey: await scanForPrivateKey(file!.handle, file!.size), stamp: file!.stamp });
+  if (file && !(await site.verdicts.holdsKey(target.realPath, file.stamp, scanOpen))) return { ...file, relative };
   await file?.handle.close();
   return refuse(res, 404, 'not_found', `no such file: ${relative}`);
 }

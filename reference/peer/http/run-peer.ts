@@ -33,6 +33,8 @@ export interface RunPeerOptions {
   host?: string;
   /** Never served even when inside the root (identity folder, friends files). The friends files are added automatically. */
   privatePaths?: string[];
+  /** Serve and list dotfiles and dot-folders (`.env`, `.ssh/`, `.git/`); default false. */
+  serveDotfiles?: boolean;
   publicAddresses?: string[];
   includeLoopback?: boolean;
   /** Where interface addresses come from; default os.networkInterfaces(). Tests pass loopback only. */
@@ -90,7 +92,7 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
   let server: RunningPeerServer;
   try {
     const privatePaths = [...(options.privatePaths ?? []), ...(options.friends ? [options.friends.file, options.friends.statusDir] : [])];
-    server = await startPeerServer({ root: options.root, email: options.identity.email, port: options.port ?? 0, privatePaths, ...(options.host ? { host: options.host } : {}) });
+    server = await startPeerServer({ root: options.root, email: options.identity.email, port: options.port ?? 0, privatePaths, serveDotfiles: options.serveDotfiles ?? false, ...(options.host ? { host: options.host } : {}) });
   } catch (error) {
     await client.close();
     throw error;
