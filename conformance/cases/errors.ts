@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { CaseContext } from '../runner/types.ts';
 import { derOfPem, type SuiteIdentity } from '../runner/identities.ts';
 import { SPEC_ERROR_CODES } from '../runner/error-codes.ts';
-import { CaseFailure, check, describeReply, expectError, expectNot5xx, expectStatus, sameJson } from '../runner/verify.ts';
+import { CaseFailure, check, describeReply, expectError, expectNot5xx, expectStatus, sameJson, SetupFailure } from '../runner/verify.ts';
 import { currentRecorder, ERROR_BODY_REQUIREMENT } from '../runner/recorder.ts';
 import type { Reply } from '../runner/target.ts';
 import { announce, defineCases, lookupPath, PATHS, registeredPeer, sampleBroadcast, subCases, type Broadcast } from './steps.ts';
@@ -18,12 +18,28 @@ function expectSpecErrorBody(reply: Reply, what: string): void {
   else currentRecorder()?.find('non-strict', ERROR_BODY_REQUIREMENT, `${what}: body {"error": <string>, "code": <a SPEC code>}`, describeReply(reply));
 }
 
-async function lookupMatches(context: CaseContext, observer: Parameters<CaseContext['client']['get']>[1], email: string, broadcast: Broadcast, after: string): Promise<void> {
+/** What lookup shows of a broadcast: the part refusals and heartbeats must leave alone. */
+type Shown = { port: unknown; addresses: unknown; capabilities: unknown };
+
+async function lookupShown(context: CaseContext, observer: SuiteIdentity, email: string, when: string): Promise<Shown> {
+  // Lookup itself is not what ERR-7 judges: a lookup that fails here blocks the case.
   const reply = await context.client.get(lookupPath(email), observer);
-  // What this verifies is ERR-7 (refusals change nothing), whichever case asks.
+  const body = reply.json as Record<string, unknown> | undefined;
+  if (reply.status !== 200 || typeof body !== 'object' || body === null) throw new SetupFailure('lookup', `lookup ${when} → HTTP 200 with the broadcast`, reply);
+  return { port: body.port, addresses: body.addresses, capabilities: body.capabilities };
+}
+
+/**
+ * SPEC ERR-7: after a refusal, lookup shows the broadcast exactly as before.
+ * "Before" is what lookup showed before the refused request, not what was
+ * sent: a relay that stores a broadcast differently (a READY defect) must
+ * not make every refusal look like a state change.
+ */
+async function lookupUnchanged(context: CaseContext, observer: SuiteIdentity, email: string, before: Shown, after: string): Promise<void> {
+  const reply = await context.client.get(lookupPath(email), observer);
   const body = expectStatus(reply, 200, `lookup after ${after}`, 'ERR-7');
   const got = { port: body.port, addresses: body.addresses, capabilities: body.capabilities };
-  check(sameJson(got, { port: broadcast.port, addresses: broadcast.addresses, capabilities: broadcast.capabilities }), `after ${after}, lookup unchanged: ${JSON.stringify(broadcast)}`, describeReply(reply), 'ERR-7');
+  check(sameJson(got, before), `after ${after}, lookup as before it: ${JSON.stringify(before).slice(0, 300)}`, describeReply(reply), 'ERR-7');
 }
 
 /**
@@ -127,6 +143,7 @@ export default defineCases([
     async run(context) {
       const { identity: peer, broadcast } = await livePeerWithCaps(context);
       const observer = await registeredPeer(context, { tag: 'observer' });
+      let before = await lookupShown(context, observer, peer.email, 'after the ready');
       await propertyCase(context, malformedReadyBody, 60, async (text) => {
         // Keep the broadcast alive whatever the TTL; a heartbeat changes nothing else (HB-4).
         const heartbeat = await context.client.post(PATHS.heartbeat, {}, peer);
@@ -135,9 +152,10 @@ export default defineCases([
         expectNot5xx(reply, `ready with body ${text.slice(0, 120)}`);
         if (reply.status === 200) {
           await announce(context, peer, broadcast);
+          before = await lookupShown(context, observer, peer.email, 'after the ready again');
           return;
         }
-        await lookupMatches(context, observer, peer.email, broadcast, `refused ready ${text.slice(0, 80)}`);
+        await lookupUnchanged(context, observer, peer.email, before, `refused ready ${text.slice(0, 80)}`);
       });
     },
   },
@@ -182,6 +200,7 @@ export default defineCases([
     async run(context) {
       const { identity: peer, broadcast } = await livePeerWithCaps(context);
       const observer = await registeredPeer(context, { tag: 'observer' });
+      const before = await lookupShown(context, observer, peer.email, 'after the ready');
       const headerValue = fc.oneof(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 120 }), fc.constantFrom('application/json; charset=latin1', 'text/plain', '*/*', '%00', '-----BEGIN CERTIFICATE-----'));
       const headers = fc.record({ 'content-type': headerValue, accept: headerValue, 'x-ssl-cert': headerValue, 'x-client-cert': headerValue }, { requiredKeys: [] });
       await propertyCase(context, fc.tuple(headers, fc.constantFrom('ready', 'lookup', 'register')), 30, async ([sent, endpoint]) => {
@@ -194,7 +213,7 @@ export default defineCases([
               ? await context.client.send({ method: 'GET', path: lookupPath(peer.email), headers: sent, identity: observer })
               : await context.client.send({ method: 'POST', path: PATHS.register, rawBody: JSON.stringify({ certificate: 'x', email: peer.email }), headers: sent });
         expectNot5xx(reply, `${endpoint} with headers ${JSON.stringify(sent).slice(0, 200)}`);
-        await lookupMatches(context, observer, peer.email, broadcast, `${endpoint} with odd headers`);
+        await lookupUnchanged(context, observer, peer.email, before, `${endpoint} with odd headers`);
       });
     },
   },
@@ -228,9 +247,10 @@ export default defineCases([
   ], async (context, send, label) => {
     const { identity: peer, broadcast } = await livePeerWithCaps(context);
     const observer = await registeredPeer(context, { tag: 'observer' });
+    const before = await lookupShown(context, observer, peer.email, 'before the refused request');
     const reply = await send(context, peer, broadcast);
     check(reply.status >= 400 && reply.status < 500, `${label}: refused with a 4xx`, describeReply(reply));
-    await lookupMatches(context, observer, peer.email, broadcast, label);
+    await lookupUnchanged(context, observer, peer.email, before, label);
   }),
 ]);
 

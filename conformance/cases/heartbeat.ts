@@ -1,5 +1,5 @@
 /** SPEC HB-*: keeping a broadcast alive (`POST /api/relay/broadcast/heartbeat`). */
-import { CaseSkip, check, describeReply, expectError, expectStatus, isInteger, sameJson } from '../runner/verify.ts';
+import { CaseSkip, check, describeReply, expectError, expectStatus, isInteger, sameJson, SetupFailure } from '../runner/verify.ts';
 import { announce, defineCases, lookupPath, PATHS, registeredPeer, timedPost, timelineOf } from './steps.ts';
 
 /** Wait between the ready and the heartbeat in HB-1: over one second, the wire's time resolution. */
@@ -62,10 +62,15 @@ export default defineCases([
       const observer = await registeredPeer(context, { tag: 'observer' });
       const broadcast = { port: 45678, addresses: ['192.168.77.1', '2001:db8::77'], capabilities: { files: true } };
       await announce(context, peer, broadcast);
+      // Compared with what lookup showed before the heartbeat, so a READY defect (capabilities dropped) is not charged to HB-4.
+      const beforeReply = await context.client.get(lookupPath(peer.email), observer);
+      const shown = beforeReply.json as Record<string, unknown> | undefined;
+      if (beforeReply.status !== 200 || typeof shown !== 'object' || shown === null) throw new SetupFailure('lookup', `lookup ${peer.email} before the heartbeat → HTTP 200`, beforeReply);
+      const before = { port: shown.port, addresses: shown.addresses, capabilities: shown.capabilities };
       expectStatus(await context.client.post(PATHS.heartbeat, { port: 1, addresses: ['10.9.9.9'] }, peer), 200, 'heartbeat (with a body that must not matter)');
       const reply = await context.client.get(lookupPath(peer.email), observer);
       const body = expectStatus(reply, 200, 'lookup after the heartbeat');
-      check(sameJson({ port: body.port, addresses: body.addresses, capabilities: body.capabilities }, broadcast), `the broadcast as announced: ${JSON.stringify(broadcast)}`, describeReply(reply));
+      check(sameJson({ port: body.port, addresses: body.addresses, capabilities: body.capabilities }, before), `the broadcast as lookup showed it before the heartbeat: ${JSON.stringify(before)}`, describeReply(reply));
     },
   },
   {

@@ -5,7 +5,7 @@
  */
 import type { CaseContext, EndpointLatency } from '../runner/types.ts';
 import type { Reply } from '../runner/target.ts';
-import { check } from '../runner/verify.ts';
+import { check, SetupFailure } from '../runner/verify.ts';
 import { defineCases, lookupPath, PATHS, sampleBroadcast } from './steps.ts';
 
 export const PERF_CLIENTS = 50;
@@ -18,16 +18,28 @@ export function percentile(sortedMs: number[], fraction: number): number {
   return sortedMs[rank - 1] as number;
 }
 
-async function timedCall(samples: Map<string, number[]>, endpoint: string, send: () => Promise<Reply>): Promise<Reply> {
+/** The answers the protocol gives each load request; anything else means the latency is not of the protocol's work. */
+const EXPECTED_STATUS: Record<string, number[]> = { register: [200], ready: [200], heartbeat: [200], lookup: [200], list: [200], '401 (no certificate)': [401] };
+
+interface Load {
+  samples: Map<string, number[]>;
+  wrongAnswer: { endpoint: string; reply: Reply } | null;
+}
+
+async function timedCall(load: Load, endpoint: string, send: () => Promise<Reply>): Promise<Reply> {
+  const { samples } = load;
   const started = performance.now();
   const reply = await send();
   const list = samples.get(endpoint) ?? [];
   list.push(performance.now() - started);
   samples.set(endpoint, list);
+  // A 5xx is ERR-5's (recorded by the target); another wrong answer makes the measurement meaningless.
+  const json = typeof reply.json === 'object' && reply.json !== null;
+  if (reply.status < 500 && (!(EXPECTED_STATUS[endpoint] ?? []).includes(reply.status) || !json)) load.wrongAnswer ??= { endpoint, reply };
   return reply;
 }
 
-async function oneClient(context: CaseContext, samples: Map<string, number[]>, index: number, emails: string[]): Promise<void> {
+async function oneClient(context: CaseContext, samples: Load, index: number, emails: string[]): Promise<void> {
   const identity = context.identities.create({ email: emails[index] as string });
   await timedCall(samples, 'register', () => context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }));
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -48,15 +60,17 @@ export default defineCases([
     timing: 'alone',
     async run(context) {
       const emails = Array.from({ length: PERF_CLIENTS }, () => context.newEmail('perf'));
-      const samples = new Map<string, number[]>();
+      const load: Load = { samples: new Map(), wrongAnswer: null };
       // allSettled: a client that fails (a dropped connection) never leaves the others running past the case.
-      const outcomes = await Promise.allSettled(emails.map((_, index) => oneClient(context, samples, index, emails)));
+      const outcomes = await Promise.allSettled(emails.map((_, index) => oneClient(context, load, index, emails)));
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) throw failed.reason;
-      const latencies: EndpointLatency[] = [...samples].map(([endpoint, ms]) => {
+      const latencies: EndpointLatency[] = [...load.samples].map(([endpoint, ms]) => {
         const sorted = [...ms].sort((a, b) => a - b);
         return { endpoint, requests: sorted.length, p50Ms: Math.round(percentile(sorted, 0.5)), p99Ms: Math.round(percentile(sorted, 0.99)) };
       });
+      const wrong = load.wrongAnswer;
+      if (wrong) throw new SetupFailure(wrong.endpoint, `${wrong.endpoint} under load → HTTP ${(EXPECTED_STATUS[wrong.endpoint] ?? []).join('/')} with a JSON body (latency is judged on the protocol's answers only)`, wrong.reply);
       context.latency(latencies);
       for (const { endpoint, requests, p50Ms, p99Ms } of latencies) {
         check(p99Ms <= PERF_P99_LIMIT_MS, `${endpoint}: p99 ≤ ${PERF_P99_LIMIT_MS} ms with ${PERF_CLIENTS} concurrent clients`, `p99 ${p99Ms} ms (p50 ${p50Ms} ms) over ${requests} requests`);

@@ -9,6 +9,7 @@ import type { IdentityOptions, SuiteIdentity } from '../runner/identities.ts';
 import type { Reply } from '../runner/target.ts';
 import { check, describeReply, fail, SetupFailure } from '../runner/verify.ts';
 import { PATHS } from '../runner/endpoints.ts';
+import { TransportFailure } from '../runner/target.ts';
 import type { Timeline } from '../runner/time-control.ts';
 
 export { PATHS };
@@ -43,8 +44,9 @@ export async function register(context: CaseContext, identity: SuiteIdentity, em
 /** A fresh identity (ECDSA P-256 unless told), registered; fails the case if the relay refuses. */
 export async function registeredPeer(context: CaseContext, options: Partial<IdentityOptions> & { tag?: string } = {}): Promise<SuiteIdentity> {
   const identity = context.identities.create({ email: options.email ?? context.newEmail(options.tag), ...options });
-  const reply = await register(context, identity);
-  if (reply.status !== 200) throw new SetupFailure('register', `register ${identity.email} → HTTP 200`, reply);
+  const reply = await setupStep('register', `register ${identity.email} → HTTP 200`, () => register(context, identity));
+  const body = reply.json as { status?: unknown } | undefined;
+  if (reply.status !== 200 || typeof body !== 'object' || body === null) throw new SetupFailure('register', `register ${identity.email} → HTTP 200 {"status":"registered",…}`, reply);
   return identity;
 }
 
@@ -52,6 +54,16 @@ export interface TimedReply {
   reply: Reply;
   sentAtMs: number;
   receivedAtMs: number;
+}
+
+/** A setup request whose connection dropped blocks the case (the drop itself is recorded under ERR-5). */
+async function setupStep(step: string, expected: string, send: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof TransportFailure) throw new SetupFailure(step, expected, null, error.exchange.transportError);
+    throw error;
+  }
 }
 
 export async function timedPost(context: CaseContext, path: string, body: unknown, identity: SuiteIdentity): Promise<TimedReply> {
@@ -62,7 +74,9 @@ export async function timedPost(context: CaseContext, path: string, body: unknow
 
 /** Sends ready and fails the case unless it is accepted. */
 export async function announce(context: CaseContext, identity: SuiteIdentity, broadcast: Broadcast = sampleBroadcast(context)): Promise<TimedReply & { broadcast: Broadcast; expiresInSeconds: number }> {
-  const timed = await timedPost(context, PATHS.ready, broadcast, identity);
+  const sentAtMs = context.time.nowMs();
+  const reply = await setupStep('ready', `ready for ${identity.email} → HTTP 200`, () => context.client.post(PATHS.ready, broadcast, identity));
+  const timed = { reply, sentAtMs, receivedAtMs: context.time.nowMs() };
   const body = timed.reply.json as { expires_in?: unknown } | undefined;
   if (timed.reply.status !== 200 || typeof body?.expires_in !== 'number') {
     throw new SetupFailure('ready', `ready for ${identity.email} → HTTP 200 {"status":"registered","expires_in":…}`, timed.reply);

@@ -140,9 +140,13 @@ function classifyThrown(result: CaseResult, recorder: CheckRecorder, error: unkn
  * breaks ERR-5; a refused registration breaks REG-1, a refused ready READY-1.
  */
 function blockerOf(error: SetupFailure): Blocker {
-  const { status } = error.reply;
-  const code = (error.reply.json as { code?: unknown } | undefined)?.code;
+  const reply = error.reply;
+  if (!reply) return { key: `${error.step} got no answer (connection dropped)`, step: error.step, requirement: ROBUSTNESS_REQUIREMENT, expected: error.expected, actual: `no response: ${error.transportError}` };
+  const { status } = reply;
+  const code = (reply.json as { code?: unknown } | undefined)?.code;
   const codeText = typeof code === 'string' ? ` ${code}` : '';
-  const requirement = status >= 500 ? ROBUSTNESS_REQUIREMENT : error.step === 'register' ? 'REG-1' : 'READY-1';
-  return { key: `${error.step} answered HTTP ${status}${codeText}`, step: error.step, requirement, expected: error.expected, actual: describeReply(error.reply) };
+  // A 2xx that is not the protocol's answer (an HTML page, a body without its fields) says so, not just "200".
+  const shape = status < 300 ? (reply.json === undefined ? ' with a body that is not JSON' : ' without the fields the SPEC gives its answer') : '';
+  const requirement = status >= 500 ? ROBUSTNESS_REQUIREMENT : error.step === 'register' ? 'REG-1' : error.step === 'ready' ? 'READY-1' : 'LOOKUP-1';
+  return { key: `${error.step} answered HTTP ${status}${codeText}${shape}`, step: error.step, requirement, expected: error.expected, actual: describeReply(reply) };
 }

@@ -168,19 +168,24 @@ async function runPhases(selected: ConformanceCase[], env: CaseEnvironment, conc
   };
   await runPool(byTiming('instant'), concurrency, env, onEnd);
   await runPool(byTiming('alone'), 1, env, onEnd);
-  // Expiry cases mostly wait, so twice as many share the time; --concurrency 1 still means one at a time.
-  await runPool(byTiming('expiry'), env.time.exclusive || concurrency === 1 ? 1 : concurrency * 2, env, onEnd);
+  await runPool(byTiming('expiry'), env.time.exclusive ? 1 : concurrency, env, onEnd);
   await runPool(byTiming('clock'), 1, env, onEnd);
   return results;
 }
 
 async function runPool(cases: ConformanceCase[], width: number, env: CaseEnvironment, onEnd: (r: CaseResult) => void): Promise<void> {
   const queue = [...cases];
-  const running = Math.min(width, queue.length);
+  let inFlight = 0;
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) onEnd(await attemptCase(next, env, running));
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      // What was really in flight as it started (the pool's tail runs fewer than its width).
+      inFlight += 1;
+      const result = await attemptCase(next, env, inFlight);
+      inFlight -= 1;
+      onEnd(result);
+    }
   };
-  await Promise.all(Array.from({ length: running }, worker));
+  await Promise.all(Array.from({ length: Math.min(width, queue.length) }, worker));
 }
 
 /**
@@ -203,7 +208,7 @@ async function rerunAlone(firstRun: CaseResult[], selected: ConformanceCase[], e
     const again: CaseResult[] = [];
     for (let i = 0; i < reruns; i += 1) again.push(await attemptCase(kase, env, 1));
     const passes = again.filter((r) => r.verdict === 'pass' || r.verdict === 'non-strict');
-    const classified = passes.length > 0 ? intermittent(first, reruns, passes) : reproduced(first, again);
+    const classified = passes.length === 0 ? reproduced(first, again) : passes.length === again.length ? intermittent(first, reruns, passes) : flaky(first, reruns, passes.length);
     options.listener?.onRerun?.(classified);
     out.push(classified);
   }
@@ -219,9 +224,16 @@ async function rerunAlone(firstRun: CaseResult[], selected: ConformanceCase[], e
  */
 function reproduced(first: CaseResult, again: CaseResult[]): CaseResult {
   const shown = again[0] as CaseResult;
-  const agree = again.every((r) => r.verdict === shown.verdict && r.expected === shown.expected);
-  const notes = first.verdict === shown.verdict && first.expected === shown.expected ? shown.notes : [...shown.notes, `first attempt (${first.concurrency} at once) was ${first.verdict}: expected ${first.expected}; actual ${first.actual}`];
-  return { ...shown, concurrency: first.concurrency, attempts: 1 + again.length, stability: agree ? 'deterministic' : 'intermittent', notes };
+  const notes = [...shown.notes];
+  if (first.verdict !== shown.verdict || first.expected !== shown.expected) notes.push(`first attempt (${first.concurrency} at once) was ${first.verdict}: expected ${first.expected}; actual ${first.actual}`);
+  // It failed every time: deterministic, even when the details of the failure vary between attempts.
+  if (!again.every((r) => r.verdict === shown.verdict && r.expected === shown.expected)) notes.push('the failure reproduced on every attempt, its details varied');
+  return { ...shown, concurrency: first.concurrency, attempts: 1 + again.length, stability: 'deterministic', notes };
+}
+
+/** Failed alone at least once and passed at least once: no race, a flaky relay. Its own requirement fails, labelled intermittent. */
+function flaky(first: CaseResult, reruns: number, passedAlone: number): CaseResult {
+  return { ...first, stability: 'intermittent', attempts: 1 + reruns, notes: [...first.notes, `failed in the run, then passed ${passedAlone} of ${reruns} reruns alone and failed the others: flaky even alone, so not a race`] };
 }
 
 /**

@@ -52,6 +52,11 @@ const POLL_INTERVAL_MS = 150;
 export async function startTargetCommand(options: StartTargetOptions): Promise<StartedTarget> {
   const { command, warp, target } = options;
   if (!Number.isFinite(warp) || warp < 1) throw new UsageError(`--time-warp must be a number ≥ 1, got ${warp}`);
+  // Something already listening there would be tested instead of the relay the command starts (which then fails to bind).
+  const squatter = await answersHealth(target);
+  if (squatter !== null) {
+    throw new UsageError(`${target.url} already answers (${squatter}) before --target-cmd started: stop what listens there, or give --target-cmd and --target a free port`);
+  }
   let argv: string[] = ['sh', '-c', command];
   if (warp > 1) {
     if (!(await onPath('faketime'))) {
@@ -64,6 +69,9 @@ export async function startTargetCommand(options: StartTargetOptions): Promise<S
   try {
     await group.spawned;
     await waitHealthy(group, target, options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS, command);
+    // A command that answered health and then died (a second bind, a crash at start) is no target either.
+    await Promise.race([group.exited, sleep(SETTLE_MS)]);
+    if (group.exit !== null) throw new UsageError(`--target-cmd ${describeExit(group.exit)} right after ${target.url}/api/health answered; its last output line: ${JSON.stringify(oneLine(group.lastLine() ?? ''))}`);
   } catch (error) {
     await group.close();
     throw error;
@@ -76,6 +84,23 @@ export async function startTargetCommand(options: StartTargetOptions): Promise<S
     close: () => group.close(),
     output: () => group.lines(),
   };
+}
+
+const SETTLE_MS = 300;
+
+/** One quick health probe: the HTTP status if anything answers, else null. */
+async function answersHealth(target: TargetOptions): Promise<string | null> {
+  const url = new URL('/api/health', target.url);
+  const agent = new Agent({ connect: url.protocol === 'https:' ? { ...pinnedTrust(target.caPem), rejectUnauthorized: false } : {}, connectTimeout: 1000 });
+  try {
+    const response = await undiciRequest(url, { method: 'GET', dispatcher: agent, signal: AbortSignal.timeout(1500) });
+    await response.body.text().catch(() => '');
+    return `HTTP ${response.statusCode}`;
+  } catch {
+    return null;
+  } finally {
+    await agent.close().catch(() => undefined);
+  }
 }
 
 async function onPath(name: string): Promise<boolean> {

@@ -42,9 +42,11 @@ export class SetupFailure extends Error {
   constructor(
     readonly step: string,
     readonly expected: string,
-    readonly reply: Reply,
+    /** null: the connection dropped before any answer. */
+    readonly reply: Reply | null,
+    readonly transportError: string | null = null,
   ) {
-    super(`setup: ${step}: expected ${expected}, got ${describeReply(reply)}`);
+    super(`setup: ${step}: expected ${expected}, got ${reply ? describeReply(reply) : `no response: ${transportError}`}`);
     this.name = 'SetupFailure';
   }
 }
