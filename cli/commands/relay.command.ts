@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../usage-error.ts';
+import { parseRate } from '../../reference/relay/http/rate-limit.ts';
 
 interface Args {
   host: string;
@@ -14,7 +15,16 @@ interface Args {
   'trusted-proxy': string[];
   'log-level': string;
   'test-mode': boolean;
+  'max-connections': number;
+  'max-connections-per-address': number;
+  'handshake-timeout': number;
+  'register-rate'?: string;
+  'register-burst': number;
+  'shutdown-grace': number;
 }
+
+/** Registration limit per source address when --register-rate is not given (and not --test-mode). */
+const DEFAULT_REGISTER_RATE = '10/s';
 
 const command: CommandModule<object, Args> = {
   command: 'relay',
@@ -32,9 +42,16 @@ const command: CommandModule<object, Args> = {
       .option('cert-header', { type: 'string', describe: 'Header a TLS-terminating proxy puts the client PEM in' })
       .option('trusted-proxy', { type: 'string', array: true, default: [] as string[], describe: 'CIDR of a proxy whose --cert-header is believed (repeatable)' })
       .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
-      .option('test-mode', { type: 'boolean', default: false, describe: 'Enable POST /api/test/clock (conformance test-control profile). Never in production.' }) as never,
+      .option('test-mode', { type: 'boolean', default: false, describe: 'Enable POST /api/test/clock (conformance test-control profile). Never in production.' })
+      .option('max-connections', { type: 'number', default: 900, describe: 'Open connections in total; more are closed at once (keep below ulimit -n)' })
+      .option('max-connections-per-address', { type: 'number', default: 100, describe: 'Open connections from one source address; more are closed at once' })
+      .option('handshake-timeout', { type: 'number', default: 10, describe: 'Seconds a connection may take to finish its TLS handshake' })
+      .option('register-rate', { type: 'string', describe: `Registrations per source address: N/s, N/min, N/h or off [default: ${DEFAULT_REGISTER_RATE}; off with --test-mode]` })
+      .option('register-burst', { type: 'number', default: 20, describe: 'Registrations one address may make at once before --register-rate applies' })
+      .option('shutdown-grace', { type: 'number', default: 10, describe: 'Seconds SIGTERM/SIGINT lets requests in flight finish before closing every connection' }) as never,
   handler: async (args) => {
     validate(args);
+    const registerRate = registerRateOf(args);
     const { startRelay } = await import('../../reference/relay/http/start-relay.ts');
     const { createLogger } = await import('../../reference/shared/logger.ts');
     const logger = createLogger(args['log-level'] as never, 'relay');
@@ -51,16 +68,29 @@ const command: CommandModule<object, Args> = {
         ...(args['cert-header'] ? { certHeader: args['cert-header'], trustedProxies: args['trusted-proxy'] } : {}),
         testMode: args['test-mode'],
         logger,
+        maxConnections: args['max-connections'],
+        maxConnectionsPerAddress: args['max-connections-per-address'],
+        handshakeTimeoutMs: args['handshake-timeout'] * 1000,
+        registerRateLimit: registerRate === null ? null : { ratePerSecond: registerRate, burst: args['register-burst'] },
+        shutdownGraceMs: args['shutdown-grace'] * 1000,
       });
     } catch (error) {
       throw new UsageError(`cannot start the relay: ${(error as Error).message}`);
     }
     // Handlers first: whoever reads the startup line may signal at once.
     const stop = (signal: string): void => {
-      logger.info({ signal }, 'draining in-flight requests');
+      logger.info({ signal, graceSeconds: args['shutdown-grace'] }, 'draining in-flight requests');
+      // Backstop: close() ends every connection at the end of the grace; should the store hang, do not wait for ever.
+      setTimeout(() => {
+        logger.error('shutdown did not complete after the grace period; exiting');
+        process.exit(1);
+      }, args['shutdown-grace'] * 1000 + 10_000).unref();
       relay.close().then(
         () => process.exit(0),
-        () => process.exit(1),
+        (error: unknown) => {
+          logger.error({ err: (error as Error).message }, 'shutdown failed');
+          process.exit(1);
+        },
       );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -86,6 +116,25 @@ function validate(args: Args): void {
   if (args['cert-header'] && args['trusted-proxy'].length === 0) throw new UsageError('--cert-header needs at least one --trusted-proxy CIDR');
   if (!args['cert-header'] && args['trusted-proxy'].length > 0) throw new UsageError('--trusted-proxy only makes sense with --cert-header NAME');
   if (args.store !== 'memory' && !/^postgres(ql)?:\/\//.test(args.store)) throw new UsageError(`--store must be "memory" or a postgres:// URL, got "${args.store}"`);
+  for (const flag of ['max-connections', 'max-connections-per-address', 'register-burst'] as const) {
+    if (!Number.isInteger(args[flag]) || args[flag] < 1) throw new UsageError(`--${flag} must be a whole number >= 1, got ${args[flag]}`);
+  }
+  if (!Number.isFinite(args['handshake-timeout']) || args['handshake-timeout'] <= 0 || args['handshake-timeout'] > MAX_TIMER_SECONDS) {
+    throw new UsageError(`--handshake-timeout must be a positive number of seconds, got ${args['handshake-timeout']}`);
+  }
+  if (!Number.isFinite(args['shutdown-grace']) || args['shutdown-grace'] < 0 || args['shutdown-grace'] > 3600) {
+    throw new UsageError(`--shutdown-grace must be a number of seconds from 0 to 3600, got ${args['shutdown-grace']}`);
+  }
+}
+
+/** Registrations per second per address, or null for no limit: on by default, off by default in --test-mode. */
+function registerRateOf(args: Args): number | null {
+  const text = args['register-rate'] ?? (args['test-mode'] ? 'off' : DEFAULT_REGISTER_RATE);
+  try {
+    return parseRate(text);
+  } catch (error) {
+    throw new UsageError(`--register-rate: ${(error as Error).message}`);
+  }
 }
 
 export default command;

@@ -11,6 +11,11 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   // Reserved (SPEC ERR-8 lets a relay refuse non-JSON content types); the reference accepts any.
   unsupported_media_type: 415,
+  // HTTP framing the relay cannot take (no Host, an unknown Expect)
+  invalid_request: 400,
+  expectation_failed: 417,
+  // too many requests of a kind from one source address (registration)
+  rate_limited: 429,
   // registration (REG-*)
   invalid_certificate: 400,
   certificate_not_valid_now: 400,
@@ -22,6 +27,8 @@ export const ERROR_STATUS = {
   // authentication (AUTH-*)
   client_certificate_required: 401,
   certificate_not_registered: 401,
+  // a trusted proxy sent two certificate headers, or two certificates in one
+  ambiguous_client_certificate: 400,
   // broadcast (READY-*, HB-*)
   invalid_port: 400,
   invalid_addresses: 400,

@@ -28,6 +28,12 @@ export interface RelayCoreDeps {
   advanceClockMs?: (deltaMs: number) => void;
 }
 
+/** SPEC TEST-1 bounds: each step at most ten years, all steps together at most 100 years. */
+export const TEST_CLOCK_LIMITS = {
+  maxStepSeconds: 10 * 365 * 86400,
+  maxTotalMs: 100 * 365 * 86_400_000,
+} as const;
+
 type Authenticated = { ok: true; identity: IdentityRecord } | { ok: false; response: RelayResponse };
 
 export class RelayCore implements RelayHandler {
@@ -83,7 +89,7 @@ export class RelayCore implements RelayHandler {
     if (!auth.ok) return auth.response;
     const body = parseJsonObject(request.bodyText);
     if (!body.ok) return body.response;
-    const payload = checkReadyPayload(body.value);
+    const payload = checkReadyPayload(body.value, request.bodyText);
     if (!payload.ok) return payload.response;
     const nowMs = this.deps.clock.nowMs();
     const broadcast: BroadcastRecord = {
@@ -161,16 +167,26 @@ export class RelayCore implements RelayHandler {
     return ok(body, { link: `<${next}>; rel="next"` });
   }
 
+  /** Total the test-control profile has moved the clock, in ms (capped at TEST_CLOCK_LIMITS.maxTotalMs). */
+  private clockAdvancedMs = 0;
+
   /** SPEC TEST-1: the test-control profile, reachable only in test mode. */
   advanceClock(request: RelayRequest): RelayResponse {
     const body = parseJsonObject(request.bodyText);
     if (!body.ok) return body.response;
     const seconds = body.value.advance_seconds;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 10 * 365 * 86400) {
-      return fail('invalid_clock_advance', '"advance_seconds" must be a positive number of seconds');
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > TEST_CLOCK_LIMITS.maxStepSeconds) {
+      return fail('invalid_clock_advance', `"advance_seconds" must be a positive number of seconds, at most ${TEST_CLOCK_LIMITS.maxStepSeconds} (ten years)`);
     }
     if (!this.deps.advanceClockMs) return fail('route_not_found', 'this relay has no controllable clock');
-    this.deps.advanceClockMs(Math.round(seconds * 1000));
+    const deltaMs = Math.round(seconds * 1000);
+    // Unbounded steps would walk time past what stores and dates can hold (2^53 ms, PostgreSQL's bigint maths).
+    if (this.clockAdvancedMs + deltaMs > TEST_CLOCK_LIMITS.maxTotalMs) {
+      const leftSeconds = Math.max(0, TEST_CLOCK_LIMITS.maxTotalMs - this.clockAdvancedMs) / 1000;
+      return fail('invalid_clock_advance', `the clock may move at most 100 years in total; ${leftSeconds} seconds of that are left`);
+    }
+    this.clockAdvancedMs += deltaMs;
+    this.deps.advanceClockMs(deltaMs);
     return ok({ now: toUnixSeconds(this.deps.clock.nowMs()) });
   }
 

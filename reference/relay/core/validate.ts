@@ -52,8 +52,11 @@ export interface ReadyPayload {
   capabilities: Record<string, unknown> | null;
 }
 
-/** SPEC READY-2..READY-5. */
-export function checkReadyPayload(body: Record<string, unknown>): Checked<ReadyPayload> {
+/**
+ * SPEC READY-2..READY-5. `bodyText` is the raw body `body` was parsed from: the
+ * capabilities must come back unchanged, so they are also checked as sent.
+ */
+export function checkReadyPayload(body: Record<string, unknown>, bodyText?: string | null): Checked<ReadyPayload> {
   const { port, addresses, capabilities } = body;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
     return reject(fail('invalid_port', `"port" must be an integer from 1 to 65535, got ${describe(port)}`));
@@ -62,6 +65,10 @@ export function checkReadyPayload(body: Record<string, unknown>): Checked<ReadyP
   if (!addressCheck.ok) return reject(addressCheck.response);
   const capabilityCheck = checkCapabilities(capabilities);
   if (!capabilityCheck.ok) return reject(capabilityCheck.response);
+  if (typeof bodyText === 'string') {
+    const problem = capabilitiesRoundTripProblem(bodyText);
+    if (problem !== null) return reject(fail('invalid_capabilities', `"capabilities" would not be returned as sent: ${problem}`));
+  }
   return accept({ port, addresses: addressCheck.value, capabilities: capabilityCheck.value });
 }
 
@@ -126,4 +133,119 @@ export function nestingDepth(value: unknown): number {
     for (const child of Object.values(item)) stack.push([child, depth + 1]);
   }
   return deepest;
+}
+
+/**
+ * Why the top-level "capabilities" member of this JSON text would not come
+ * back as sent once parsed and re-serialised (SPEC READY-5), or null: a
+ * number JSON.parse rounds, overflows or underflows (`1e400` becomes null,
+ * 2^53+1 becomes 2^53, `-0` becomes 0), a duplicate key (JSON.parse keeps only
+ * the last), or "capabilities" itself given twice. Scans the raw text once,
+ * iteratively, so depth costs no stack; expects text JSON.parse accepted.
+ */
+export function capabilitiesRoundTripProblem(text: string): string | null {
+  // One frame per open container; `keys` is set on objects whose keys are checked.
+  type Frame = { object: boolean; inCapabilities: boolean; keys: Set<string> | null; expectKey: boolean };
+  const stack: Frame[] = [];
+  let pendingKey: string | null = null;
+  let capabilitiesSeen = false;
+  let i = 0;
+  const n = text.length;
+  const skipSpace = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const readString = (): string => {
+    const start = i;
+    i++; // opening quote
+    while (i < n && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++; // closing quote
+    return text.slice(start, i);
+  };
+  /** Whether the value now starting is inside the capabilities (or is them). */
+  const valueInCapabilities = (): boolean => {
+    const top = stack[stack.length - 1];
+    if (!top) return false;
+    if (top.inCapabilities) return true;
+    return stack.length === 1 && pendingKey === 'capabilities';
+  };
+  while (i < n) {
+    skipSpace();
+    if (i >= n) break;
+    const c = text[i] as string;
+    const top = stack[stack.length - 1];
+    if (c === ',' || c === ':') {
+      if (c === ',' && top?.object) top.expectKey = true;
+      i++;
+      continue;
+    }
+    if (c === '}' || c === ']') {
+      stack.pop();
+      pendingKey = null;
+      i++;
+      continue;
+    }
+    if (c === '"' && top?.object && top.expectKey) {
+      const key = JSON.parse(readString()) as string;
+      top.expectKey = false;
+      if (top.keys) {
+        if (top.keys.has(key)) return `the key ${JSON.stringify(key).slice(0, 80)} appears twice in one object (only the last would be kept)`;
+        top.keys.add(key);
+      }
+      if (stack.length === 1 && key === 'capabilities') {
+        if (capabilitiesSeen) return '"capabilities" is given twice (only the last would be kept)';
+        capabilitiesSeen = true;
+      }
+      pendingKey = key;
+      continue;
+    }
+    const inCapabilities = valueInCapabilities();
+    pendingKey = null;
+    if (c === '{' || c === '[') {
+      const object = c === '{';
+      stack.push({ object, inCapabilities, keys: object && inCapabilities ? new Set() : null, expectKey: object });
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      readString();
+      continue;
+    }
+    const start = i;
+    while (i < n && !' \t\n\r,:]}'.includes(text[i] as string)) i++;
+    const literal = text.slice(start, i);
+    if (inCapabilities && literal !== 'true' && literal !== 'false' && literal !== 'null') {
+      const problem = numberRoundTripProblem(literal);
+      if (problem !== null) return problem;
+    }
+  }
+  return null;
+}
+
+/** Why a JSON number literal does not survive JSON.parse then JSON.stringify with its value, or null. */
+export function numberRoundTripProblem(literal: string): string | null {
+  const shown = literal.length > 40 ? `${literal.slice(0, 37)}...` : literal;
+  const back = JSON.stringify(Number(literal));
+  if (back === 'null') return `the number ${shown} is out of range (it would come back as null)`;
+  const sent = decimalValue(literal);
+  const returned = decimalValue(back);
+  if (sent === null || returned === null) return `the number ${shown} cannot be read`;
+  if (sent.negative !== returned.negative || sent.digits !== returned.digits || sent.exponent !== returned.exponent) {
+    return `the number ${shown} cannot be held exactly (it would come back as ${back})`;
+  }
+  return null;
+}
+
+/** A JSON number as sign, significant digits (no leading or trailing zeros) and exponent; zero has digits ''. */
+function decimalValue(literal: string): { negative: boolean; digits: string; exponent: bigint } | null {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
+  if (!m) return null;
+  const [, sign = '', whole = '', fraction = '', exp = '0'] = m;
+  let digits = whole + fraction;
+  let exponent = BigInt(exp) - BigInt(fraction.length);
+  const lead = digits.search(/[1-9]/);
+  if (lead < 0) return { negative: sign === '-', digits: '', exponent: 0n };
+  digits = digits.slice(lead);
+  const trimmed = digits.replace(/0+$/, '');
+  exponent += BigInt(digits.length - trimmed.length);
+  return { negative: sign === '-', digits: trimmed, exponent };
 }

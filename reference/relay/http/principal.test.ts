@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../shared/user-input-error.ts';
-import { parseTrustedProxies } from './principal.ts';
+import { certificatesFromHeader, derFromHeader, parseTrustedProxies } from './principal.ts';
 import { RelaySetupError } from './relay-setup-error.ts';
 
 describe('parseTrustedProxies (SPEC AUTH-5: who may assert a client certificate)', () => {
@@ -53,5 +53,28 @@ describe('parseTrustedProxies (SPEC AUTH-5: who may assert a client certificate)
     expect(text).toMatch(message);
     expect(text).toContain('--trusted-proxy');
     expect(text).not.toContain('\n');
+  });
+});
+
+describe('certificatesFromHeader (SPEC AUTH-5: the PEM a trusted proxy forwards)', () => {
+  const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+  const one = pem(Buffer.from('first certificate').toString('base64'));
+  const two = pem(Buffer.from('second certificate').toString('base64'));
+
+  it('reads exactly one certificate, raw, folded or URL-encoded', () => {
+    for (const value of [one, one.replace(/\n/g, ' '), encodeURIComponent(one)]) {
+      expect(certificatesFromHeader(value)).toEqual({ kind: 'one', der: Buffer.from('first certificate') });
+    }
+  });
+
+  it('calls two certificates in one value ambiguous, however they are written, never the first', () => {
+    for (const value of [one + two, `${one}, ${two}`, encodeURIComponent(one + two), (one + two).replace(/\n/g, ' '), `${one}-----BEGIN CERTIFICATE-----\n!!!`]) {
+      expect(certificatesFromHeader(value)).toEqual({ kind: 'many' });
+      expect(derFromHeader(value)).toBeNull();
+    }
+  });
+
+  it('finds none in garbage', () => {
+    for (const value of ['', 'hello', '%zz', pem('')]) expect(certificatesFromHeader(value)).toEqual({ kind: 'none' });
   });
 });

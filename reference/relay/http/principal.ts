@@ -8,6 +8,7 @@ import { BlockList, isIPv4 } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Principal } from '../core/types.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
 import { ipVersion } from '../../shared/ip.ts';
 import { RelaySetupError } from './relay-setup-error.ts';
 
@@ -16,7 +17,16 @@ export interface ProxyTrust {
   trusted: BlockList;
 }
 
-export type PrincipalExtractor = (request: IncomingMessage) => { principal: Principal | null; warning?: string };
+export interface PrincipalResult {
+  principal: Principal | null;
+  /** A line for the operator's log; repeats are rate-limited by the edge, grouped by `warningKey`. */
+  warning?: string;
+  warningKey?: string;
+  /** Set when the request must be refused instead of served (4xx with this code). */
+  refusal?: { code: ErrorCode; message: string };
+}
+
+export type PrincipalExtractor = (request: IncomingMessage) => PrincipalResult;
 
 /**
  * Parses `10.0.0.0/8`, `::1/128`, or a bare address (a single host). Strict on
@@ -68,15 +78,24 @@ export function makePrincipalExtractor(proxy: ProxyTrust | null): PrincipalExtra
   if (!proxy) return (request) => ({ principal: tlsPrincipal(request) });
   const header = proxy.headerName.toLowerCase();
   return (request) => {
-    const value = request.headers[header];
-    if (value === undefined) return { principal: tlsPrincipal(request) };
+    // headersDistinct: Node joins repeated unknown headers with ", ", which would hide a second copy.
+    const values = request.headersDistinct[header];
+    if (values === undefined || values.length === 0) return { principal: tlsPrincipal(request) };
     const remote = remoteAddress(request);
     if (!isTrusted(proxy.trusted, remote)) {
-      return { principal: tlsPrincipal(request), warning: `ignored ${proxy.headerName} header from untrusted address ${remote}` };
+      return { principal: tlsPrincipal(request), warning: `ignored ${proxy.headerName} header from untrusted address ${remote}`, warningKey: 'untrusted_certificate_header' };
     }
-    const der = derFromHeader(Array.isArray(value) ? (value[0] ?? '') : value);
-    if (!der) return { principal: null, warning: `${proxy.headerName} header from ${remote} holds no PEM certificate` };
-    return { principal: { fingerprintSha256: createHash('sha256').update(der).digest('hex'), source: 'header' } };
+    // Two headers, or two certificates in one, could mean a proxy that appends instead of replacing
+    // (so the first may be the client's own); taking either would be a guess. Refuse.
+    if (values.length > 1) {
+      return { principal: null, refusal: { code: 'ambiguous_client_certificate', message: `${values.length} ${proxy.headerName} headers; send exactly one` } };
+    }
+    const parsed = certificatesFromHeader(values[0] ?? '');
+    if (parsed.kind === 'many') {
+      return { principal: null, refusal: { code: 'ambiguous_client_certificate', message: `the ${proxy.headerName} header holds more than one certificate; send exactly one` } };
+    }
+    if (parsed.kind === 'none') return { principal: null, warning: `${proxy.headerName} header from ${remote} holds no PEM certificate`, warningKey: 'certificate_header_without_pem' };
+    return { principal: { fingerprintSha256: createHash('sha256').update(parsed.der).digest('hex'), source: 'header' } };
   };
 }
 
@@ -92,16 +111,28 @@ function isTrusted(list: BlockList, address: string): boolean {
 
 /** Accepts raw PEM (newlines possibly folded to spaces) or URL-encoded PEM, as nginx's $ssl_client_escaped_cert sends. */
 export function derFromHeader(value: string): Buffer | null {
+  const parsed = certificatesFromHeader(value);
+  return parsed.kind === 'one' ? parsed.der : null;
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
+
+/** The certificate in a header value: exactly one, none (or unreadable), or more than one (ambiguous). */
+export function certificatesFromHeader(value: string): { kind: 'one'; der: Buffer } | { kind: 'none' } | { kind: 'many' } {
   let text = value;
   if (text.includes('%')) {
     try {
       text = decodeURIComponent(text);
     } catch {
-      return null;
+      return { kind: 'none' };
     }
   }
-  const match = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(text);
-  if (!match?.[1]) return null;
-  const der = Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
-  return der.length > 0 ? der : null;
+  // Counted by their BEGIN lines too, so a second block that is malformed still makes the value ambiguous.
+  if ((text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length > 1) return { kind: 'many' };
+  const blocks = [...text.matchAll(PEM_BLOCK)];
+  if (blocks.length > 1) return { kind: 'many' };
+  const body = blocks[0]?.[1];
+  if (!body) return { kind: 'none' };
+  const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  return der.length > 0 ? { kind: 'one', der } : { kind: 'none' };
 }

@@ -7,12 +7,18 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { fail } from '../core/result.ts';
 import { RELAY_LIMITS, type RelayHandler, type RelayResponse } from '../core/types.ts';
+import { CONNECTION_DEFAULTS, ConnectionGate, normalizeAddress } from './connection-limits.ts';
 import type { PrincipalExtractor } from './principal.ts';
+import type { TokenBuckets } from './rate-limit.ts';
 import { readBody } from './read-body.ts';
+import { RateLimitedWarner } from './warn-limiter.ts';
+
+const REGISTER_PATH = '/api/relay/register';
 
 export interface ServeOptions {
   host: string;
@@ -23,18 +29,31 @@ export interface ServeOptions {
   logger: Logger;
   /** SPEC ERR-6 limit; configurable so a conformance mutant can break it. */
   maxBodyBytes?: number;
+  /** Open connections in total (default CONNECTION_DEFAULTS.maxConnections); Infinity for no cap. */
+  maxConnections?: number;
+  /** Open connections per source address (default CONNECTION_DEFAULTS.maxConnectionsPerAddress); Infinity for no cap. */
+  maxConnectionsPerAddress?: number;
+  /** A connection that has not finished its TLS handshake by then is closed (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** Registration rate limit per source address; none when omitted. */
+  registerLimiter?: TokenBuckets;
+  /** How often repeated warnings are summarised (default 10 s). */
+  warnIntervalMs?: number;
 }
 
 export interface ServingRelay {
   server: Server;
   url: string;
   port: number;
-  /** Stops accepting, lets in-flight requests finish (up to graceMs), then closes. */
+  /** Open TCP connections the relay holds, handshaking or not. */
+  openConnections(): number;
+  /** Stops accepting, lets in-flight requests finish (up to graceMs), then closes every connection. */
   close(graceMs?: number): Promise<void>;
 }
 
 export async function serveRelay(handler: RelayHandler, options: ServeOptions): Promise<ServingRelay> {
-  const state = { draining: false };
+  const warner = new RateLimitedWarner(options.logger, options.warnIntervalMs);
+  const state: ServeState = { draining: false, warner };
   const server = createServer(
     {
       cert: options.certificatePem,
@@ -44,6 +63,10 @@ export async function serveRelay(handler: RelayHandler, options: ServeOptions): 
       requestCert: true,
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
+      // Node's default is 120 s: long enough for idle sockets to pile up.
+      handshakeTimeout: options.handshakeTimeoutMs ?? CONNECTION_DEFAULTS.handshakeTimeoutMs,
+      // Node answers a missing Host with an empty 400; answer() sends the JSON one instead.
+      requireHostHeader: false,
     },
     (request, response) => {
       void handleHttp(handler, options, request, response, state);
@@ -52,12 +75,38 @@ export async function serveRelay(handler: RelayHandler, options: ServeOptions): 
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  const maxConnections = options.maxConnections ?? CONNECTION_DEFAULTS.maxConnections;
+  const maxPerAddress = options.maxConnectionsPerAddress ?? CONNECTION_DEFAULTS.maxConnectionsPerAddress;
+  const gate = new ConnectionGate({ maxConnections, maxConnectionsPerAddress: maxPerAddress }, (scope, address, cap) => {
+    if (scope === 'total') warner.warn('connection_cap_total', { remote: address, cap }, `refused a connection: ${cap} connections are open (--max-connections)`);
+    else warner.warn('connection_cap_address', { remote: address, cap }, `refused a connection from ${address}: ${cap} connections from it are open (--max-connections-per-address)`);
+  });
+  gate.attach(server);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    options.logger.debug({ err: error.message, code: error.code }, 'client error');
+    // No TLS session yet (handshake timeout, reset, garbage instead of a ClientHello): nothing written
+    // could ever be flushed, and end() would leave the socket open for good. Close it.
+    if (!gate.isSecured(socket)) {
+      socket.destroy();
+      return;
+    }
     // Malformed or stalled HTTP from a client: answer if we still can, never crash.
     if (socket.writable) socket.end(clientErrorResponse(error.code));
-    options.logger.debug({ err: error.message, code: error.code }, 'client error');
+    // A client that never reads nor closes must not keep the socket past the answer.
+    setTimeout(() => socket.destroy(), 5_000).unref();
   });
-  server.on('tlsClientError', (error) => options.logger.debug({ err: error.message }, 'TLS handshake failed'));
+  // CONNECT (Node hands it here, not to the request handler; without a listener it drops the connection).
+  server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    const payload = JSON.stringify({ error: 'CONNECT is not supported: this relay is not a proxy', code: 'method_not_allowed' });
+    socket.end(rawResponse(405, 'Method Not Allowed', payload, 'allow: GET, HEAD, POST\r\n'));
+    setTimeout(() => socket.destroy(), 5_000).unref();
+    options.logger.debug({ target: request.url?.slice(0, 200) }, 'refused CONNECT');
+  });
+  // Expect other than 100-continue: Node would answer an empty 417.
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    request.resume();
+    writeResponse(request, response, fail('expectation_failed', 'only "Expect: 100-continue" is supported', { connection: 'close' }));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -72,19 +121,29 @@ export async function serveRelay(handler: RelayHandler, options: ServeOptions): 
     server,
     url,
     port,
-    close: (graceMs = 10_000) => {
+    openConnections: () => gate.openConnections,
+    close: async (graceMs = 10_000) => {
       state.draining = true;
-      return drain(server, graceMs);
+      try {
+        await drain(server, gate, graceMs);
+      } finally {
+        warner.close();
+      }
     },
   };
 }
 
-async function handleHttp(handler: RelayHandler, options: ServeOptions, request: IncomingMessage, response: ServerResponse, state: { draining: boolean }): Promise<void> {
+interface ServeState {
+  draining: boolean;
+  warner: RateLimitedWarner;
+}
+
+async function handleHttp(handler: RelayHandler, options: ServeOptions, request: IncomingMessage, response: ServerResponse, state: ServeState): Promise<void> {
   const timed = options.logger.isLevelEnabled('debug');
   const started = timed ? performance.now() : 0;
   let result: RelayResponse;
   try {
-    result = await answer(handler, options, request);
+    result = await answer(handler, options, request, state);
   } catch (error) {
     options.logger.error({ err: error, method: request.method, url: request.url }, 'handler failed');
     result = fail('internal_error', 'internal error; see the relay log');
@@ -98,7 +157,13 @@ async function handleHttp(handler: RelayHandler, options: ServeOptions, request:
   }
 }
 
-async function answer(handler: RelayHandler, options: ServeOptions, request: IncomingMessage): Promise<RelayResponse> {
+async function answer(handler: RelayHandler, options: ServeOptions, request: IncomingMessage, state: ServeState): Promise<RelayResponse> {
+  // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without exactly one Host.
+  const hosts = request.headersDistinct.host?.length ?? 0;
+  if ((hosts === 0 && request.httpVersion !== '1.0') || hosts > 1) {
+    request.resume();
+    return fail('invalid_request', hosts === 0 ? 'an HTTP/1.1 request needs a Host header' : 'more than one Host header', { connection: 'close' });
+  }
   const target = splitTarget(request.url ?? '/');
   if (!target) return fail('route_not_found', 'request target must be an absolute path such as /api/health');
   const maxBodyBytes = options.maxBodyBytes ?? RELAY_LIMITS.maxBodyBytes;
@@ -107,16 +172,33 @@ async function answer(handler: RelayHandler, options: ServeOptions, request: Inc
     return fail('body_too_large', `request body exceeds ${maxBodyBytes} bytes`, body.closeConnection ? { connection: 'close' } : undefined);
   }
   if (body.kind === 'aborted') return fail('invalid_body', 'request body was cut off');
-  const { principal, warning } = options.principalOf(request);
-  if (warning) options.logger.warn({ remote: request.socket.remoteAddress }, warning);
+  const remote = normalizeAddress(request.socket.remoteAddress ?? '');
+  if (options.registerLimiter && request.method === 'POST' && target.path === REGISTER_PATH) {
+    const verdict = options.registerLimiter.take(remote);
+    if (!verdict.allowed) {
+      state.warner.warn('register_rate_limited', { remote }, `registration rate limit hit by ${remote}`);
+      return fail('rate_limited', `too many registrations from ${remote}; retry in ${verdict.retryAfterSeconds} s`, { 'retry-after': String(verdict.retryAfterSeconds) });
+    }
+  }
+  const { principal, warning, warningKey, refusal } = options.principalOf(request);
+  if (warning) state.warner.warn(warningKey ?? warning, { remote }, warning);
+  if (refusal) return fail(refusal.code, refusal.message);
   return handler.handle({ method: request.method ?? 'GET', path: target.path, query: target.query, bodyText: body.text, principal });
 }
 
 /**
  * The path exactly as sent (no resolving of `//` or `..`: `//api/health` is
- * not `/api/health`) and the query parameters.
+ * not `/api/health`) and the query parameters. An absolute-form target
+ * (`https://host:port/api/health?x`, RFC 9112 3.2.2, which a server MUST
+ * accept) is routed on its path and query.
  */
-function splitTarget(target: string): { path: string; query: URLSearchParams } | null {
+function splitTarget(raw: string): { path: string; query: URLSearchParams } | null {
+  let target = raw;
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(target);
+  if (absolute) {
+    target = target.slice(absolute[0].length);
+    if (target === '' || target.startsWith('?')) target = `/${target}`;
+  }
   if (!target.startsWith('/')) return null;
   const at = target.indexOf('?');
   return at < 0 ? { path: target, query: new URLSearchParams() } : { path: target.slice(0, at), query: new URLSearchParams(target.slice(at + 1)) };
@@ -143,15 +225,27 @@ function clientErrorResponse(parserCode: string | undefined): string {
       : parserCode === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', 'invalid_body', 'the request did not arrive in time']
         : [400, 'Bad Request', 'invalid_body', 'malformed HTTP request'];
-  const payload = JSON.stringify({ error: message, code });
-  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`;
+  return rawResponse(status, reason, JSON.stringify({ error: message, code }));
 }
 
-async function drain(server: Server, graceMs: number): Promise<void> {
+function rawResponse(status: number, reason: string, payload: string, extraHeaders = ''): string {
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(payload)}\r\ncache-control: no-store\r\n${extraHeaders}connection: close\r\n\r\n${payload}`;
+}
+
+/**
+ * Stops accepting, closes idle keep-alive connections and connections still
+ * in their handshake at once, lets requests in flight finish, and at the end
+ * of the grace closes every socket left (also those HTTP never saw), so
+ * shutdown always completes.
+ */
+async function drain(server: Server, gate: ConnectionGate, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-  timer.unref();
+  gate.destroyUnsecured();
+  const timer = setTimeout(() => {
+    server.closeAllConnections();
+    gate.destroyAll();
+  }, graceMs);
   await closed;
   clearTimeout(timer);
 }

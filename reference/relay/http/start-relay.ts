@@ -3,6 +3,7 @@
  * core, the HTTPS edge and the cleanup job. Used by `relaylab relay`, the
  * demo, the conformance suite's embedded target and the tests.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ import type { RelayHandler, RelayStore } from '../core/types.ts';
 import { openStore } from './open-store.ts';
 import { makePrincipalExtractor, parseTrustedProxies, type PrincipalExtractor, type ProxyTrust } from './principal.ts';
 import { serveRelay, type ServingRelay } from './serve.ts';
+import { TokenBuckets, type RateLimit } from './rate-limit.ts';
+import { CONNECTION_DEFAULTS } from './connection-limits.ts';
 import { loadOrGenerateTlsPair, loadTlsPair, type TlsPair } from './tls-pair.ts';
 
 export interface StartRelayOptions {
@@ -45,6 +48,23 @@ export interface StartRelayOptions {
   principalOf?: (proxy: ProxyTrust | null) => PrincipalExtractor;
   /** Conformance mutants: change the body size limit (SPEC ERR-6). */
   maxBodyBytes?: number;
+  /** Open connections in total (default 900); Infinity for no cap. */
+  maxConnections?: number;
+  /** Open connections from one source address (default 100); Infinity for no cap. */
+  maxConnectionsPerAddress?: number;
+  /** Connections that have not finished the TLS handshake by then are closed (default 10 000 ms). */
+  handshakeTimeoutMs?: number;
+  /**
+   * Registrations per source address (token bucket). Off unless given: the
+   * library API is used by test suites that register hundreds of identities
+   * from one address. `relaylab relay` turns it on (10/s, burst 20) unless
+   * --test-mode. Its clock is `clock` (system time when omitted).
+   */
+  registerRateLimit?: RateLimit | null;
+  /** How long close() lets requests in flight finish before closing every connection (default 10 000 ms). */
+  shutdownGraceMs?: number;
+  /** How often repeated warnings are summarised in one line (default 10 000 ms). */
+  warnIntervalMs?: number;
 }
 
 export interface RunningRelay {
@@ -57,7 +77,8 @@ export interface RunningRelay {
   ttlSeconds: number;
   core: RelayCore;
   serving: ServingRelay;
-  close(): Promise<void>;
+  /** Drains (up to `graceMs`, default the shutdownGraceMs option) and stops; always completes. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export const RELAY_DEFAULTS = { host: '127.0.0.1', port: 8443, ttlSeconds: 3600, cleanupIntervalSeconds: 300 } as const;
@@ -68,6 +89,8 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
   const ttlSeconds = options.ttlSeconds ?? RELAY_DEFAULTS.ttlSeconds;
   // Configuration is checked before anything is created, so a refusal leaves nothing behind.
   const proxy = options.certHeader ? { headerName: options.certHeader, trusted: parseTrustedProxies(options.trustedProxies ?? []) } : null;
+  // Rate limiting runs on the wall clock the caller gave, not the test-mode clock that POST /api/test/clock moves.
+  const registerLimiter = options.registerRateLimit ? new TokenBuckets(options.registerRateLimit, options.clock ?? systemClock) : undefined;
   const tempDir = options.dataDir ? null : await mkdtemp(join(tmpdir(), 'relaylab-relay-'));
   const dataDir = options.dataDir ?? (tempDir as string);
   let tls: TlsPair;
@@ -100,11 +123,21 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
       principalOf: (options.principalOf ?? makePrincipalExtractor)(proxy),
       logger,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      maxConnections: options.maxConnections ?? CONNECTION_DEFAULTS.maxConnections,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? CONNECTION_DEFAULTS.maxConnectionsPerAddress,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? CONNECTION_DEFAULTS.handshakeTimeoutMs,
+      ...(registerLimiter ? { registerLimiter } : {}),
+      ...(options.warnIntervalMs !== undefined ? { warnIntervalMs: options.warnIntervalMs } : {}),
     });
   } catch (error) {
     await store.close();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw error;
+  }
+  const maxConnections = options.maxConnections ?? CONNECTION_DEFAULTS.maxConnections;
+  const openFiles = openFilesLimit();
+  if (openFiles !== null && maxConnections + 64 > openFiles) {
+    logger.warn({ maxConnections, openFilesLimit: openFiles }, `the open-files limit (${openFiles}) leaves too little room for ${maxConnections} connections; lower --max-connections or raise ulimit -n`);
   }
   // Clamped to what a Node timer can hold (2^31-1 ms); longer would fire every millisecond.
   const cleanupMs = Math.min((options.cleanupIntervalSeconds ?? RELAY_DEFAULTS.cleanupIntervalSeconds) * 1000, 2 ** 31 - 1);
@@ -125,11 +158,21 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
     ttlSeconds,
     core,
     serving,
-    async close() {
+    async close(graceMs = options.shutdownGraceMs ?? 10_000) {
       clearInterval(cleanupTimer);
-      await serving.close();
+      await serving.close(graceMs);
       await store.close();
       if (tempDir) await rm(tempDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The soft open-files limit on Linux (each connection holds one), or null where it cannot be read. */
+function openFilesLimit(): number | null {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return match?.[1] ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
 }
