@@ -37,7 +37,11 @@ describe('relaylab conformance: bad arguments and unreachable targets exit 2 wit
   it('refuses a plain-HTTP target without header auth', async () => expectUsageError(await relaylab(['conformance', '--target', 'http://127.0.0.1:1', '--insecure']), /plain HTTP: client certificates need TLS.*--auth header:NAME/));
   it('refuses --time-warp without --target-cmd', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--insecure', '--time-warp', '60']), /--time-warp goes with --target-cmd/));
   it('refuses --concurrency 0', async () => expectUsageError(await relaylab(['conformance', '--concurrency', '0']), /--concurrency must be a whole number from 1 to 50/));
-  it('refuses an --untrusted-source that is not an address of this machine', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--insecure', '--untrusted-source', '192.0.2.7']), /--untrusted-source 192\.0\.2\.7 is not an address of this machine/));
+  it('refuses an --untrusted-source that is not an address of this machine', async () => expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--insecure', '--untrusted-source', '192.0.2.7', '--auth', 'header:x-ssl-cert']), /--untrusted-source 192\.0\.2\.7 is not an address of this machine/));
+  it('refuses --untrusted-source without header auth, or equal to the address the suite is trusted from', async () => {
+    expectUsageError(await relaylab(['conformance', '--target', 'https://127.0.0.1:1', '--insecure', '--untrusted-source', '127.0.0.3']), /--untrusted-source goes with --auth header:NAME/);
+    expectUsageError(await relaylab(['conformance', '--target', 'http://127.0.0.1:1', '--auth', 'header:x-ssl-cert', '--untrusted-source', '127.0.0.1']), /--untrusted-source 127\.0\.0\.1 is the address the suite reaches 127\.0\.0\.1 from/);
+  });
   it('says in one line that an https:// target answers plain HTTP', async () => {
     const { createServer } = await import('node:http');
     const server = createServer((_req, res) => res.end('{}')).listen(0, '127.0.0.1');
@@ -145,7 +149,7 @@ describe('relaylab conformance against a failing relay', () => {
     const result = await relaylab(['conformance', '--target', relay.url, '--ca', join(dir, 'relay.pem'), '--only', 'REG-4*,REG-1*', '--reports', reports, '--seed', '5']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/✗ REG-4\/email-nowhere fail \(deterministic\)/);
-    expect(result.stdout).toMatch(/rerun: relaylab conformance --target \S+ --ca \S+ --only 'REG-4\/\*' --seed 5/);
+    expect(result.stdout).toMatch(/rerun: npx relaylab conformance --target \S+ --ca \S+ --only 'REG-4\/\*' --seed 5/);
     expect(result.stdout).toMatch(/expected: register with an email absent from the certificate: HTTP 400 \{"code":"email_mismatch"\}/);
     const results = JSON.parse(await readFile(join(reports, 'results.json'), 'utf8'));
     expect(results.requirements.find((r: { id: string }) => r.id === 'REG-4').verdict).toBe('fail');

@@ -123,3 +123,16 @@ describe('header authentication through a trusted proxy', () => {
     }
   }, 30_000);
 });
+
+describe('a relay that rate-limits registrations (the reference relay outside test mode)', () => {
+  it('is waited for as Retry-After says, passes, and the report says how many requests were retried', async () => {
+    const relay = await startRelay({ port: 0, ttlSeconds: 30, registerRateLimit: { ratePerSecond: 5, burst: 5 } });
+    try {
+      const result = await runSuite({ target: { url: relay.url, caPem: relay.tlsCertificatePem, insecure: false, auth: { kind: 'mtls' } }, only: ['REG-5*', 'REG-1*'], seed: 4, maxWaitSeconds: 0 });
+      expect(failing(result)).toEqual([]);
+      expect(result.facts['rate limited']).toMatch(/^\d+ request\(s\) answered 429 and were sent again after Retry-After/);
+    } finally {
+      await relay.close();
+    }
+  }, 60_000);
+});

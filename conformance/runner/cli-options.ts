@@ -40,6 +40,22 @@ export function checkFlagPairs(args: ConformanceArgs): void {
   if (args.targetCmd !== undefined && args.targetImage) throw new UsageError('give either --target-cmd or --target-image, not both');
   if (args.timeWarp !== undefined && args.targetCmd === undefined) throw new UsageError('--time-warp goes with --target-cmd (the suite can only warp the clock of a relay it starts)');
   if (args.untrustedSource !== undefined && !args.target && !args.targetImage) throw new UsageError('--untrusted-source goes with --target');
+  // Over mutual TLS AUTH-5's forged header is sent from the suite's own address already; the option is for header auth.
+  if (args.untrustedSource !== undefined && !(args.auth ?? '').startsWith('header:')) throw new UsageError('--untrusted-source goes with --auth header:NAME (over mutual TLS the forged header is sent from the suite\'s own address)');
+  if (args.untrustedSource !== undefined && args.target) {
+    const host = hostOf(args.target);
+    // The suite reaches a loopback target from 127.0.0.1 (and its own address otherwise), the address it is trusted as a proxy from.
+    const sameAsSuite = args.untrustedSource === host || (args.untrustedSource === '127.0.0.1' && /^127\./.test(host)) || (args.untrustedSource === '::1' && host === '::1');
+    if (sameAsSuite) throw new UsageError(`--untrusted-source ${args.untrustedSource} is the address the suite reaches ${host} from, which the relay trusts as its proxy; give another local address such as 127.0.0.3`);
+  }
+}
+
+function hostOf(target: string): string {
+  try {
+    return new URL(target).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return '';
+  }
 }
 
 /** The reports folder is checked before the run, so a bad path never costs a whole run or replaces its exit code. */

@@ -75,7 +75,8 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
 
 /** The arguments that select this target, quoted for a shell: the start of every rerun command the reports print. */
 export function invocationOf(args: ConformanceArgs): string {
-  const words = ['relaylab', 'conformance'];
+  // As a user types it from a project that installed relaylab (README): `npx relaylab`.
+  const words = ['npx', 'relaylab', 'conformance'];
   const add = (flag: string, value: string | number | boolean | undefined) => {
     if (value === undefined || value === false) return;
     words.push(flag);

@@ -90,6 +90,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     };
     const firstRun = await runPhases(selected, env, concurrency, options);
     const results = await rerunAlone(firstRun, selected, env, options);
+    if (target.rateLimitedRetries > 0) facts['rate limited'] = `${target.rateLimitedRetries} request(s) answered 429 and were sent again after Retry-After (the relay limits requests per source address; latencies include the waits)`;
     const rootCauses = rootCausesOf(results);
     const requirements = aggregateRequirements(loadSpec(), results, baseline, rootCauses);
     return assemble({ options, concurrency, seed, startedAt, time, facts, baseline, requirements, results, rootCauses, performance });

@@ -53,6 +53,9 @@ export interface Reply {
   exchange: Exchange;
 }
 
+const MAX_RATE_LIMIT_RETRIES = 30;
+const MAX_RETRY_AFTER_SECONDS = 10;
+
 /** Bodies longer than this are kept truncated in exchanges (5 MB cases). */
 const KEPT_BODY_CHARS = 70_000;
 
@@ -62,6 +65,8 @@ export class Target {
   private readonly trust: PinnedTrust;
   /** `METHOD /path` of endpoints the preflight found missing (404/405 to their own method). */
   readonly missingEndpoints = new Set<string>();
+  /** Requests answered 429 and sent again after Retry-After. */
+  rateLimitedRetries = 0;
   constructor(readonly options: TargetOptions) {
     this.trust = pinnedTrust(options.caPem);
   }
@@ -128,7 +133,23 @@ export class TargetClient {
     return this.target.options.untrustedSource ?? null;
   }
 
+  /**
+   * A relay may rate-limit (429 with Retry-After, e.g. the reference relay's
+   * registration limit outside test mode): the suite waits as a polite client
+   * would and sends again, a bounded number of times. Every attempt stays in
+   * the exchange log; the count goes into the report's facts.
+   */
   async send(spec: RequestSpec): Promise<Reply> {
+    for (let attempt = 1; ; attempt += 1) {
+      const reply = await this.sendOnce(spec);
+      if (reply.status !== 429 || attempt > MAX_RATE_LIMIT_RETRIES) return reply;
+      this.target.rateLimitedRetries += 1;
+      const seconds = Number(reply.headers['retry-after']);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_RETRY_AFTER_SECONDS) : 1)));
+    }
+  }
+
+  private async sendOnce(spec: RequestSpec): Promise<Reply> {
     if (this.ended) throw new Error(`request after the case ended: ${spec.method} ${spec.path.slice(0, 80)}`);
     const identity = spec.identity ?? null;
     const headers: Record<string, string> = { accept: 'application/json', ...(spec.headers ?? {}) };

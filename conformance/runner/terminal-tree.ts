@@ -255,7 +255,7 @@ export function resultLine(result: SuiteResult): string {
 
   const tail: string[] = [];
   if (!a.nonStrictFailsRun && a.nonStrictFindings > 0) tail.push(`${nonStrictText} (${strict ? 'baselined' : '--strict to fail on them'})`);
-  if (a.intermittent.length > 0) tail.push(`${a.intermittent.length} intermittent under concurrency ${a.intermittentConcurrency} (${listIds(a.intermittent, 3)}: passed when rerun alone; counted under ERR-5)`);
+  if (a.intermittent.length > 0) tail.push(`${a.intermittent.length} intermittent under concurrency ${a.intermittentConcurrency} (${listIds(a.intermittent, 3)}: passed when rerun alone; counted under ERR-5${a.raceAnswer ? `; most often ${a.raceAnswer}` : ''})`);
   if (a.baselined.length > 0) tail.push(`${a.baselined.length} requirement(s) baselined, not failing the run (${listIds(a.baselined)})`);
   if (result.options.warp > 1) tail.push(`warp ${result.options.warp}x (--time-warp)`);
 
@@ -280,10 +280,23 @@ interface Analysis {
   /** --strict, and a requirement with non-strict findings is not baselined. */
   nonStrictFailsRun: boolean;
   intermittent: string[];
+  /** What the relay most often answered in the intermittent cases' failed attempts, with its count: one cause behind many cases. */
+  raceAnswer: string | null;
   /** The concurrency the intermittent cases failed at: `6`, or `up to 12` when it differed. */
   intermittentConcurrency: string;
   harnessErrors: string[];
   baselined: string[];
+}
+
+/** The commonest answer among failures, emails and ids masked so one cause groups: `HTTP 500 {…} (120 of 132)`. */
+export function commonestAnswer(actuals: string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const actual of actuals) {
+    const key = truncate(firstLine(actual).replace(/[\w.+-]+@[\w.-]+/g, '<email>').replace(/\b[0-9a-f]{8,}\b/gi, '<id>'), 120);
+    if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const [answer, count] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return answer === undefined || count === undefined || count < 2 ? null : `${answer} (${count} of ${actuals.length})`;
 }
 
 function analyse(result: SuiteResult): Analysis {
@@ -307,6 +320,7 @@ function analyse(result: SuiteResult): Analysis {
     nonStrictUnder: [...new Set(nonStrict.map((f) => f.requirement))],
     nonStrictFailsRun: result.options.strict && nonStrict.some((f) => !result.requirements.some((r) => r.id === f.requirement && r.baselined)),
     intermittent: intermittent.map((c) => c.caseId),
+    raceAnswer: commonestAnswer(intermittent.map((c) => c.actual ?? '')),
     intermittentConcurrency: widths.length === 1 ? String(widths[0]) : `up to ${Math.max(...widths)}`,
     harnessErrors: result.cases.filter((c) => c.verdict === 'harness-error').map((c) => c.caseId),
     baselined: result.requirements.filter((r) => r.baselined).map((r) => r.id),
@@ -331,7 +345,7 @@ export function rerunRunCommand(result: SuiteResult): string {
 
 function baseCommand(result: SuiteResult): string {
   if (result.invocation) return result.invocation;
-  return `relaylab conformance --target ${result.target.url}${result.target.auth !== 'mtls' ? ` --auth ${result.target.auth}` : ''}`;
+  return `npx relaylab conformance --target ${result.target.url}${result.target.auth !== 'mtls' ? ` --auth ${result.target.auth}` : ''}`;
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CaseSkip } from './verify.ts';
-import { IdentityFactory } from './identities.ts';
+import { IdentityFactory, type SuiteIdentity } from './identities.ts';
 import type { TargetClient } from './target.ts';
 
 export type TimeStrategy = 'real-time' | 'test-clock' | 'unavailable';
@@ -227,7 +227,11 @@ export async function verifyWarp(client: TargetClient, ttlSeconds: number, warp:
     const ttl = typeof declared === 'number' && Number.isFinite(declared) && declared > 0 ? declared : ttlSeconds;
     const fresh = await lookup();
     if (fresh.status !== 200) return couldNot(`lookup right after ready answered HTTP ${fresh.status}`);
-    // 2 × TTL of relay time; below warp 3, halfway between 1 and warp, so the unwarped real wait is still under one TTL.
+    // The relay's clock is on the wire: a heartbeat answers broadcast_expires = its now + TTL. Two of them a
+    // known real time apart measure how fast that clock runs, whatever the relay does with expired broadcasts.
+    const measured = await measureRelayClock(client, peer, k, ttl);
+    if (measured !== null) return measured;
+    // No usable heartbeat: fall back to watching the broadcast expire. 2 × TTL of relay time; below warp 3, halfway between 1 and warp, so the unwarped real wait is still under one TTL.
     const factor = Math.min(2, (1 + k) / 2);
     const firstAtMs = receivedAtMs + (ttl * 1000) / k + WARP_CHECK_LATENCY_MS;
     const lastAtMs = Math.max(firstAtMs, sentAtMs + (factor * ttl * 1000) / k);
@@ -257,6 +261,37 @@ export async function verifyWarp(client: TargetClient, ttlSeconds: number, warp:
   } catch (error) {
     return couldNot((error as Error).message);
   }
+}
+
+/** Real gap between the two heartbeats: enough that the relay's clock moves 20 s or more at the claimed warp. */
+const CLOCK_GAP_RELAY_MS = 20_000;
+
+/** Below this much relay time between the heartbeats, whole-second wire times make the rate too coarse to judge. */
+const MIN_CLOCK_GAP_RELAY_MS = 4000;
+
+async function measureRelayClock(client: TargetClient, peer: SuiteIdentity, k: number, ttlSeconds: number): Promise<WarpCheck | null> {
+  // The second heartbeat must land before the first one's expiry (half a TTL of relay time at the claimed warp).
+  const gapMs = Math.min(Math.max(1000, CLOCK_GAP_RELAY_MS / k), (ttlSeconds * 1000) / (2 * k));
+  if (gapMs * k < MIN_CLOCK_GAP_RELAY_MS) return null;
+  const beat = async () => {
+    const startMs = Date.now();
+    const reply = await client.post('/api/relay/broadcast/heartbeat', {}, peer);
+    const at = (startMs + Date.now()) / 2;
+    const expires = (reply.json as { broadcast_expires?: unknown } | undefined)?.broadcast_expires;
+    return reply.status === 200 && typeof expires === 'number' && Number.isInteger(expires) ? { at, expires } : null;
+  };
+  const first = await beat();
+  if (!first) return null;
+  await sleep(gapMs);
+  const second = await beat();
+  if (!second) return null;
+  const realS = (second.at - first.at) / 1000;
+  const relayS = second.expires - first.expires;
+  const rate = relayS / realS;
+  const seen = `two heartbeats ${realS.toFixed(2)} s apart moved broadcast_expires by ${relayS} s: the relay's clock runs at ${rate.toFixed(1)}x real time`;
+  // Whole-second wire times make the measured rate exact to ± 1/realS; half the claimed warp leaves ample room.
+  if (rate >= k / 2) return { tookEffect: true, detail: `${seen} (--time-warp ${k} took effect)` };
+  return { tookEffect: false, detail: `${seen}, not ${k}x: the warp did not take effect (is the relay a static binary, or does it read time some other way?)` };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -202,7 +202,7 @@ describe('report.html of a real run against a mutant relay', () => {
     expect(await page.locator('#failures > article').first().getAttribute('id')).toBe('fail-READY-4');
     const kase = page.locator('#case-READY-4_order-and-duplicates-kept');
     expect(await kase.locator('pre').first().textContent()).toMatch(/^expected: addresses as sent/);
-    expect(await kase.locator('code.cmd').textContent()).toBe(`relaylab conformance --target ${result.target.url} --only 'READY-4/order-and-duplicates-kept' --seed ${result.seed}`);
+    expect(await kase.locator('code.cmd').textContent()).toBe(`npx relaylab conformance --target ${result.target.url} --only 'READY-4/order-and-duplicates-kept' --seed ${result.seed}`);
     expect(await kase.locator('details pre').textContent()).toContain('> POST /api/relay/broadcast/ready');
     expect(await page.locator('tr.req').count()).toBe(result.requirements.length);
     expect(await brokenLinks(page)).toEqual([]);

@@ -138,8 +138,8 @@ describe('rerun commands', () => {
   it('start from the invocation, or from the target when run as a library', () => {
     const result = fullResult();
     expect(rerunCommand(result, 'READY-2/*')).toBe(`${INVOCATION} --only 'READY-2/*' --seed 4242`);
-    expect(rerunCommand({ ...result, invocation: null }, 'READY-2/*')).toBe("relaylab conformance --target https://relay.example:8443 --only 'READY-2/*' --seed 4242");
-    expect(rerunCommand({ ...result, invocation: null, target: { url: 'http://10.0.0.2:8080', auth: 'header:X-Client-Cert' } }, 'A/b')).toBe("relaylab conformance --target http://10.0.0.2:8080 --auth header:X-Client-Cert --only 'A/b' --seed 4242");
+    expect(rerunCommand({ ...result, invocation: null }, 'READY-2/*')).toBe("npx relaylab conformance --target https://relay.example:8443 --only 'READY-2/*' --seed 4242");
+    expect(rerunCommand({ ...result, invocation: null, target: { url: 'http://10.0.0.2:8080', auth: 'header:X-Client-Cert' } }, 'A/b')).toBe("npx relaylab conformance --target http://10.0.0.2:8080 --auth header:X-Client-Cert --only 'A/b' --seed 4242");
   });
 
   it('reach the shell and --only as exactly the case, whatever its id holds', async () => {

@@ -27,7 +27,9 @@ import type { SuiteIdentity } from '../identities.ts';
 import type { CaseResult, CaseVerdict, Exchange, SuiteResult } from '../types.ts';
 
 /** The verdicts that get a script: the case found something wrong (or could not check it because of a wrong answer). */
-export const REPRO_VERDICTS: readonly CaseVerdict[] = ['fail', 'blocked', 'intermittent', 'non-strict', 'unimplemented'];
+// Not intermittent: alone such a case passes by definition, so a replay alone shows nothing; the rerun command
+// at the run's concurrency (in the report) is what reproduces it.
+export const REPRO_VERDICTS: readonly CaseVerdict[] = ['fail', 'blocked', 'non-strict', 'unimplemented'];
 
 /** Headers curl computes itself for the request it sends. */
 const CURL_COMPUTED_HEADERS = new Set(['content-length', 'host', 'connection', 'transfer-encoding']);
