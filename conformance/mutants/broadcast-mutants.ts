@@ -1,7 +1,7 @@
 /** Mutants of broadcasts, lookup, list and expiry (READY, HB, LOOKUP, LIST, EXP). */
 import { RelayCore } from '../../reference/relay/core/relay-core.ts';
 import type { RelayCoreDeps } from '../../reference/relay/core/relay-core.ts';
-import type { RelayStore } from '../../reference/relay/core/types.ts';
+import type { RelayRequest, RelayResponse, RelayStore } from '../../reference/relay/core/types.ts';
 import { around, codeOf, errorResponse, okResponse, onRequestBody, onResponse, jsonObject, type Mutant, type MutantBuild } from './mutant.ts';
 
 const READY = '/api/relay/broadcast/ready';
@@ -23,6 +23,13 @@ function withStore(change: (inner: RelayStore, deps: RelayCoreDeps) => Partial<R
 
 async function emailOf(deps: RelayCoreDeps, fingerprint: string | undefined): Promise<string | null> {
   return fingerprint ? ((await deps.store.findIdentityByFingerprint(fingerprint))?.email ?? null) : null;
+}
+
+/** For a heartbeat the core refused with no_live_broadcast: the caller's expired broadcast, if it had one. */
+async function expiredBroadcastBehind(deps: RelayCoreDeps, request: RelayRequest, response: RelayResponse) {
+  if (request.path !== HEARTBEAT || codeOf(response) !== 'no_live_broadcast') return null;
+  const email = await emailOf(deps, request.principal?.fingerprintSha256);
+  return email ? deps.store.findLiveBroadcast(email, 0) : null;
 }
 
 function mapBody(path: string, fn: (body: Record<string, unknown>) => Record<string, unknown>): MutantBuild {
@@ -108,9 +115,7 @@ export const BROADCAST_MUTANTS: Mutant[] = [
     build: () => ({
       wrap: (core, deps) => around(core, async (request, next) => {
         const response = await next(request);
-        if (request.path !== HEARTBEAT || codeOf(response) !== 'no_live_broadcast') return response;
-        const email = await emailOf(deps, request.principal?.fingerprintSha256);
-        const stale = email ? await deps.store.findLiveBroadcast(email, 0) : null;
+        const stale = await expiredBroadcastBehind(deps, request, response);
         return stale ? okResponse({ status: 'alive', expires_in: deps.config.ttlSeconds, broadcast_expires: Math.floor(stale.expiresAtMs / 1000) }) : response;
       }),
     }),
@@ -170,9 +175,7 @@ export const BROADCAST_MUTANTS: Mutant[] = [
     build: () => ({
       wrap: (core, deps) => around(core, async (request, next) => {
         const response = await next(request);
-        if (request.path !== HEARTBEAT || codeOf(response) !== 'no_live_broadcast') return response;
-        const email = await emailOf(deps, request.principal?.fingerprintSha256);
-        const stale = email ? await deps.store.findLiveBroadcast(email, 0) : null;
+        const stale = await expiredBroadcastBehind(deps, request, response);
         if (!stale) return response;
         const nowMs = deps.clock.nowMs();
         await deps.store.putBroadcast({ ...stale, lastSeenMs: nowMs, expiresAtMs: nowMs + deps.config.ttlSeconds * 1000 });

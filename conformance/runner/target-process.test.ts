@@ -5,6 +5,7 @@
  * once; one that never answers; and stopping a group whose programs ignore
  * SIGTERM, leaving neither processes nor zombies behind.
  */
+import { freePort } from '../../test/support/free-port.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -69,13 +70,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function targetOptions(url: string, caPem: string | null): TargetOptions {
   return { url, caPem, insecure: false, auth: { kind: 'mtls' }, untrustedSource: null } as TargetOptions;

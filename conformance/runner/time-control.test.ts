@@ -4,6 +4,7 @@
  * margins scaled by K, and verifyWarp against the reference relay started
  * under libfaketime (took effect) and against one that is not (did not).
  */
+import { freePort } from '../../test/support/free-port.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -31,13 +32,6 @@ function targetOptions(url: string, caPem: string | null): TargetOptions {
   return { url, caPem, insecure: false, auth: { kind: 'mtls' }, untrustedSource: null } as TargetOptions;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let dir: string;
 beforeAll(() => {
