@@ -151,7 +151,7 @@ export function renderTree(result: SuiteResult): string {
   }
 
   lines.push('');
-  lines.push(`legend: ${(Object.keys(REQUIREMENT_MARK) as RequirementVerdict[]).map((v) => `${REQUIREMENT_MARK[v]} ${v}`).join('  ')}  ${BASELINED_MARK} baselined`);
+  lines.push(`legend: ${(Object.keys(REQUIREMENT_MARK) as RequirementVerdict[]).map((v) => `${REQUIREMENT_MARK[v]} ${v}`).join('  ')}  ${BASELINED_MARK} baselined  ${CASE_MARK.intermittent} intermittent (a case)  ${CASE_MARK['harness-error']} harness error (a case)`);
   for (const [name, value] of Object.entries(result.facts)) lines.push(`${name}: ${value}`);
   if (result.performance) lines.push(`PERF-1 latency: ${result.performance.map((p) => `${p.endpoint} p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms (${p.requests} requests)`).join('; ')}`);
   else if (result.performanceNote) lines.push(`PERF-1 latency: ${result.performanceNote}`);
