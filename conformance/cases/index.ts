@@ -12,5 +12,6 @@ import errors from './errors.ts';
 import testProfile from './test-profile.ts';
 import model from './model.ts';
 import performance from './performance.ts';
+import robustness from './robustness.ts';
 
-export const ALL_CASES: ConformanceCase[] = [...general, ...register, ...auth, ...ready, ...heartbeat, ...lookup, ...list, ...expiry, ...errors, ...testProfile, ...model, ...performance];
+export const ALL_CASES: ConformanceCase[] = [...general, ...register, ...auth, ...ready, ...heartbeat, ...lookup, ...list, ...expiry, ...errors, ...testProfile, ...model, ...performance, ...robustness];

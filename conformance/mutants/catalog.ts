@@ -4,8 +4,9 @@ import { BROADCAST_MUTANTS } from './broadcast-mutants.ts';
 import { ERROR_MUTANTS } from './error-mutants.ts';
 import { IDENTITY_MUTANTS } from './identity-mutants.ts';
 import { depsOf, type Mutant } from './mutant.ts';
+import { ROBUSTNESS_MUTANTS } from './robustness-mutants.ts';
 
-export const ALL_MUTANTS: Mutant[] = [...IDENTITY_MUTANTS, ...BROADCAST_MUTANTS, ...ERROR_MUTANTS];
+export const ALL_MUTANTS: Mutant[] = [...IDENTITY_MUTANTS, ...BROADCAST_MUTANTS, ...ERROR_MUTANTS, ...ROBUSTNESS_MUTANTS];
 
 export async function startMutant(mutant: Mutant, ttlSeconds: number, extra: Partial<StartRelayOptions> = {}): Promise<RunningRelay> {
   const build = mutant.build();
