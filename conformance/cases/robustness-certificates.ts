@@ -52,16 +52,21 @@ export function oversizedCertificate(email: string, nowMs: number, derBytes: num
   return toPem('CERTIFICATE', Buffer.from(asn1.toDer(seq([tbs, algorithm(), bits(signature)])).getBytes(), 'binary'));
 }
 
-interface HugeExponentKey {
+export interface HugeExponentKey {
   key: forge.pki.rsa.PrivateKey;
   publicKey: forge.pki.rsa.PublicKey;
 }
 
 let hugeKey: HugeExponentKey | null = null;
 
-/** An RSA-3072 key with a 3,064-bit odd public exponent (OpenSSL allows big exponents up to 3072-bit moduli). */
-function hugeExponentKey(exponentBits = 3064): HugeExponentKey {
-  if (hugeKey) return hugeKey;
+/** One key per process: making it costs a 3072-bit key generation and a gcd search. */
+function hugeExponentKey(): HugeExponentKey {
+  hugeKey ??= makeHugeExponentRsaKey();
+  return hugeKey;
+}
+
+/** An RSA-3072 key with an `exponentBits`-bit odd public exponent (OpenSSL allows big exponents up to 3072-bit moduli). */
+export function makeHugeExponentRsaKey(exponentBits = 3064): HugeExponentKey {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
   const jwk = privateKey.export({ format: 'jwk' });
   const big = (b64u: string | undefined) => new forge.jsbn.BigInteger(Buffer.from(b64u as string, 'base64url').toString('hex'), 16);
@@ -80,8 +85,7 @@ function hugeExponentKey(exponentBits = 3064): HugeExponentKey {
   } while (e.gcd(phi).compareTo(one) !== 0);
   const d = e.modInverse(phi);
   const key = forge.pki.setRsaPrivateKey(n, e, d, p, q, d.mod(p.subtract(one)), d.mod(q.subtract(one)), q.modInverse(p));
-  hugeKey = { key, publicKey: forge.pki.setRsaPublicKey(n, e) };
-  return hugeKey;
+  return { key, publicKey: forge.pki.setRsaPublicKey(n, e) };
 }
 
 /** A correctly self-signed certificate for `email` whose RSA public exponent has 3,064 bits: verifying it is a long modular exponentiation. */

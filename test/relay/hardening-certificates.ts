@@ -6,6 +6,7 @@
  * ASN.1 writer (patching the TBSCertificate of a real certificate and
  * re-signing it) or with the openssl command line.
  */
+import { makeHugeExponentRsaKey } from '../../conformance/cases/robustness-certificates.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,25 +111,9 @@ export function badNotAfterCertificate(email: string, nowMs: number, timeText = 
  * moduli): verifying it costs a modular exponentiation by that exponent.
  */
 export function hugeExponentRsaCertificate(email: string, nowMs: number, exponentBits = 3064): BuiltCertificate {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
-  const jwk = privateKey.export({ format: 'jwk' });
-  const big = (b64u: string | undefined) => new forge.jsbn.BigInteger(Buffer.from(b64u as string, 'base64url').toString('hex'), 16);
-  const p = big(jwk.p);
-  const q = big(jwk.q);
-  const n = p.multiply(q);
-  const one = forge.jsbn.BigInteger.ONE;
-  const phi = p.subtract(one).multiply(q.subtract(one));
-  let e: forge.jsbn.BigInteger;
-  do {
-    const bytes = randomBytes(Math.ceil(exponentBits / 8));
-    bytes[0] = ((bytes[0] as number) & (0xff >> (bytes.length * 8 - exponentBits))) | (0x80 >> (bytes.length * 8 - exponentBits));
-    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) | 1;
-    e = new forge.jsbn.BigInteger(bytes.toString('hex'), 16);
-  } while (e.gcd(phi).compareTo(one) !== 0);
-  const d = e.modInverse(phi);
-  const key = forge.pki.setRsaPrivateKey(n, e, d, p, q, d.mod(p.subtract(one)), d.mod(q.subtract(one)), q.modInverse(p));
+  const { key, publicKey } = makeHugeExponentRsaKey(exponentBits);
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(n, e);
+  cert.publicKey = publicKey;
   cert.serialNumber = randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
   cert.validity.notBefore = new Date(nowMs - DAY_MS);
   cert.validity.notAfter = new Date(nowMs + 365 * DAY_MS);
