@@ -91,6 +91,11 @@ export function makeHugeExponentRsaKey(exponentBits = 3064): HugeExponentKey {
 /** A correctly self-signed certificate for `email` whose RSA public exponent has 3,064 bits: verifying it is a long modular exponentiation. */
 export function hugeExponentRsaCertificate(email: string, nowMs: number): string {
   const { key, publicKey } = hugeExponentKey();
+  return forgeSelfSigned(email, nowMs, key, publicKey);
+}
+
+/** A self-signed certificate for `email` (CN), valid from a day ago for a year, signed by `key` with SHA-256. */
+export function forgeSelfSigned(email: string, nowMs: number, key: forge.pki.rsa.PrivateKey, publicKey: forge.pki.rsa.PublicKey): string {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');

@@ -6,7 +6,7 @@
  * ASN.1 writer (patching the TBSCertificate of a real certificate and
  * re-signing it) or with the openssl command line.
  */
-import { makeHugeExponentRsaKey } from '../../conformance/cases/robustness-certificates.ts';
+import { forgeSelfSigned, makeHugeExponentRsaKey } from '../../conformance/cases/robustness-certificates.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,15 +112,7 @@ export function badNotAfterCertificate(email: string, nowMs: number, timeText = 
  */
 export function hugeExponentRsaCertificate(email: string, nowMs: number, exponentBits = 3064): BuiltCertificate {
   const { key, publicKey } = makeHugeExponentRsaKey(exponentBits);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = publicKey;
-  cert.serialNumber = randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
-  cert.validity.notBefore = new Date(nowMs - DAY_MS);
-  cert.validity.notAfter = new Date(nowMs + 365 * DAY_MS);
-  cert.setSubject([{ name: 'commonName', value: email }]);
-  cert.setIssuer([{ name: 'commonName', value: email }]);
-  cert.sign(key, forge.md.sha256.create());
-  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem: forge.pki.privateKeyToPem(key) };
+  return { certificatePem: forgeSelfSigned(email, nowMs, key, publicKey), privateKeyPem: forge.pki.privateKeyToPem(key) };
 }
 
 /**
