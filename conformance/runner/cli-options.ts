@@ -118,15 +118,18 @@ export const DEFAULT_CONCURRENCY = 6;
 /** libfaketime's speed-up beyond this makes one real millisecond of jitter worth minutes of relay time. */
 export const MAX_TIME_WARP = 3600;
 
+/** yargs turns `--concurrency abc` into NaN: say what was wrong, not "got NaN". */
+const shown = (value: number): string => (Number.isNaN(value) ? 'something that is not a number' : String(value));
+
 export function checkNumbers(args: ConformanceArgs): void {
   if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > MAX_CONCURRENCY)) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${args.concurrency}`);
+    throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${shown(args.concurrency)}`);
   }
   if (args.timeWarp !== undefined && (!Number.isFinite(args.timeWarp) || args.timeWarp < 1 || args.timeWarp > MAX_TIME_WARP)) {
-    throw new UsageError(`--time-warp must be a number from 1 to ${MAX_TIME_WARP} (how many times faster the relay's clock runs), got ${args.timeWarp}`);
+    throw new UsageError(`--time-warp must be a number from 1 to ${MAX_TIME_WARP} (how many times faster the relay's clock runs), got ${shown(args.timeWarp)}`);
   }
-  if (args.maxWait !== undefined && (!Number.isFinite(args.maxWait) || args.maxWait < 0)) throw new UsageError(`--max-wait must be a number of seconds ≥ 0, got ${args.maxWait}`);
-  if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0 || args.seed >= 2 ** 32)) throw new UsageError(`--seed must be an integer from 0 to 2^32-1, got ${args.seed}`);
+  if (args.maxWait !== undefined && (!Number.isFinite(args.maxWait) || args.maxWait < 0)) throw new UsageError(`--max-wait must be a number of seconds ≥ 0, got ${shown(args.maxWait)}`);
+  if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0 || args.seed >= 2 ** 32)) throw new UsageError(`--seed must be an integer from 0 to 2^32-1, got ${shown(args.seed)}`);
 }
 
 /** --untrusted-source: a local address the suite can send from (127.0.0.0/8 holds many on Linux). */

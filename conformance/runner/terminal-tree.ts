@@ -155,7 +155,7 @@ export function renderTree(result: SuiteResult): string {
   for (const [name, value] of Object.entries(result.facts)) lines.push(`${name}: ${value}`);
   if (result.performance) lines.push(`PERF-1 latency: ${result.performance.map((p) => `${p.endpoint} p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms (${p.requests} requests)`).join('; ')}`);
   else if (result.performanceNote) lines.push(`PERF-1 latency: ${result.performanceNote}`);
-  lines.push(`requirements: ${countsText(result.requirements.map((r) => r.verdict), REQUIREMENT_ORDER, { untested: 'not selected' })}; ${result.requirements.filter((r) => r.baselined).length} baselined`);
+  lines.push(`requirements: ${countsText(result.requirements.map((r) => r.verdict), REQUIREMENT_ORDER, { untested: 'untested (not selected, or without a case)' })}; ${result.requirements.filter((r) => r.baselined).length} baselined`);
   lines.push(`cases: ${countsText(result.cases.map((c) => c.verdict), CASE_ORDER)}; ${(result.durationMs / 1000).toFixed(1)} s; seed ${result.seed}; concurrency ${result.options.concurrency}${result.options.warp > 1 ? `; warp ${result.options.warp}x` : ''}`);
   lines.push(resultLine(result));
   return `${lines.join('\n')}\n`;
