@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import type { CaseContext } from '../runner/types.ts';
 import { derOfPem, type SuiteIdentity } from '../runner/identities.ts';
 import { SPEC_ERROR_CODES } from '../runner/error-codes.ts';
-import { CaseFailure, check, describeReply, expectError, expectNot5xx, expectStatus, sameJson, SetupFailure } from '../runner/verify.ts';
+import { CaseFailure, check, describeReply, expectError, expectNot5xx, expectStatus, sameJson } from '../runner/verify.ts';
 import { currentRecorder, ERROR_BODY_REQUIREMENT } from '../runner/recorder.ts';
 import type { Reply } from '../runner/target.ts';
-import { announce, defineCases, lookupPath, PATHS, registeredPeer, sampleBroadcast, subCases, type Broadcast } from './steps.ts';
+import { announce, defineCases, lookupPath, lookupShown, PATHS, registeredPeer, sampleBroadcast, subCases, type Broadcast, type ShownBroadcast } from './steps.ts';
 
 const KILOBYTE = 1024;
 
@@ -18,24 +18,13 @@ function expectSpecErrorBody(reply: Reply, what: string): void {
   else currentRecorder()?.find('non-strict', ERROR_BODY_REQUIREMENT, `${what}: body {"error": <string>, "code": <a SPEC code>}`, describeReply(reply));
 }
 
-/** What lookup shows of a broadcast: the part refusals and heartbeats must leave alone. */
-type Shown = { port: unknown; addresses: unknown; capabilities: unknown };
-
-async function lookupShown(context: CaseContext, observer: SuiteIdentity, email: string, when: string): Promise<Shown> {
-  // Lookup itself is not what ERR-7 judges: a lookup that fails here blocks the case.
-  const reply = await context.client.get(lookupPath(email), observer);
-  const body = reply.json as Record<string, unknown> | undefined;
-  if (reply.status !== 200 || typeof body !== 'object' || body === null) throw new SetupFailure('lookup', `lookup ${when} → HTTP 200 with the broadcast`, reply);
-  return { port: body.port, addresses: body.addresses, capabilities: body.capabilities };
-}
-
 /**
  * SPEC ERR-7: after a refusal, lookup shows the broadcast exactly as before.
  * "Before" is what lookup showed before the refused request, not what was
  * sent: a relay that stores a broadcast differently (a READY defect) must
  * not make every refusal look like a state change.
  */
-async function lookupUnchanged(context: CaseContext, observer: SuiteIdentity, email: string, before: Shown, after: string): Promise<void> {
+async function lookupUnchanged(context: CaseContext, observer: SuiteIdentity, email: string, before: ShownBroadcast, after: string): Promise<void> {
   const reply = await context.client.get(lookupPath(email), observer);
   const body = expectStatus(reply, 200, `lookup after ${after}`, 'ERR-7');
   const got = { port: body.port, addresses: body.addresses, capabilities: body.capabilities };

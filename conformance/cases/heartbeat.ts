@@ -1,6 +1,6 @@
 /** SPEC HB-*: keeping a broadcast alive (`POST /api/relay/broadcast/heartbeat`). */
-import { CaseSkip, check, describeReply, expectError, expectStatus, isInteger, sameJson, SetupFailure } from '../runner/verify.ts';
-import { announce, defineCases, lookupPath, PATHS, registeredPeer, timedPost, timelineOf } from './steps.ts';
+import { CaseSkip, check, describeReply, expectError, expectStatus, isInteger, sameJson } from '../runner/verify.ts';
+import { announce, defineCases, lookupPath, lookupShown, PATHS, registeredPeer, timedPost, timelineOf } from './steps.ts';
 
 /** Wait between the ready and the heartbeat in HB-1: over one second, the wire's time resolution. */
 const MOVE_GAP_MS = 1100;
@@ -63,10 +63,7 @@ export default defineCases([
       const broadcast = { port: 45678, addresses: ['192.168.77.1', '2001:db8::77'], capabilities: { files: true } };
       await announce(context, peer, broadcast);
       // Compared with what lookup showed before the heartbeat, so a READY defect (capabilities dropped) is not charged to HB-4.
-      const beforeReply = await context.client.get(lookupPath(peer.email), observer);
-      const shown = beforeReply.json as Record<string, unknown> | undefined;
-      if (beforeReply.status !== 200 || typeof shown !== 'object' || shown === null) throw new SetupFailure('lookup', `lookup ${peer.email} before the heartbeat → HTTP 200`, beforeReply);
-      const before = { port: shown.port, addresses: shown.addresses, capabilities: shown.capabilities };
+      const before = await lookupShown(context, observer, peer.email, `${peer.email} before the heartbeat`);
       expectStatus(await context.client.post(PATHS.heartbeat, { port: 1, addresses: ['10.9.9.9'] }, peer), 200, 'heartbeat (with a body that must not matter)');
       const reply = await context.client.get(lookupPath(peer.email), observer);
       const body = expectStatus(reply, 200, 'lookup after the heartbeat');

@@ -8,19 +8,16 @@ import type { CaseContext, ConformanceCase } from '../runner/types.ts';
 import type { IdentityOptions, SuiteIdentity } from '../runner/identities.ts';
 import type { Reply } from '../runner/target.ts';
 import { check, describeReply, fail, SetupFailure } from '../runner/verify.ts';
-import { PATHS } from '../runner/endpoints.ts';
+import { lookupPath, PATHS } from '../runner/endpoints.ts';
 import { TransportFailure } from '../runner/target.ts';
 import type { Timeline } from '../runner/time-control.ts';
 
-export { PATHS };
+export { lookupPath, PATHS };
 
 export function defineCases(cases: ConformanceCase[]): ConformanceCase[] {
   return cases;
 }
 
-export function lookupPath(email: string): string {
-  return `${PATHS.lookup}?email=${encodeURIComponent(email)}`;
-}
 
 export interface Broadcast {
   port: number;
@@ -88,6 +85,21 @@ export async function livePeer(context: CaseContext, options: Partial<IdentityOp
   const identity = await registeredPeer(context, options);
   const announced = await announce(context, identity, broadcast ?? sampleBroadcast(context));
   return { identity, ...announced };
+}
+
+/** What lookup shows of a broadcast: the part refusals and heartbeats must leave alone (ERR-7, HB-4). */
+export type ShownBroadcast = { port: unknown; addresses: unknown; capabilities: unknown };
+
+/**
+ * The broadcast as lookup shows it now, to compare with after a request that
+ * must change nothing. The lookup itself is not what such a case judges: a
+ * failing one blocks the case.
+ */
+export async function lookupShown(context: CaseContext, observer: SuiteIdentity, email: string, when: string): Promise<ShownBroadcast> {
+  const reply = await context.client.get(lookupPath(email), observer);
+  const body = reply.json as Record<string, unknown> | undefined;
+  if (reply.status !== 200 || typeof body !== 'object' || body === null) throw new SetupFailure('lookup', `lookup ${when} → HTTP 200 with the broadcast`, reply);
+  return { port: body.port, addresses: body.addresses, capabilities: body.capabilities };
 }
 
 export function timelineOf(context: CaseContext, timed: TimedReply): Timeline {

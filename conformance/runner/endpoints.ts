@@ -15,6 +15,13 @@ export const PATHS = {
   clock: '/api/test/clock',
 } as const;
 
+export function lookupPath(email: string): string {
+  return `${PATHS.lookup}?email=${encodeURIComponent(email)}`;
+}
+
+/** What the suite's own probes (the declared TTL, the warp check) announce: a discard port and a TEST-NET-1 address. */
+export const PROBE_BROADCAST = { port: 9, addresses: ['192.0.2.9'] } as const;
+
 export interface Endpoint {
   name: keyof typeof PATHS;
   method: 'GET' | 'POST';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { ALL_CASES } from '../cases/index.ts';
 import { EMPTY_BASELINE, type Baseline } from './baseline.ts';
 import { attemptCase, type CaseEnvironment } from './case-runner.ts';
-import { endpointLabel, looksMissing, REQUIRED_ENDPOINTS } from './endpoints.ts';
+import { endpointLabel, looksMissing, PATHS, PROBE_BROADCAST, REQUIRED_ENDPOINTS } from './endpoints.ts';
 import { globToRegExp, matchesAny } from './glob.ts';
 import { IdentityFactory } from './identities.ts';
 import { ROBUSTNESS_REQUIREMENT } from './recorder.ts';
@@ -103,7 +103,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
 async function probeEndpoints(target: Target): Promise<string[]> {
   const client = target.client([]);
   try {
-    await client.get('/api/health');
+    await client.get(PATHS.health);
   } catch (error) {
     if (error instanceof TransportFailure) throw new TargetUnreachableError(unreachableReason(target.options, error.exchange.transportError ?? ''));
     throw error;
@@ -147,9 +147,9 @@ async function preflight(target: Target, options: SuiteOptions): Promise<TimeFac
 async function probeTtl(target: Target): Promise<number | null> {
   const client = target.client([]);
   const identity = new IdentityFactory().create({ email: `probe-${randomBytes(6).toString('hex')}@conformance.example` });
-  const registered = await client.post('/api/relay/register', { certificate: identity.certificatePem, email: identity.email }).catch(() => null);
+  const registered = await client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }).catch(() => null);
   if (registered?.status !== 200) return null;
-  const ready = await client.post('/api/relay/broadcast/ready', { port: 9, addresses: ['192.0.2.9'] }, identity).catch(() => null);
+  const ready = await client.post(PATHS.ready, PROBE_BROADCAST, identity).catch(() => null);
   const expiresIn = (ready?.json as { expires_in?: unknown } | undefined)?.expires_in;
   return typeof expiresIn === 'number' && Number.isInteger(expiresIn) && expiresIn > 0 ? expiresIn : null;
 }
@@ -220,8 +220,8 @@ async function rerunAlone(firstRun: CaseResult[], selected: ConformanceCase[], e
 /**
  * Every rerun alone failed: what reproduces alone is what the report shows
  * (the first attempt, with others in flight, may have failed differently,
- * e.g. blocked by a 500 under load). Deterministic only when the reruns
- * agree with each other.
+ * e.g. blocked by a 500 under load). Deterministic, since it failed every
+ * time; a note says so when the details varied between attempts.
  */
 function reproduced(first: CaseResult, again: CaseResult[]): CaseResult {
   const shown = again[0] as CaseResult;

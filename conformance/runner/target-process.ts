@@ -19,6 +19,7 @@ import { Agent, request as undiciRequest } from 'undici';
 import { UsageError } from '../../cli/usage-error.ts';
 import { pinnedTrust } from '../../reference/identity/pinning.ts';
 import type { TargetOptions } from './target.ts';
+import { PATHS } from './endpoints.ts';
 
 export interface StartTargetOptions {
   /** Shell command (run with `sh -c`) that starts the relay at `target.url`. */
@@ -90,7 +91,7 @@ const SETTLE_MS = 300;
 
 /** One quick health probe: the HTTP status if anything answers, else null. */
 async function answersHealth(target: TargetOptions): Promise<string | null> {
-  const url = new URL('/api/health', target.url);
+  const url = new URL(PATHS.health, target.url);
   const agent = new Agent({ connect: url.protocol === 'https:' ? { ...pinnedTrust(target.caPem), rejectUnauthorized: false } : {}, connectTimeout: 1000 });
   try {
     const response = await undiciRequest(url, { method: 'GET', dispatcher: agent, signal: AbortSignal.timeout(1500) });
@@ -366,7 +367,7 @@ function oneLine(text: string): string {
 }
 
 async function waitHealthy(group: GroupProcess, target: TargetOptions, timeoutMs: number, command: string): Promise<void> {
-  const url = new URL('/api/health', target.url);
+  const url = new URL(PATHS.health, target.url);
   const agent = new Agent({
     connect: url.protocol === 'https:' ? { ...pinnedTrust(target.caPem), rejectUnauthorized: !target.insecure } : {},
     headersTimeout: 2000,

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { CaseSkip } from './verify.ts';
 import { IdentityFactory, type SuiteIdentity } from './identities.ts';
 import type { TargetClient } from './target.ts';
+import { lookupPath, PATHS, PROBE_BROADCAST } from './endpoints.ts';
 
 export type TimeStrategy = 'real-time' | 'test-clock' | 'unavailable';
 
@@ -66,7 +67,7 @@ export function chooseStrategy(ttlSeconds: number | null, testProfileOffered: bo
 
 /** Probes the profile without moving the clock: a zero advance must be refused with 400 (SPEC TEST-2). */
 export async function detectTestProfile(client: TargetClient): Promise<boolean> {
-  const reply = await client.post('/api/test/clock', { advance_seconds: 0 });
+  const reply = await client.post(PATHS.clock, { advance_seconds: 0 });
   return reply.status === 400 && (reply.json as { code?: unknown } | undefined)?.code === 'invalid_clock_advance';
 }
 
@@ -158,7 +159,7 @@ export class Timeline {
       }
       return;
     }
-    const reply = await this.client.post('/api/test/clock', { advance_seconds: needMs / 1000 });
+    const reply = await this.client.post(PATHS.clock, { advance_seconds: needMs / 1000 });
     if (reply.status !== 200) throw new CaseSkip(`test-control profile refused to advance the clock: HTTP ${reply.status} ${reply.text.slice(0, 200)}`);
     this.control.advancedMs += needMs;
   }
@@ -187,14 +188,15 @@ export interface WarpCheck {
   detail: string;
 }
 
-const LOOKUP_PATH = '/api/relay/broadcast/lookup';
 /** Real milliseconds of request latency allowed past the warped expiry before the first look. */
 const WARP_CHECK_LATENCY_MS = 150;
 const WARP_CHECK_POLLS = 40;
 
 /**
- * Checks that --time-warp took effect on the relay: a throw-away broadcast
- * must be gone once its TTL has passed on the warped scale. Lookups from a
+ * Checks that --time-warp took effect on the relay. First on its own clock:
+ * two heartbeats a known real time apart must move broadcast_expires K times
+ * as far (measureRelayClock). Without a usable heartbeat, by expiry: a
+ * throw-away broadcast must be gone once its TTL has passed on the warped scale. Lookups from a
  * second identity start TTL/warp real seconds after ready and go on until
  * 2 × TTL of relay time (less for a warp under 3, so that the same real wait
  * stays below one TTL when unwarped): a relay whose clock really runs warp
@@ -213,14 +215,14 @@ export async function verifyWarp(client: TargetClient, ttlSeconds: number, warp:
   const tag = randomBytes(6).toString('hex');
   const peer = factory.create({ email: `warp-check-${tag}@conformance.example` });
   const observer = factory.create({ email: `warp-observer-${tag}@conformance.example` });
-  const lookup = () => client.get(`${LOOKUP_PATH}?email=${encodeURIComponent(peer.email)}`, observer);
+  const lookup = () => client.get(lookupPath(peer.email), observer);
   try {
     for (const identity of [peer, observer]) {
-      const registered = await client.post('/api/relay/register', { certificate: identity.certificatePem, email: identity.email });
+      const registered = await client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email });
       if (registered.status !== 200) return couldNot(`register answered HTTP ${registered.status}`);
     }
     const sentAtMs = Date.now();
-    const ready = await client.post('/api/relay/broadcast/ready', { port: 9, addresses: ['192.0.2.9'] }, peer);
+    const ready = await client.post(PATHS.ready, PROBE_BROADCAST, peer);
     const receivedAtMs = Date.now();
     if (ready.status !== 200) return couldNot(`ready answered HTTP ${ready.status}`);
     const declared = (ready.json as { expires_in?: unknown } | undefined)?.expires_in;
@@ -275,7 +277,7 @@ async function measureRelayClock(client: TargetClient, peer: SuiteIdentity, k: n
   if (gapMs * k < MIN_CLOCK_GAP_RELAY_MS) return null;
   const beat = async () => {
     const startMs = Date.now();
-    const reply = await client.post('/api/relay/broadcast/heartbeat', {}, peer);
+    const reply = await client.post(PATHS.heartbeat, {}, peer);
     const at = (startMs + Date.now()) / 2;
     const expires = (reply.json as { broadcast_expires?: unknown } | undefined)?.broadcast_expires;
     return reply.status === 200 && typeof expires === 'number' && Number.isInteger(expires) ? { at, expires } : null;

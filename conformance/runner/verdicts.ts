@@ -11,7 +11,7 @@
 import type { Baseline } from './baseline.ts';
 import type { CaseResult, Finding, Requirement, RequirementResult, RequirementVerdict, RootCause, UnimplementedEndpoint } from './types.ts';
 
-/** Findings that count: an intermittent case's findings were reattributed to ERR-5 by the runner. */
+/** Findings that count: a harness error is the suite's bug, not the relay's (an intermittent case's findings were already reattributed to ERR-5 by the runner). */
 const countedFindings = (c: CaseResult): Finding[] => (c.verdict === 'harness-error' ? [] : c.findings);
 
 export function rootCausesOf(results: CaseResult[]): RootCause[] {
