@@ -6,6 +6,7 @@
  */
 import { Agent, request as undiciRequest } from 'undici';
 import { pinnedTrust } from '../../identity/pinning.ts';
+import { RELAY_PATHS } from '../../shared/relay-paths.ts';
 
 export interface ClientIdentity {
   email: string;
@@ -65,19 +66,19 @@ export class RelayClient {
 
   register(): Promise<RelayReply> {
     const identity = this.requireIdentity();
-    return this.send('POST', '/api/relay/register', { certificate: identity.certificatePem, email: identity.email });
+    return this.send('POST', RELAY_PATHS.register, { certificate: identity.certificatePem, email: identity.email });
   }
 
   ready(payload: { port: number; addresses: string[]; capabilities?: Record<string, unknown> }): Promise<RelayReply> {
-    return this.send('POST', '/api/relay/broadcast/ready', payload);
+    return this.send('POST', RELAY_PATHS.ready, payload);
   }
 
   heartbeat(): Promise<RelayReply> {
-    return this.send('POST', '/api/relay/broadcast/heartbeat', {});
+    return this.send('POST', RELAY_PATHS.heartbeat, {});
   }
 
   lookup(email: string): Promise<RelayReply> {
-    return this.send('GET', `/api/relay/broadcast/lookup?email=${encodeURIComponent(email)}`);
+    return this.send('GET', `${RELAY_PATHS.lookup}?email=${encodeURIComponent(email)}`);
   }
 
   async list(query: { limit?: number; cursor?: string } = {}): Promise<RelayReply> {
@@ -85,13 +86,13 @@ export class RelayClient {
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     if (query.cursor !== undefined) params.set('cursor', query.cursor);
     const suffix = params.size > 0 ? `?${params}` : '';
-    const reply = await this.send('GET', `/api/relay/broadcast/list${suffix}`);
+    const reply = await this.send('GET', `${RELAY_PATHS.list}${suffix}`);
     const cursor = nextCursorOf(reply.headers.link);
     return cursor ? { ...reply, nextCursor: cursor } : reply;
   }
 
   health(): Promise<RelayReply> {
-    return this.send('GET', '/api/health');
+    return this.send('GET', RELAY_PATHS.health);
   }
 
   async close(): Promise<void> {

@@ -5,20 +5,21 @@
 import { fail } from './result.ts';
 import type { RelayCore } from './relay-core.ts';
 import type { RelayRequest, RelayResponse } from './types.ts';
+import { RELAY_PATHS } from '../../shared/relay-paths.ts';
 
 type Route = { method: 'GET' | 'POST'; run: (core: RelayCore, request: RelayRequest) => RelayResponse | Promise<RelayResponse> };
 
 const ROUTES: Record<string, Route> = {
-  '/api/health': { method: 'GET', run: (core) => core.health() },
-  '/api/relay/register': { method: 'POST', run: (core, r) => core.register(r) },
-  '/api/relay/broadcast/ready': { method: 'POST', run: (core, r) => core.ready(r) },
-  '/api/relay/broadcast/heartbeat': { method: 'POST', run: (core, r) => core.heartbeat(r) },
-  '/api/relay/broadcast/lookup': { method: 'GET', run: (core, r) => core.lookup(r) },
-  '/api/relay/broadcast/list': { method: 'GET', run: (core, r) => core.list(r) },
+  [RELAY_PATHS.health]: { method: 'GET', run: (core) => core.health() },
+  [RELAY_PATHS.register]: { method: 'POST', run: (core, r) => core.register(r) },
+  [RELAY_PATHS.ready]: { method: 'POST', run: (core, r) => core.ready(r) },
+  [RELAY_PATHS.heartbeat]: { method: 'POST', run: (core, r) => core.heartbeat(r) },
+  [RELAY_PATHS.lookup]: { method: 'GET', run: (core, r) => core.lookup(r) },
+  [RELAY_PATHS.list]: { method: 'GET', run: (core, r) => core.list(r) },
 };
 
 const TEST_ROUTES: Record<string, Route> = {
-  '/api/test/clock': { method: 'POST', run: (core, r) => core.advanceClock(r) },
+  [RELAY_PATHS.clock]: { method: 'POST', run: (core, r) => core.advanceClock(r) },
 };
 
 export function routeRequest(core: RelayCore, request: RelayRequest, testMode: boolean): RelayResponse | Promise<RelayResponse> {

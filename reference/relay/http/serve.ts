@@ -17,8 +17,8 @@ import type { PrincipalExtractor } from './principal.ts';
 import type { TokenBuckets } from './rate-limit.ts';
 import { readBody } from './read-body.ts';
 import { RateLimitedWarner } from './warn-limiter.ts';
+import { RELAY_PATHS } from '../../shared/relay-paths.ts';
 
-const REGISTER_PATH = '/api/relay/register';
 
 export interface ServeOptions {
   host: string;
@@ -173,7 +173,7 @@ async function answer(handler: RelayHandler, options: ServeOptions, request: Inc
   }
   if (body.kind === 'aborted') return fail('invalid_body', 'request body was cut off');
   const remote = normalizeAddress(request.socket.remoteAddress ?? '');
-  if (options.registerLimiter && request.method === 'POST' && target.path === REGISTER_PATH) {
+  if (options.registerLimiter && request.method === 'POST' && target.path === RELAY_PATHS.register) {
     const verdict = options.registerLimiter.take(remote);
     if (!verdict.allowed) {
       state.warner.warn('register_rate_limited', { remote }, `registration rate limit hit by ${remote}`);

@@ -1,0 +1,15 @@
+/**
+ * The relay's endpoints (SPEC: REG, READY, HB, LOOKUP, LIST, GEN-2, TEST-1),
+ * one place for the reference relay's routes, its edge and the reference
+ * peer's relay client. (The conformance suite keeps its own view from
+ * SPEC.md in conformance/runner/endpoints.ts: it is black-box on purpose.)
+ */
+export const RELAY_PATHS = {
+  health: '/api/health',
+  register: '/api/relay/register',
+  ready: '/api/relay/broadcast/ready',
+  heartbeat: '/api/relay/broadcast/heartbeat',
+  lookup: '/api/relay/broadcast/lookup',
+  list: '/api/relay/broadcast/list',
+  clock: '/api/test/clock',
+} as const;
