@@ -17,6 +17,15 @@ afterEach(() => {
 });
 
 describe('loadOrGenerateTlsPair: the relay certificate clients pin', () => {
+  it('gives relays starting together on one data dir the same pair (each used to generate and overwrite its own)', async () => {
+    const dir = join(freshDir(), 'shared');
+    const pairs = await Promise.all(Array.from({ length: 6 }, () => loadOrGenerateTlsPair(dir, '127.0.0.1')));
+    expect(pairs.filter((p) => p.generated)).toHaveLength(1);
+    expect(new Set(pairs.map((p) => p.certificatePem)).size).toBe(1);
+    expect(readFileSync(join(dir, 'relay-cert.pem'), 'utf8')).toBe(pairs[0]?.certificatePem);
+    expect(existsSync(join(dir, '.relay-tls.lock'))).toBe(false);
+  });
+
   it('generates a pair when both files are missing, then reuses it unchanged', async () => {
     const dir = join(freshDir(), 'relay');
     const first = await loadOrGenerateTlsPair(dir, '127.0.0.1');

@@ -2,7 +2,7 @@
  * The relay's own TLS certificate: given by the operator, or generated on
  * first start into the data dir and reused after, so clients can pin it.
  */
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { issueSelfSigned } from '../../identity/certificate-builder.ts';
@@ -35,7 +35,61 @@ export async function loadTlsPair(certFile: string, keyFile: string): Promise<Tl
   return { certificatePem, privateKeyPem, certificatePath: resolve(certFile), generated: false };
 }
 
+/** How long a relay waits for another one starting on the same data dir to finish writing the pair. */
+const PAIR_LOCK_WAIT_MS = 15_000;
+const PAIR_LOCK_POLL_MS = 50;
+
+/**
+ * Relays started together on one data dir (several processes over one
+ * PostgreSQL) must end up with one pair: each used to generate its own and
+ * overwrite the other's files, so a client pinned a certificate its relay
+ * did not serve. The first to create the lock file generates; the others
+ * wait for the pair it writes.
+ */
 export async function loadOrGenerateTlsPair(dataDir: string, host: string): Promise<TlsPair> {
+  const lockPath = resolve(join(dataDir, '.relay-tls.lock'));
+  const existing = await readPairUnlessBeingWritten(dataDir, lockPath);
+  if (existing === 'being-written') return waitForPair(dataDir, lockPath);
+  if (existing) return existing;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  let lock;
+  try {
+    lock = await open(lockPath, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return waitForPair(dataDir, lockPath);
+  }
+  try {
+    // Another relay may have finished between our read and our lock.
+    return (await readPair(dataDir)) ?? (await generatePair(dataDir, host));
+  } finally {
+    await lock.close();
+    await unlink(lockPath).catch(() => undefined);
+  }
+}
+
+async function waitForPair(dataDir: string, lockPath: string): Promise<TlsPair> {
+  const deadline = Date.now() + PAIR_LOCK_WAIT_MS;
+  while (Date.now() < deadline) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, PAIR_LOCK_POLL_MS));
+    const pair = await readPairUnlessBeingWritten(dataDir, lockPath);
+    if (pair && pair !== 'being-written') return pair;
+  }
+  throw new RelaySetupError('tls_pair_locked', `another relay has been generating the TLS pair in ${dataDir} for ${PAIR_LOCK_WAIT_MS / 1000} s (${lockPath}); if no relay is starting there, delete that lock file`);
+}
+
+/** Half a pair while another relay holds the lock is one being written (its two renames are not one step), not a broken one. */
+async function readPairUnlessBeingWritten(dataDir: string, lockPath: string): Promise<TlsPair | null | 'being-written'> {
+  try {
+    return await readPair(dataDir);
+  } catch (error) {
+    if (error instanceof RelaySetupError && error.code === 'tls_pair_incomplete' && (await readIfPresent(lockPath)) !== null) return 'being-written';
+    throw error;
+  }
+}
+
+/** The pair in the data dir, null when there is none; half a pair is an error for the operator. */
+async function readPair(dataDir: string): Promise<TlsPair | null> {
   const certificatePath = resolve(join(dataDir, CERT_NAME));
   const keyPath = resolve(join(dataDir, KEY_NAME));
   const [certificatePem, privateKeyPem] = await Promise.all([readIfPresent(certificatePath), readIfPresent(keyPath)]);
@@ -49,6 +103,12 @@ export async function loadOrGenerateTlsPair(dataDir: string, host: string): Prom
       `the relay's TLS pair is incomplete: ${present} exists but ${missing} is missing; restore ${missing}, or delete ${present} to generate a new pair (clients that pinned the old certificate must then pin the new one)`,
     );
   }
+  return null;
+}
+
+async function generatePair(dataDir: string, host: string): Promise<TlsPair> {
+  const certificatePath = resolve(join(dataDir, CERT_NAME));
+  const keyPath = resolve(join(dataDir, KEY_NAME));
   const names = new Set(['localhost', hostname()]);
   const ips = new Set(['127.0.0.1', '::1']);
   if (host === '0.0.0.0' || host === '::') {
@@ -69,7 +129,6 @@ export async function loadOrGenerateTlsPair(dataDir: string, host: string): Prom
     notAfterMs: now + FIVE_YEARS_MS,
     usage: 'server',
   });
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   // Each file appears whole (written aside, then renamed), so a crash mid-write leaves no torn PEM.
   await writeFile(`${keyPath}.tmp`, issued.privateKeyPem, { mode: 0o600 });
   await chmod(`${keyPath}.tmp`, 0o600);
