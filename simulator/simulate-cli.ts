@@ -13,8 +13,9 @@ import { parseScenario } from './scenario/load-scenario.ts';
 import type { Scenario } from './scenario/scenario.ts';
 import { formatDuration } from './scenario/units.ts';
 import { summariseSeeds, type MultiSeedSummary } from './report/multi-seed.ts';
-import { compareStrategies } from './report/strategy-comparison.ts';
+import { compareStrategies, type StrategySide } from './report/strategy-comparison.ts';
 import { heapAdvice } from './heap-advice.ts';
+import { hypothesesOf } from './report/model-options.ts';
 import { getHeapStatistics } from 'node:v8';
 
 export interface SimulateOptions extends ScenarioOverrides {
@@ -45,7 +46,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   const scenario = applyOverrides(await loadScenarioFile(options.file), options);
   const seedCount = options.seeds ?? 1;
   const seeds = Array.from({ length: seedCount }, (_, i) => (scenario.seed + i) >>> 0);
-  options.write(`simulate ${scenario.file}: seed ${scenario.seed}${seedCount > 1 ? ` (+${seedCount - 1} more)` : ''}, ${scenario.peers} peers, ${formatDuration(scenario.durationMs)}, strategy ${scenario.strategy}, unreachable ${scenario.unreachable}, relay store ${scenario.relayStore}`);
+  options.write(`simulate ${scenario.file}: seed ${scenario.seed}${seedCount > 1 ? ` (+${seedCount - 1} more)` : ''}, ${scenario.peers} peers, ${formatDuration(scenario.durationMs)}, strategy ${scenario.strategy}, unreachable ${scenario.unreachable}, relay store ${scenario.relayStore}, relay traffic from ${scenario.relayTrafficFrom}`);
+  for (const hypothesis of hypothesesOf(scenario)) options.write(`HYPOTHESIS: ${hypothesis}`);
   const advice = heapAdvice(scenario, getHeapStatistics().heap_size_limit);
   if (advice !== null) options.write(advice);
   const results = options.runSeeds && seedCount > 1 ? await runOnWorkers(options.runSeeds, scenario, seeds, options) : await runSequentially(scenario, seeds, options);
@@ -99,14 +101,15 @@ export function progressBar(fraction: number, label: string): string {
 
 function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
   const d = r.distributions;
+  const connect = d.time_to_connect_ms;
   const lines = [
-    `events ${r.events_processed}, lookups ${r.metrics.lookups}, connects ${r.metrics.connects} (success ${pct(r.metrics.connect_success_ratio ?? 0)})`,
-    `time to connect p50 ${d.time_to_connect_ms?.p50} ms, p95 ${d.time_to_connect_ms?.p95} ms; lookup latency p95 ${d.lookup_latency_ms?.p95} ms`,
-    `false expiries ${r.metrics.false_expiries}, stale lookups ${r.metrics.stale_lookups} (${pct(r.metrics.stale_lookup_ratio ?? 0)}), re-ready recoveries ${r.metrics.re_ready_recoveries}, try-order violations ${r.metrics.try_order_violations}, wrong hosts caught ${r.metrics.wrong_host_caught}`,
+    `events ${r.events_processed}, lookups ${r.metrics.lookups}, connects ${r.metrics.connects} (success ${pct(r.metrics.connect_success_ratio ?? null)})`,
+    `time to connect ${connect?.count ? `p50 ${connect.p50} ms, p95 ${connect.p95} ms` : 'none (no connect succeeded)'}; lookup latency p95 ${ms(d.lookup_latency_ms?.p95 ?? null)}`,
+    `false expiries ${r.metrics.false_expiries}, stale lookups ${r.metrics.stale_lookups} (${pct(r.metrics.stale_lookup_ratio ?? null)}), re-ready recoveries ${r.metrics.re_ready_recoveries}, try-order violations ${r.metrics.try_order_violations}, wrong hosts caught ${r.metrics.wrong_host_caught}`,
   ];
   if (multi !== null) {
     const shown = new Set(['connect_success_ratio', 'false_expiries', 'stale_lookup_ratio', 'p95(time_to_connect_ms)', ...r.assertions.map((a) => a.assertion.split(/\s*[<>=!]/)[0] ?? '')]);
-    for (const m of multi.metrics) if (shown.has(m.metric)) lines.push(`over ${multi.seeds.length} seeds: ${m.metric} = ${m.mean} ± ${m.ci95} (95% CI)`);
+    for (const m of multi.metrics) if (shown.has(m.metric)) lines.push(`over ${multi.seeds.length} seeds: ${m.metric} = ${m.mean === null ? 'none' : `${m.mean} ± ${m.ci95} (95% CI)`}${m.note ? ` [${m.note}]` : ''}`);
   }
   for (const a of r.assertions) lines.push(`${a.passed ? 'pass' : 'FAIL'}  ${a.assertion}  (${assertionValueText(a)})`);
   return lines;
@@ -114,7 +117,16 @@ function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
 
 function comparisonLines(r: Results): string[] {
   const rows = (r.strategy_comparison ?? []).filter((row) => row.sequential.tries > 0 || row.race.tries > 0);
-  return rows.map((row) => `${row.caller} -> ${row.callee}: sequential ${pct(row.sequential.success_ratio)} p95 ${row.sequential.time_to_connect_p95_ms} ms | race ${pct(row.race.success_ratio)} p95 ${row.race.time_to_connect_p95_ms} ms`);
+  return rows.map((row) => `${row.caller} -> ${row.callee}: sequential ${sideText(row.sequential)} | race ${sideText(row.race)}`);
+}
+
+/** A side with no successes has no time to connect: say so rather than print "p95 0 ms". */
+function sideText(side: StrategySide): string {
+  return `${pct(side.success_ratio)} ${side.time_to_connect_p95_ms === null ? `(${side.note ?? 'no successes'})` : `p95 ${side.time_to_connect_p95_ms} ms`}`;
+}
+
+function ms(value: number | null): string {
+  return value === null ? 'none' : `${value} ms`;
 }
 
 /** The measured value, or the reason there was nothing to measure. */
@@ -122,6 +134,6 @@ function assertionValueText(a: AssertionResult): string {
   return a.note ?? String(a.value);
 }
 
-function pct(ratio: number): string {
-  return `${(ratio * 100).toFixed(1)}%`;
+function pct(ratio: number | null): string {
+  return ratio === null ? 'n/a' : `${(ratio * 100).toFixed(1)}%`;
 }

@@ -4,16 +4,20 @@
  */
 export interface DistributionSummary {
   count: number;
-  mean: number;
-  min: number;
-  max: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
+  /** Every statistic is null, never 0, when there are no samples (then `note` says so). */
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
   /** Up to 50 [value, cumulative fraction] points for CDF charts. */
   cdf: Array<[number, number]>;
+  note?: string;
 }
+
+export const NO_SAMPLES = 'no samples';
 
 const CDF_POINTS = 50;
 
@@ -81,7 +85,8 @@ export class DistributionUnion {
 function summarize(samples: Float64Array): DistributionSummary {
   const sorted = samples.sort();
   const n = sorted.length;
-  if (n === 0) return { count: 0, mean: 0, min: 0, max: 0, p50: 0, p90: 0, p95: 0, p99: 0, cdf: [] };
+  // A percentile of nothing is not 0: a reader (or a comparison) must not take it for a measured value.
+  if (n === 0) return { count: 0, mean: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null, cdf: [], note: NO_SAMPLES };
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i] as number;
   const cdf: Array<[number, number]> = [];

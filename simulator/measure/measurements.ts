@@ -100,8 +100,8 @@ export class Measurements {
     this.relayRequestsPerBucket[bucket] = (this.relayRequestsPerBucket[bucket] as number) + 1;
   }
 
-  /** The scalar metrics assertions can name. */
-  scalar(metric: ScalarMetric): number {
+  /** The scalar metrics assertions can name; a ratio over nothing is null (emptyNote says why), never 0. */
+  scalar(metric: ScalarMetric): number | null {
     const c = this.counters;
     switch (metric) {
       case 'false_expiries':
@@ -152,8 +152,16 @@ export class Measurements {
         return c.relayOutages;
     }
   }
+
+  /** Why scalar(metric) is null, or null when it has a value. */
+  emptyNote(metric: ScalarMetric): string | null {
+    if (metric === 'stale_lookup_ratio' && this.counters.lookupsFound === 0) return 'no lookup found a listed peer (nothing to divide)';
+    if (metric === 'connect_success_ratio' && this.counters.connects === 0) return 'no connects (nothing to divide)';
+    return null;
+  }
 }
 
-function ratio(numerator: number, denominator: number): number {
-  return denominator === 0 ? 0 : Math.round((numerator / denominator) * 1e6) / 1e6;
+/** Six decimals; null with nothing to divide (a ratio of 0 would claim "none stale" or "none succeeded"). */
+export function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : Math.round((numerator / denominator) * 1e6) / 1e6;
 }

@@ -15,7 +15,11 @@
  *   internal host through the NAT's external address.
  * - Port preservation (section 4.2.1): x' = x when that port is free.
  * - Mapping timeout (section 4.3, REQ-5/REQ-6): a mapping dies after this
- *   long without outbound traffic; only outbound traffic refreshes it.
+ *   long without outbound traffic; only outbound traffic refreshes it. For
+ *   a TCP connection this is RFC 5382's established idle-timeout.
+ * - Transitory timeout (RFC 5382 REQ-5): a mapping held by TCP connections
+ *   dies this long after the last of them closes (or after a SYN that was
+ *   never answered), however long the established timeout is.
  */
 export type NatMapping = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent';
 export type NatFiltering = NatMapping;
@@ -26,6 +30,7 @@ export interface NatBehaviour {
   hairpinning: boolean;
   portPreservation: boolean;
   mappingTimeoutMs: number;
+  transitoryTimeoutMs: number;
 }
 
 export const NAT_MAPPINGS: readonly NatMapping[] = ['endpoint-independent', 'address-dependent', 'address-and-port-dependent'];
@@ -38,3 +43,5 @@ export function natLabel(behaviour: Pick<NatBehaviour, 'mapping' | 'filtering'>)
 
 /** RFC 5382 (TCP NAT behaviour) REQ-5: an established TCP mapping lasts at least 2 h 4 min idle. */
 export const TCP_ESTABLISHED_TIMEOUT_MS = (2 * 60 + 4) * 60_000;
+/** RFC 5382 REQ-5: a transitory one (closing, closed, or never established) at least 4 min. */
+export const TCP_TRANSITORY_TIMEOUT_MS = 4 * 60_000;

@@ -13,6 +13,18 @@ export interface Endpoint {
   port: number;
 }
 
+/**
+ * The TCP connections behind a mapping, as the NAT sees them (RFC 5382):
+ * while one is open the mapping lives by the established idle-timeout;
+ * once the last has closed it lives until `closesAtMs` plus the box's
+ * transitory timeout. `closesAtMs` may lie ahead (a connection idling
+ * before its client closes it). The owner updates it; the box only reads.
+ */
+export interface TcpConnections {
+  readonly open: number;
+  readonly closesAtMs: number;
+}
+
 interface Mapping {
   internalAddress: number;
   internalPort: number;
@@ -21,6 +33,8 @@ interface Mapping {
   permits: SmallSet<number> | null;
   lastOutboundMs: number;
   outboundKey: number | string;
+  /** The connections that hold it, or null for a mapping that lives by the idle timeout alone. */
+  heldBy: TcpConnections | null;
 }
 
 export type InboundVerdict =
@@ -51,10 +65,11 @@ export class NatBox {
    * Traffic from internal X:x to remote Y:y. With `retain` the mapping is
    * created or refreshed (REQ-6: outbound refreshes) and Y:y is permitted
    * back in; without it (a throw-away ephemeral connection) a fresh
-   * external port is returned and nothing is kept. Null when the box has
-   * no port left.
+   * external port is returned and nothing is kept. `heldBy`, when given,
+   * ties the mapping's life to those TCP connections. Null when the box
+   * has no port left.
    */
-  outbound(internal: Endpoint, remote: Endpoint, nowMs: number, retain: boolean): Endpoint | null {
+  outbound(internal: Endpoint, remote: Endpoint, nowMs: number, retain: boolean, heldBy: TcpConnections | null = null): Endpoint | null {
     if (!retain) return { address: this.externalAddress, port: FIRST_DYNAMIC_PORT + nextInt(this.portRng, PORT_SPACE) };
     const key = this.outboundKey(internal, remote);
     let mapping = this.liveMapping(this.byOutboundKey.get(key), nowMs);
@@ -62,11 +77,12 @@ export class NatBox {
       const externalPort = this.allocatePort(internal.port, nowMs);
       if (externalPort === null) return null;
       const permits = this.behaviour.filtering === 'endpoint-independent' ? null : new SmallSet<number>();
-      mapping = { internalAddress: internal.address, internalPort: internal.port, externalPort, permits, lastOutboundMs: nowMs, outboundKey: key };
+      mapping = { internalAddress: internal.address, internalPort: internal.port, externalPort, permits, lastOutboundMs: nowMs, outboundKey: key, heldBy };
       this.byOutboundKey.set(key, mapping);
       this.byExternalPort.set(externalPort, mapping);
     }
     mapping.lastOutboundMs = nowMs;
+    if (heldBy !== null) mapping.heldBy = heldBy;
     if (mapping.permits !== null) {
       mapping.permits.add(this.behaviour.filtering === 'address-dependent' ? remote.address : endpointKey(remote));
     }
@@ -107,7 +123,7 @@ export class NatBox {
   /** Live dynamic mappings (for tests and reports). */
   liveMappingCount(nowMs: number): number {
     let count = 0;
-    for (const mapping of this.byExternalPort.values()) if (nowMs - mapping.lastOutboundMs < this.behaviour.mappingTimeoutMs) count++;
+    for (const mapping of this.byExternalPort.values()) if (this.alive(mapping, nowMs)) count++;
     return count;
   }
 
@@ -138,10 +154,17 @@ export class NatBox {
   /** Expired mappings are removed when touched (REQ-5), so the ports free up. */
   private liveMapping(mapping: Mapping | undefined, nowMs: number): Mapping | null {
     if (mapping === undefined) return null;
-    if (nowMs - mapping.lastOutboundMs < this.behaviour.mappingTimeoutMs) return mapping;
+    if (this.alive(mapping, nowMs)) return mapping;
     this.byOutboundKey.delete(mapping.outboundKey);
     if (this.byExternalPort.get(mapping.externalPort) === mapping) this.byExternalPort.delete(mapping.externalPort);
     return null;
+  }
+
+  /** Idle past the established timeout is dead either way; a connection-held one also dies a transitory timeout after its last close. */
+  private alive(mapping: Mapping, nowMs: number): boolean {
+    if (nowMs - mapping.lastOutboundMs >= this.behaviour.mappingTimeoutMs) return false;
+    const held = mapping.heldBy;
+    return held === null || held.open > 0 || nowMs < held.closesAtMs + this.behaviour.transitoryTimeoutMs;
   }
 
   private allocatePort(preferred: number, nowMs: number): number | null {

@@ -8,9 +8,12 @@ const B_EXTERNAL = '198.51.100.2';
 
 /**
  * What RFC 4787 says about a dial from A (any NAT, ephemeral source port)
- * to B's external address at B's Peer Server port, after B sent its relay
- * traffic from that port (so B's NAT holds a mapping for it, port
- * preserved) and, when `bSentToA`, also sent from it to A's external address:
+ * to B's external address at B's Peer Server port, after B sent traffic
+ * to the relay from that port (so B's NAT holds a mapping for it, port
+ * preserved) and, when `bSentToA`, also sent from it to A's external
+ * address. The reference peer never sends from that port (only the
+ * simulator's shared-port hypothesis does), so without a forward no NAT
+ * type lets A in there; this table is the NAT model's own check:
  * - endpoint-independent filtering (section 5) admits anyone;
  * - address-dependent filtering admits A only when B's mapping for that
  *   port has sent to A's address: with endpoint-independent mapping the
@@ -82,6 +85,20 @@ describe('mapping lifetime (RFC 4787 REQ-5, REQ-6)', () => {
     expect(net.route(caller.host, null, B_EXTERNAL, SERVER_PORT, HOUR_MS - 1).outcome).toBe('delivered');
     expect(net.route(caller.host, null, B_EXTERNAL, SERVER_PORT, HOUR_MS)).toEqual({ outcome: 'dropped', reason: 'no-mapping' });
     expect(net.route(caller.host, null, '198.51.100.3', SERVER_PORT, HOUR_MS).outcome).toBe('delivered');
+  });
+
+  it('a mapping held by TCP connections (RFC 5382) lives while one is open, then the transitory timeout after the last closes', () => {
+    const { net } = newNetwork();
+    const eim = behaviour('endpoint-independent', 'endpoint-independent', { mappingTimeoutMs: 2 * HOUR_MS, transitoryTimeoutMs: 240_000 });
+    const caller = addHome(net, A_EXTERNAL, eim);
+    const callee = addHome(net, B_EXTERNAL, eim);
+    const connections = { open: 1, closesAtMs: Number.NEGATIVE_INFINITY };
+    net.route(callee.host, SERVER_PORT, RELAY_ADDRESS, RELAY_PORT, 0, connections);
+    expect(net.route(caller.host, null, B_EXTERNAL, SERVER_PORT, 600_000).outcome).toBe('delivered');
+    // Closed at 600 s: transitory from then, though the 2 h idle timeout is far off.
+    Object.assign(connections, { open: 0, closesAtMs: 600_000 });
+    expect(net.route(caller.host, null, B_EXTERNAL, SERVER_PORT, 600_000 + 239_999).outcome).toBe('delivered');
+    expect(net.route(caller.host, null, B_EXTERNAL, SERVER_PORT, 600_000 + 240_000)).toEqual({ outcome: 'dropped', reason: 'no-mapping' });
   });
 
   it('inbound traffic alone does not refresh a mapping', () => {

@@ -16,7 +16,7 @@ import { parseIPv4, parseIPv6 } from '../../reference/shared/ip.ts';
 import type { Rng } from '../../reference/shared/rng.ts';
 import { crossLink, type LinkProfile } from './link.ts';
 import type { NatBehaviour } from './nat-behaviour.ts';
-import { NatBox, type Endpoint } from './nat-box.ts';
+import { NatBox, type Endpoint, type TcpConnections } from './nat-box.ts';
 import { SmallMap } from './small-collections.ts';
 import { BoundedMemo } from '../engine/bounded-memo.ts';
 
@@ -221,11 +221,13 @@ export class Network {
   /**
    * One connection attempt (or datagram) from `from`, sent from `fromPort`
    * (null: an ephemeral port whose NAT state is not kept), to address:port.
+   * `heldBy` ties the NAT mappings it makes to those TCP connections (see
+   * NatBox); without it they live by the mapping timeout alone.
    */
-  route(from: number, fromPort: number | null, dstAddress: string, dstPort: number, nowMs: number): RouteResult {
+  route(from: number, fromPort: number | null, dstAddress: string, dstPort: number, nowMs: number, heldBy: TcpConnections | null = null): RouteResult {
     const caller = this.hostState(from);
     const v4 = this.v4Parsed.get(dstAddress);
-    if (v4 !== null) return this.routeV4(from, caller, fromPort, v4, dstPort, nowMs);
+    if (v4 !== null) return this.routeV4(from, caller, fromPort, v4, dstPort, nowMs, heldBy);
     const v6 = parseIPv6(dstAddress);
     if (v6 !== null) return this.routeV6(from, caller, fromPort, v6.map((g) => g.toString(16)).join(':'), dstPort, nowMs);
     return { outcome: 'rejected', reason: 'bad-address', oneWayMs: 0 };
@@ -234,7 +236,7 @@ export class Network {
   /** Dials name the same few addresses over and over; parsing each once keeps route() cheap. */
   private readonly v4Parsed = new BoundedMemo<number | null>(parseIPv4);
 
-  private routeV4(from: number, caller: HostState, fromPort: number | null, dstV4: number, dstPort: number, nowMs: number): RouteResult {
+  private routeV4(from: number, caller: HostState, fromPort: number | null, dstV4: number, dstPort: number, nowMs: number, heldBy: TcpConnections | null): RouteResult {
     if (caller.ipv4 === null || !caller.attached) return { outcome: 'rejected', reason: 'no-ipv4', oneWayMs: 0 };
     let realm = caller.realm;
     let source: Endpoint = { address: caller.ipv4, port: fromPort ?? 0 };
@@ -260,7 +262,7 @@ export class Network {
       }
       const uplink = this.realmState(realm).uplink;
       if (enteredInward || uplink === null) return this.unreachable('no-route', from, natsCrossed);
-      const translated = uplink.outbound(source, target, nowMs, fromPort !== null);
+      const translated = uplink.outbound(source, target, nowMs, fromPort !== null, heldBy);
       if (translated === null) return this.unreachable('nat-ports-exhausted', from, natsCrossed);
       source = translated;
       cameOutOf = uplink;

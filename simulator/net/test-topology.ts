@@ -14,7 +14,7 @@ export const WAN_LINK: LinkProfile = { latencyMs: 20, jitterMs: 0, lossRatio: 0 
 export const HOUR_MS = 3_600_000;
 
 export function behaviour(mapping: NatMapping, filtering: NatFiltering, extra: Partial<NatBehaviour> = {}): NatBehaviour {
-  return { mapping, filtering, hairpinning: true, portPreservation: true, mappingTimeoutMs: HOUR_MS, ...extra };
+  return { mapping, filtering, hairpinning: true, portPreservation: true, mappingTimeoutMs: HOUR_MS, transitoryTimeoutMs: 240_000, ...extra };
 }
 
 export function newNetwork(unreachable: UnreachableMode = 'drop'): { net: Network; relay: number } {

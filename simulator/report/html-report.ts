@@ -1,31 +1,35 @@
 /**
  * report.html: one self-contained page (inline CSS and SVG, no scripts,
- * no network) with the assertions, the headline metrics, CDFs, the relay
- * load timeline and the NAT x NAT success heat map.
+ * no network) with what was modelled (hypotheses in the header, every
+ * model setting in a table at the end), the assertions, the headline metrics, CDFs,
+ * the relay load timeline and the NAT x NAT success heat map. A value
+ * with nothing to measure reads "none" with its reason, never 0.
  */
+import { hypothesisBanner, settingRows } from './model-section.ts';
 import type { MultiSeedSummary } from './multi-seed.ts';
 import type { Results } from './results.ts';
 import { cdfChart, escapeHtml, heatMap, timelineChart } from './svg-charts.ts';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#111}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}figure{display:inline-block;margin:0.5rem;vertical-align:top}figcaption{font-weight:600}`;
+.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}.hypothesis{border:2px solid #b45309;background:#fffbeb;padding:0.5rem 1rem}figure{display:inline-block;margin:0.5rem;vertical-align:top}figcaption{font-weight:600}`;
 
 export function renderReport(r: Results, multi: MultiSeedSummary | null): string {
   const d = r.distributions;
   const labels = uniqueLabels(r);
   const sections = [
-    `<h1>Simulation report: ${escapeHtml(r.scenario)}</h1>`,
+    `<h1>Simulation report: ${escapeHtml(r.scenario)}${r.hypotheses.length > 0 ? ' (hypothesis)' : ''}</h1>`,
+    hypothesisBanner(r),
     `<p>Scenario <code>${escapeHtml(r.file)}</code>, seed <code>${r.seed}</code>, ${r.events_processed} events. Verdict: <span id="verdict" class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'all assertions hold' : 'assertions failed'}</span>.</p>`,
     table('Assertions', ['assertion', 'value', 'result'], r.assertions.map((a) => [a.assertion, a.note ?? String(a.value), a.passed ? 'pass' : 'FAIL']), 'assertions'),
     '<h2>Connect success by NAT type (caller x callee)</h2>',
     heatMap('Success ratio', labels, (i, j) => {
       const pair = r.pairs.find((p) => p.caller === labels[i] && p.callee === labels[j]);
       if (pair === undefined || pair.tries === 0) return { ratio: null, text: 'no tries' };
-      return { ratio: pair.success_ratio, text: `${pair.successes}/${pair.tries}, p95 ${pair.time_to_connect_ms.p95} ms` };
+      return { ratio: pair.success_ratio, text: `${pair.successes}/${pair.tries}, ${pair.time_to_connect_ms.p95 === null ? 'no successes' : `p95 ${pair.time_to_connect_ms.p95} ms`}` };
     }),
-    table('Metrics', ['metric', 'value'], Object.entries(r.metrics).map(([k, v]) => [k, String(v)]), 'metrics'),
-    multi ? table(`Over ${multi.seeds.length} seeds (mean ± 95% CI)`, ['metric', 'mean', '± CI'], multi.metrics.map((m) => [m.metric, String(m.mean), String(m.ci95)]), 'seeds') : '',
+    table('Metrics', ['metric', 'value'], Object.entries(r.metrics).map(([k, v]) => [k, shown(v, r.metric_notes[k])]), 'metrics'),
+    multi ? table(`Over ${multi.seeds.length} seeds (mean ± 95% CI)`, ['metric', 'mean', '± CI', 'note'], multi.metrics.map((m) => [m.metric, shown(m.mean, undefined), shown(m.ci95, undefined), m.note ?? '']), 'seeds') : '',
     '<h2>Distributions</h2>',
     cdfChart('Time to connect (CDF)', 'ms', d.time_to_connect_ms?.cdf ?? []),
     cdfChart('Lookup latency (CDF)', 'ms', d.lookup_latency_ms?.cdf ?? []),
@@ -37,13 +41,19 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null): string
       { name: 'live broadcasts', values: r.timeline.live_broadcasts, color: '#d97706' },
     ]),
     table('Per pair', ['caller', 'callee', 'tries', 'success', 'attempts p50', 'connect p95 ms', 'winning address kinds'],
-      r.pairs.filter((p) => p.tries > 0).map((p) => [p.caller, p.callee, String(p.tries), String(p.success_ratio), String(p.attempts_until_success.p50), String(p.time_to_connect_ms.p95), Object.entries(p.winning_address_kinds).map(([k, v]) => `${k}: ${v}`).join(', ')]), 'pairs'),
+      r.pairs.filter((p) => p.tries > 0).map((p) => [p.caller, p.callee, String(p.tries), shown(p.success_ratio, p.note), shown(p.attempts_until_success.p50, 'no successes'), shown(p.time_to_connect_ms.p95, 'no successes'), Object.entries(p.winning_address_kinds).map(([k, v]) => `${k}: ${v}`).join(', ')]), 'pairs'),
     r.strategy_comparison
       ? table('Sequential vs race (same seed)', ['caller', 'callee', 'seq success', 'seq p95 ms', 'race success', 'race p95 ms'],
-          r.strategy_comparison.filter((c) => c.sequential.tries + c.race.tries > 0).map((c) => [c.caller, c.callee, String(c.sequential.success_ratio), String(c.sequential.time_to_connect_p95_ms), String(c.race.success_ratio), String(c.race.time_to_connect_p95_ms)]), 'strategies')
+          r.strategy_comparison.filter((c) => c.sequential.tries + c.race.tries > 0).map((c) => [c.caller, c.callee, shown(c.sequential.success_ratio, c.sequential.note), shown(c.sequential.time_to_connect_p95_ms, c.sequential.note), shown(c.race.success_ratio, c.race.note), shown(c.race.time_to_connect_p95_ms, c.race.note)]), 'strategies')
       : '',
+    table('Model settings (results.json options)', ['setting', 'value'], settingRows(r), 'model-settings'),
   ];
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.scenario)}: relaylab simulation</title><style>${STYLE}</style></head><body>${sections.join('\n')}</body></html>\n`;
+}
+
+/** A number as it stands; nothing to measure reads "none" and why. */
+function shown(value: number | null, note: string | undefined): string {
+  return value === null ? `none${note ? ` (${note})` : ''}` : String(value);
 }
 
 function uniqueLabels(r: Results): string[] {

@@ -1,16 +1,24 @@
 /**
  * Several seeds of one scenario: each scalar metric's mean with a 95%
- * confidence interval (Student's t on the per-seed values).
+ * confidence interval (Student's t on the per-seed values). A seed where
+ * the metric has no value (a ratio over nothing, a percentile of no
+ * samples) is left out of the mean, not counted as 0, and the note says so.
  */
 import type { Results } from './results.ts';
 
 export interface SeedMetric {
   metric: string;
-  mean: number;
-  /** Half-width of the 95% confidence interval. */
-  ci95: number;
-  values: number[];
+  /** Over the seeds where the metric has a value; null when none has one. */
+  mean: number | null;
+  /** Half-width of the 95% confidence interval; null when no seed has a value. */
+  ci95: number | null;
+  /** One per seed, null where that seed had nothing to measure. */
+  values: Array<number | null>;
+  /** Which seeds had no value, and why. */
+  note?: string;
 }
+
+const P95_CONNECT = 'p95(time_to_connect_ms)';
 
 export interface MultiSeedSummary {
   seeds: number[];
@@ -23,17 +31,32 @@ const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2
 
 export function summariseSeeds(runs: Results[]): MultiSeedSummary {
   const names = Object.keys(runs[0]?.metrics ?? {});
-  const extra = ['p95(time_to_connect_ms)'];
-  const metrics = [...names, ...extra].map((metric) => {
-    const values = runs.map((r) => (metric === 'p95(time_to_connect_ms)' ? (r.distributions.time_to_connect_ms?.p95 ?? 0) : (r.metrics[metric] ?? 0)));
-    return { metric, ...meanWithInterval(values), values };
-  });
+  const metrics = [...names, P95_CONNECT].map((metric) => seedMetric(metric, runs));
   return { seeds: runs.map((r) => r.seed), metrics, passed: runs.every((r) => r.passed) };
 }
 
-export function meanWithInterval(values: number[]): { mean: number; ci95: number } {
+function seedMetric(metric: string, runs: Results[]): SeedMetric {
+  const values = runs.map((r) => valueIn(r, metric));
+  const present = values.filter((v): v is number => v !== null);
+  const summary = { metric, ...meanWithInterval(present), values };
+  const missing = runs.filter((_, i) => values[i] === null);
+  if (missing.length === 0) return summary;
+  const why = whyNoValue(missing[0] as Results, metric);
+  const note = present.length === 0 ? `no value in any seed: ${why}` : `no value in seed ${missing.map((r) => r.seed).join(', ')} (${why}); mean and CI over the other ${present.length}`;
+  return { ...summary, note };
+}
+
+function valueIn(run: Results, metric: string): number | null {
+  return metric === P95_CONNECT ? (run.distributions.time_to_connect_ms?.p95 ?? null) : (run.metrics[metric] ?? null);
+}
+
+function whyNoValue(run: Results, metric: string): string {
+  return metric === P95_CONNECT ? 'no connect succeeded' : (run.metric_notes[metric] ?? 'nothing to measure');
+}
+
+export function meanWithInterval(values: number[]): { mean: number | null; ci95: number | null } {
   const n = values.length;
-  if (n === 0) return { mean: 0, ci95: 0 };
+  if (n === 0) return { mean: null, ci95: null };
   const mean = values.reduce((a, b) => a + b, 0) / n;
   if (n === 1) return { mean: round(mean), ci95: 0 };
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);

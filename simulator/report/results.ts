@@ -7,15 +7,16 @@ import type { AddressKind } from '../../reference/shared/ip.ts';
 import { compare, SCALAR_METRICS, type Assertion } from '../scenario/assertions.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import type { DistributionSummary } from '../measure/distribution.ts';
-import type { Measurements } from '../measure/measurements.ts';
+import { ratio, type Measurements } from '../measure/measurements.ts';
 import type { StrategyComparisonRow } from './strategy-comparison.ts';
-import { natLabel, type NatBehaviour } from '../net/nat-behaviour.ts';
+import { hypothesesOf, modelOptions } from './model-options.ts';
 
-export const RESULTS_SCHEMA = 'relaylab.simulator.results/1';
+/** 2: ratios and statistics over nothing are null with a note (were 0); every model setting in `options`; `hypotheses`. */
+export const RESULTS_SCHEMA = 'relaylab.simulator.results/2';
 
 export interface AssertionResult {
   assertion: string;
-  /** null when the statistic has no samples to be taken from. */
+  /** null when the statistic has no samples to be taken from, or the ratio nothing to divide. */
   value: number | null;
   passed: boolean;
   /** Why the assertion could not hold, when the value alone does not say. */
@@ -27,7 +28,9 @@ export interface PairResult {
   callee: string;
   tries: number;
   successes: number;
-  success_ratio: number;
+  /** null with no tries (then `note` says so). */
+  success_ratio: number | null;
+  note?: string;
   attempts_until_success: DistributionSummary;
   time_to_connect_ms: DistributionSummary;
   winning_address_kinds: Partial<Record<AddressKind, number>>;
@@ -39,9 +42,13 @@ export interface Results {
   file: string;
   seed: number;
   options: Record<string, unknown>;
+  /** Each model setting of this run that is not what the reference code does, said in a sentence; empty when none. */
+  hypotheses: string[];
   events_processed: number;
   counters: Measurements['counters'];
-  metrics: Record<string, number>;
+  metrics: Record<string, number | null>;
+  /** Why a metric is null (a ratio with nothing to divide), by metric name. */
+  metric_notes: Record<string, string>;
   distributions: Record<string, DistributionSummary>;
   pairs: PairResult[];
   timeline: { bucket_ms: number; relay_requests: number[]; relay_requests_per_second: number[]; live_broadcasts: number[] };
@@ -60,18 +67,25 @@ export function buildResults(scenario: Scenario, m: Measurements, eventsProcesse
     lookup_latency_ms: m.lookupLatencyMs.summary(),
     staleness_ms: m.stalenessMs.summary(),
   };
-  const metrics: Record<string, number> = {};
-  for (const name of METRIC_ORDER) metrics[name] = m.scalar(name);
-  const assertions = scenario.assertions.map((a) => evaluate(a, metrics, distributions));
+  const metrics: Record<string, number | null> = {};
+  const notes: Record<string, string> = {};
+  for (const name of METRIC_ORDER) {
+    metrics[name] = m.scalar(name);
+    const note = m.emptyNote(name);
+    if (note !== null) notes[name] = note;
+  }
+  const assertions = scenario.assertions.map((a) => evaluate(a, metrics, notes, distributions));
   return {
     schema: RESULTS_SCHEMA,
     scenario: scenario.name,
     file: scenario.file,
     seed: scenario.seed,
-    options: optionsOf(scenario),
+    options: modelOptions(scenario),
+    hypotheses: hypothesesOf(scenario),
     events_processed: eventsProcessed,
     counters: { ...m.counters },
     metrics,
+    metric_notes: notes,
     distributions,
     pairs: pairsOf(scenario, m),
     timeline: {
@@ -89,17 +103,17 @@ export function buildResults(scenario: Scenario, m: Measurements, eventsProcesse
 /** results.json lists scalar metrics in the order assertions know them. */
 const METRIC_ORDER = SCALAR_METRICS;
 
-function evaluate(a: Assertion, metrics: Record<string, number>, distributions: Record<string, DistributionSummary>): AssertionResult {
+function evaluate(a: Assertion, metrics: Record<string, number | null>, notes: Record<string, string>, distributions: Record<string, DistributionSummary>): AssertionResult {
   if (a.stat === null) {
-    const value = metrics[a.metric] as number;
+    const value = metrics[a.metric] ?? null;
+    // A ratio over nothing is not 0: "stale_lookup_ratio < 0.01" must not hold when no lookup found anyone.
+    if (value === null) return { assertion: a.text, value: null, passed: false, note: `${a.metric} has no value in this run: ${notes[a.metric] ?? 'nothing to divide'}` };
     return { assertion: a.text, value, passed: compare(value, a.operator, a.threshold) };
   }
   const distribution = distributions[a.metric] as DistributionSummary;
   // A percentile of nothing is not 0: "p95(time_to_connect_ms) < 6000" must not hold when no connect succeeded.
-  if (a.stat !== 'count' && distribution.count === 0) {
-    return { assertion: a.text, value: null, passed: false, note: `${a.metric} has no samples in this run` };
-  }
   const value = distribution[a.stat];
+  if (value === null) return { assertion: a.text, value: null, passed: false, note: `${a.metric} has no samples in this run` };
   return { assertion: a.text, value, passed: compare(value, a.operator, a.threshold) };
 }
 
@@ -115,7 +129,8 @@ function pairsOf(scenario: Scenario, m: Measurements): PairResult[] {
         callee: callee.label,
         tries: pair.tries,
         successes: pair.successes,
-        success_ratio: pair.tries === 0 ? 0 : Math.round((pair.successes / pair.tries) * 1e6) / 1e6,
+        success_ratio: ratio(pair.successes, pair.tries),
+        ...(pair.tries === 0 ? { note: 'no tries' } : {}),
         attempts_until_success: pair.attemptsUntilSuccess.summary(),
         time_to_connect_ms: pair.timeToConnectMs.summary(),
         winning_address_kinds: kinds,
@@ -123,36 +138,4 @@ function pairsOf(scenario: Scenario, m: Measurements): PairResult[] {
     }),
   );
   return out;
-}
-
-function optionsOf(s: Scenario): Record<string, unknown> {
-  return {
-    peers: s.peers,
-    duration_ms: s.durationMs,
-    strategy: s.strategy,
-    heartbeat_interval_ms: s.heartbeatIntervalMs,
-    ttl_seconds: s.ttlSeconds,
-    attempt_timeout_ms: s.attemptTimeoutMs,
-    unreachable: s.unreachable,
-    relay_store: s.relayStore,
-    lookups_per_peer_per_hour: s.lookupsPerPeerPerHour,
-    topology: s.topology.map(topologyClassOf),
-  };
-}
-
-/** Everything that decides a class's reachability, so a pair's labels can be read back as NAT types. */
-function topologyClassOf(t: Scenario['topology'][number]): Record<string, unknown> {
-  const out: Record<string, unknown> = { label: t.label, kind: t.kind, share_percent: t.sharePercent };
-  if (t.kind === 'home-nat' || t.kind === 'cgnat') {
-    out.nat = natOf(t.nat);
-    if (t.kind === 'cgnat') out.carrier_nat = natOf(t.carrierNat);
-    out.peers_per_lan = t.peersPerLan;
-  }
-  out.port_forward = t.portForward;
-  out.ipv6 = t.ipv6;
-  return out;
-}
-
-function natOf(b: NatBehaviour): Record<string, unknown> {
-  return { type: natLabel(b), mapping: b.mapping, filtering: b.filtering, hairpinning: b.hairpinning, port_preservation: b.portPreservation, mapping_timeout_ms: b.mappingTimeoutMs };
 }

@@ -6,12 +6,14 @@
  */
 import type { Results } from './results.ts';
 
+/** A statistic of nothing is null, with `note` saying why (no tries, or tries but no successes). */
 export interface StrategySide {
   tries: number;
-  success_ratio: number;
-  attempts_p50: number;
-  time_to_connect_p50_ms: number;
-  time_to_connect_p95_ms: number;
+  success_ratio: number | null;
+  attempts_p50: number | null;
+  time_to_connect_p50_ms: number | null;
+  time_to_connect_p95_ms: number | null;
+  note?: string;
 }
 
 export interface StrategyComparisonRow {
@@ -30,11 +32,13 @@ export function compareStrategies(sequential: Results, race: Results): StrategyC
 }
 
 function side(pair: Results['pairs'][number]): StrategySide {
+  const note = pair.tries === 0 ? 'no tries' : pair.successes === 0 ? 'no successes' : null;
   return {
     tries: pair.tries,
     success_ratio: pair.success_ratio,
     attempts_p50: pair.attempts_until_success.p50,
     time_to_connect_p50_ms: pair.time_to_connect_ms.p50,
     time_to_connect_p95_ms: pair.time_to_connect_ms.p95,
+    ...(note === null ? {} : { note }),
   };
 }

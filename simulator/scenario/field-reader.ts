@@ -34,6 +34,11 @@ export class FieldReader {
     return this.doc.hasIn(path);
   }
 
+  /** The value as written (undefined when absent), for a check before the typed read. */
+  raw(path: Path): unknown {
+    return this.scalar(path);
+  }
+
   fail(path: Path, problem: string): never {
     throw new ScenarioError(this.file, this.lineOf(path), fieldName(path), problem);
   }

@@ -34,6 +34,9 @@ describe('parseScenario', () => {
     const s = parseScenario('tiny.yaml', MINIMAL);
     expect(s).toMatchObject({ name: 'tiny', peers: 10, durationMs: 7_200_000, heartbeatIntervalMs: 1_800_000, ttlSeconds: 3600, strategy: 'sequential', unreachable: 'drop' });
     expect(s.topology.map((t) => [t.label, t.sharePercent])).toEqual([['home-nat EIM/EIF', 60], ['public', 40]]);
+    // The reference peer's relay client sends from ephemeral ports; RFC 5382's timeouts for the NAT.
+    expect(s.relayTrafficFrom).toBe('ephemeral');
+    expect(s.topology[0]?.nat).toMatchObject({ mappingTimeoutMs: 124 * 60_000, transitoryTimeoutMs: 4 * 60_000 });
     expect(s.assertions.map((a) => [a.stat, a.metric, a.operator, a.threshold])).toEqual([['p95', 'time_to_connect_ms', '<', 6000], [null, 'false_expiries', '==', 0]]);
   });
 
@@ -52,6 +55,8 @@ describe('parseScenario', () => {
     ['a NAT on a public class', MINIMAL.replace('share: 40%', 'share: 40%\n    nat: { mapping: address-dependent }'), 10, 'topology[1].nat', /has no NAT or LAN/],
     ['a carrier NAT on a home class', MINIMAL.replace('share: 60%', 'share: 60%\n    carrier_nat: { filtering: endpoint-independent }'), 7, 'topology[0].carrier_nat', /only a cgnat class/],
     ['a port forward where there is nothing to forward through', MINIMAL.replace('share: 40%', 'share: 40%\n    port_forward: upnp'), 10, 'topology[1].port_forward', /no NAT and no IPv6 firewall/],
+    ['the retired relay_traffic_from: server-port (not an alias: its NAT lifetime changed)', `${MINIMAL}relay_traffic_from: server-port\n`, 13, 'relay_traffic_from', /^"server-port" is gone: the reference peer sends relay traffic from ephemeral ports\. Write ephemeral .* or shared-port-hypothesis .*RFC 5382/],
+    ['an unknown relay traffic source', `${MINIMAL}relay_traffic_from: reuseport\n`, 13, 'relay_traffic_from', /expected one of ephemeral, shared-port-hypothesis, got "reuseport"/],
     ['distinct LANs past the 10.0.0.0/8 plan', MINIMAL.replace('peers: 10', 'peers: 70000').replace('duration: 2h', 'duration: 2h\nlan_addressing: distinct'), null, 'lan_addressing', /at most 65536 LANs, but this run may place up to 70000 peers/],
   ] as Array<[string, string, number | null, string, RegExp]>)('rejects %s, naming file, line and field', (_what, text, line, field, problem) => {
     const error = errorOf(text);

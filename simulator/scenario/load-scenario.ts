@@ -4,11 +4,11 @@
  * protocol: heartbeat 30 min, TTL 1 h, 5 s attempts, 250 ms race stagger.
  */
 import { TRY_STRATEGIES } from '../../reference/peer/core/try-order.ts';
-import { NAT_MAPPINGS, natLabel, TCP_ESTABLISHED_TIMEOUT_MS, type NatBehaviour } from '../net/nat-behaviour.ts';
+import { NAT_MAPPINGS, natLabel, TCP_ESTABLISHED_TIMEOUT_MS, TCP_TRANSITORY_TIMEOUT_MS, type NatBehaviour } from '../net/nat-behaviour.ts';
 import { parseAssertion, type Assertion } from './assertions.ts';
 import { checkScenarioLimits } from './scenario-limits.ts';
 import { FieldReader, type Path } from './field-reader.ts';
-import { IPV6_MODES, PORT_FORWARDS, TOPOLOGY_KINDS, type ChurnRates, type RelayOutage, type Scenario, type TopologyClass } from './scenario.ts';
+import { IPV6_MODES, PORT_FORWARDS, RELAY_TRAFFIC_MODES, TOPOLOGY_KINDS, type ChurnRates, type RelayOutage, type RelayTrafficFrom, type Scenario, type TopologyClass } from './scenario.ts';
 
 const TOP_LEVEL = ['name', 'seed', 'peers', 'duration', 'join_spread', 'topology', 'lan_addressing', 'link', 'lan_latency', 'unreachable', 'relay_traffic_from', 'server_port', 'announce_public_address', 'protocol', 'traffic', 'churn', 'faults', 'relay', 'peer_clock_skew', 'assertions'];
 const MAX_PEERS = 10_000_000;
@@ -29,7 +29,7 @@ export function parseScenario(file: string, text: string): Scenario {
     link: readLink(r),
     lanLatencyMs: r.durationMs(['lan_latency'], 1),
     unreachable: r.choice(['unreachable'], ['drop', 'reject'], 'drop'),
-    relayTrafficFrom: r.choice(['relay_traffic_from'], ['server-port', 'ephemeral'], 'server-port'),
+    relayTrafficFrom: readRelayTrafficFrom(r),
     serverPort: readServerPort(r),
     announcePublicAddress: r.boolean(['announce_public_address'], true),
     ...readProtocol(r),
@@ -45,6 +45,20 @@ export function parseScenario(file: string, text: string): Scenario {
   }
   checkScenarioLimits(scenario, 'file');
   return scenario;
+}
+
+/**
+ * `server-port` was the default and meant a peer the reference code is
+ * not, with a NAT mapping kept 2 h 4 min. It is refused rather than taken
+ * as an alias: a file naming it would silently get another NAT lifetime,
+ * and its reader would not see that it runs a hypothesis.
+ */
+function readRelayTrafficFrom(r: FieldReader): RelayTrafficFrom {
+  const path = ['relay_traffic_from'];
+  if (r.raw(path) === 'server-port') {
+    r.fail(path, '"server-port" is gone: the reference peer sends relay traffic from ephemeral ports. Write ephemeral (the reference peer, the default) or shared-port-hypothesis (relay traffic from the Peer Server port, a labelled hypothesis whose NAT mapping ends 4 min after the relay connection closes, per RFC 5382, not 2 h 4 min later)');
+  }
+  return r.choice(path, RELAY_TRAFFIC_MODES, 'ephemeral');
 }
 
 function readServerPort(r: FieldReader): number | null {
@@ -104,13 +118,14 @@ function defaultLabel(kind: string, nat: NatBehaviour): string {
 }
 
 function readNat(r: FieldReader, path: Path, defaults: { portPreservation: boolean }): NatBehaviour {
-  r.onlyKeys(path, ['mapping', 'filtering', 'hairpinning', 'port_preservation', 'mapping_timeout']);
+  r.onlyKeys(path, ['mapping', 'filtering', 'hairpinning', 'port_preservation', 'mapping_timeout', 'transitory_timeout']);
   return {
     mapping: r.choice([...path, 'mapping'], NAT_MAPPINGS, 'endpoint-independent'),
     filtering: r.choice([...path, 'filtering'], NAT_MAPPINGS, 'address-and-port-dependent'),
     hairpinning: r.boolean([...path, 'hairpinning'], true),
     portPreservation: r.boolean([...path, 'port_preservation'], defaults.portPreservation),
     mappingTimeoutMs: r.durationMs([...path, 'mapping_timeout'], TCP_ESTABLISHED_TIMEOUT_MS, 1000),
+    transitoryTimeoutMs: r.durationMs([...path, 'transitory_timeout'], TCP_TRANSITORY_TIMEOUT_MS, 1000),
   };
 }
 

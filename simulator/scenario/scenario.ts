@@ -12,6 +12,15 @@ export const PORT_FORWARDS: readonly PortForward[] = ['none', 'static', 'upnp'];
 /** `none`: no IPv6; `open`: global IPv6, no firewall; `firewalled`: stateful inbound firewall. */
 export type Ipv6Mode = 'none' | 'open' | 'firewalled';
 export const IPV6_MODES: readonly Ipv6Mode[] = ['none', 'open', 'firewalled'];
+/**
+ * Where a peer's relay traffic leaves from. `ephemeral`: a fresh port per
+ * connection, as the reference peer's relay client does (the default).
+ * `shared-port-hypothesis`: its Peer Server port, so the NAT mapping the
+ * relay connection makes is also a way in: a peer we do not have, run only
+ * as a labelled hypothesis.
+ */
+export type RelayTrafficFrom = 'ephemeral' | 'shared-port-hypothesis';
+export const RELAY_TRAFFIC_MODES: readonly RelayTrafficFrom[] = ['ephemeral', 'shared-port-hypothesis'];
 
 export interface TopologyClass {
   /** Label in reports and the NAT x NAT matrix. */
@@ -55,8 +64,7 @@ export interface Scenario {
   link: LinkProfile;
   lanLatencyMs: number;
   unreachable: UnreachableMode;
-  /** Whether a peer's relay traffic leaves from its Peer Server port (so the NAT maps that port). */
-  relayTrafficFrom: 'server-port' | 'ephemeral';
+  relayTrafficFrom: RelayTrafficFrom;
   /** The Peer Server port: null means OS-chosen (random per peer), a number means every peer uses it (an app default). */
   serverPort: number | null;
   /** Whether peers announce the public address their traffic appears from (as if learned and passed as --public-address). */

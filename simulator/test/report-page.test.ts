@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../report/html-report.ts';
+import type { Results } from '../report/results.ts';
 import { runScenario } from '../run-scenario.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
 
@@ -22,19 +23,36 @@ assertions:
   - connect_success_ratio > 0.99
 `;
 
+const CHROMIUM = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
+
+/** Renders the run's report to a file, opens it in Chromium and hands the page to `check`; page errors fail the test. */
+async function withReport(results: Results, check: (page: Page) => Promise<void>): Promise<void> {
+  const file = join(mkdtempSync(join(tmpdir(), 'report-')), 'report.html');
+  writeFileSync(file, renderReport(results, null));
+  const browser = await chromium.launch(CHROMIUM);
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(pathToFileURL(file).href);
+    await check(page);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The model settings table as {setting: value}. */
+async function settings(page: Page): Promise<Record<string, string>> {
+  const rows = await page.locator('#model-settings tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+  return Object.fromEntries(rows.map(([k, v]) => [k, v]));
+}
+
 describe('report.html in headless Chromium', () => {
   it('renders the verdict, the assertions, the charts and a NAT x NAT heat map', async () => {
-    const scenario = parseScenario('page.yaml', SCENARIO);
-    const results = await runScenario(scenario);
-    const file = join(mkdtempSync(join(tmpdir(), 'report-')), 'report.html');
-    writeFileSync(file, renderReport(results, null));
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.goto(pathToFileURL(file).href);
+    const results = await runScenario(parseScenario('page.yaml', SCENARIO));
+    await withReport(results, async (page) => {
       // Half the peers sit behind NATs without forwards: the second assertion must fail and say so.
       expect(await page.textContent('#verdict')).toBe('assertions failed');
       expect(await page.locator('#assertions tbody tr').count()).toBe(2);
@@ -42,12 +60,33 @@ describe('report.html in headless Chromium', () => {
       expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(3);
       expect(await page.locator('svg.heatmap rect.cell').count()).toBe(4);
       const cellTitles = await page.locator('svg.heatmap rect.cell title').allTextContents();
-      expect(cellTitles.some((t) => t.startsWith('public -> home no forward: 0/'))).toBe(true);
+      expect(cellTitles.some((t) => t === 'public -> home no forward: 0/' + results.pairs[1]?.tries + ', no successes')).toBe(true);
       const box = await page.locator('svg.heatmap').boundingBox();
       expect(box?.width).toBeGreaterThan(100);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
+  });
+
+  it('shows every model setting in a table; the reference model says so and carries no hypothesis banner', async () => {
+    const results = await runScenario(parseScenario('page.yaml', SCENARIO));
+    await withReport(results, async (page) => {
+      const shown = await settings(page);
+      expect(Object.keys(shown)).toEqual([...Object.keys(results.options).filter((k) => k !== 'topology'), 'topology: public', 'topology: home no forward']);
+      expect(shown.relay_traffic_from).toBe('ephemeral (what the reference peer does)');
+      expect(shown.heartbeat_interval_ms).toBe('1800000');
+      expect(shown['topology: home no forward']).toContain('"type":"EIM/APDF"');
+      expect(await page.locator('#hypotheses').count()).toBe(0);
+      expect(await page.textContent('#model-kind')).toMatch(/reference peer/);
+    });
+  });
+
+  it('labels a shared-port-hypothesis run as a hypothesis in its header, before any result', async () => {
+    const results = await runScenario(parseScenario('page.yaml', `${SCENARIO}relay_traffic_from: shared-port-hypothesis\n`));
+    await withReport(results, async (page) => {
+      expect(await page.textContent('h1')).toMatch(/\(hypothesis\)$/);
+      // Right under the title, so nobody reads a number before knowing it is not the reference peer.
+      expect(await page.locator('h1 + #hypotheses').count()).toBe(1);
+      expect(await page.textContent('#hypotheses')).toMatch(/HYPOTHESIS.*shared-port-hypothesis.*The reference peer does not do this/s);
+      expect((await settings(page)).relay_traffic_from).toBe('shared-port-hypothesis (HYPOTHESIS: not what the reference peer does)');
+    });
   });
 });

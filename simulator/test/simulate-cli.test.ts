@@ -39,11 +39,25 @@ describe('simulate (library entry)', () => {
     expect(lines[0]).toMatch(/seed 7, 12 peers, 1h/);
     expect(lines).toContain(`reproduce: ${outcome.reproduce}`);
     const results = JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8'));
-    expect(results).toMatchObject({ schema: 'relaylab.simulator.results/1', scenario: 'tiny', seed: 7, passed: false });
+    expect(results).toMatchObject({ schema: 'relaylab.simulator.results/2', scenario: 'tiny', seed: 7, passed: false });
     // Re-running the reproduce command's settings gives the same bytes.
     const again = await simulate({ file, outDir: join(dir, 'again'), seed: 7, write: () => {} });
     expect(again.failed).toEqual(outcome.failed);
     expect(readFileSync(join(dir, 'again/results.json'), 'utf8')).toBe(readFileSync(join(dir, 'out/results.json'), 'utf8'));
+  });
+});
+
+describe('simulate: what the console says about the model and about empty values', () => {
+  it('names a hypothesis before the run, and prints no made-up 0 for a pair with no successes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const file = join(dir, 'closed.yaml');
+    writeFileSync(file, SMALL.replace('    port_forward: upnp\n', '').replace('duration: 1h\n', 'duration: 1h\nrelay_traffic_from: shared-port-hypothesis\n'));
+    const lines: string[] = [];
+    await simulate({ file, outDir: join(dir, 'out'), write: (l) => lines.push(l), compareStrategies: true });
+    expect(lines[0]).toMatch(/relay traffic from shared-port-hypothesis$/);
+    expect(lines[1]).toMatch(/^HYPOTHESIS: relay_traffic_from: shared-port-hypothesis\. /);
+    // Default homes (address-and-port-dependent filtering) stay closed even under the hypothesis.
+    expect(lines).toContainEqual(expect.stringMatching(/^public -> home-nat EIM\/APDF: sequential 0\.0% \(no successes\) \| race 0\.0% \(no successes\)$/));
   });
 });
 

@@ -9,12 +9,20 @@
  * Timing: a relay call costs TCP + TLS 1.3 set-up (two round trips) before
  * the request's one-way trip; a health dial costs TCP set-up plus the HTTP
  * exchange (two round trips). The answer returns over the same delay.
+ *
+ * Source ports: by default relay calls and dials leave from ephemeral
+ * ports whose NAT state is not kept, as the reference peer's do (its relay
+ * client is an undici Agent, its health dials fresh sockets). Only under
+ * the shared-port hypothesis do relay calls leave from the Peer Server
+ * port, their NAT mapping held by the calls' connections (RelayConnections).
  */
 import type { Cancellable, DialOutcome, Dialer, ReadyPayload, RelayPort, RelayReply } from '../../reference/peer/core/ports.ts';
 import type { Principal, RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
 import { nextFloat, type Rng } from '../../reference/shared/rng.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Network } from '../net/network.ts';
+import type { RelayTrafficFrom } from '../scenario/scenario.ts';
+import { RELAY_KEEPALIVE_IDLE_MS, RelayConnections } from './relay-connections.ts';
 import type { VirtualPeer } from './virtual-peer.ts';
 import type { VirtualRelay } from './virtual-relay.ts';
 
@@ -29,6 +37,8 @@ export class RelayCall implements Cancellable {
   oneWayMs = 0;
   cancelled = false;
   reply: RelayReply | null = null;
+  /** Under the shared-port hypothesis, the peer's connections while this call's is open; null once closed. */
+  connection: RelayConnections | null = null;
   constructor(
     readonly peer: VirtualPeer,
     readonly kind: RelayCallKind,
@@ -37,6 +47,13 @@ export class RelayCall implements Cancellable {
   ) {}
   cancel(): void {
     this.cancelled = true;
+    // The client gives up: undici destroys the socket at once.
+    this.closeConnection(0);
+  }
+
+  closeConnection(idleMs: number): void {
+    this.connection?.closed(idleMs);
+    this.connection = null;
   }
 }
 
@@ -61,7 +78,7 @@ class DialCall implements Cancellable {
 export interface TransportOptions {
   relayIpv4: string;
   relayIpv6: string;
-  relayTrafficFromServerPort: boolean;
+  relayTrafficFrom: RelayTrafficFrom;
   heartbeatLossRatio: number;
 }
 
@@ -120,8 +137,14 @@ export class Transport {
     }
     const host = peer.placement.host;
     const relayAddress = this.net.hostIpv4(host) !== null ? this.options.relayIpv4 : this.options.relayIpv6;
-    const fromPort = this.options.relayTrafficFromServerPort ? peer.placement.serverPort : null;
-    const route = this.net.route(host, fromPort, relayAddress, RELAY_PORT, this.sim.clock.elapsedMs());
+    const held = this.options.relayTrafficFrom === 'shared-port-hypothesis' ? (peer.relayConnections ??= new RelayConnections(this.sim.clock)) : null;
+    const route = this.net.route(host, held === null ? null : peer.placement.serverPort, relayAddress, RELAY_PORT, this.sim.clock.elapsedMs(), held);
+    if (held !== null && route.outcome === 'delivered') {
+      held.opened();
+      call.connection = held;
+    } else if (held !== null) {
+      held.attempted();
+    }
     if (route.outcome === 'delivered') {
       call.oneWayMs = route.oneWayMs;
       this.sim.post((2 * RELAY_SETUP_ROUND_TRIPS + 1) * route.oneWayMs, this.relayArriveKind, peer.index, call);
@@ -147,6 +170,8 @@ export class Transport {
   }
 
   private onRelayReply(call: RelayCall): void {
+    // An answered connection idles before the client closes it; a refused one is gone at once.
+    call.closeConnection(call.reply?.kind === 'response' ? RELAY_KEEPALIVE_IDLE_MS : 0);
     if (!call.cancelled && call.reply !== null) call.onReply(call.reply);
   }
 

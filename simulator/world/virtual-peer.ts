@@ -6,6 +6,7 @@ import type { Clock } from '../../reference/shared/clock.ts';
 import type { EventRef } from '../engine/event-queue.ts';
 import type { SimIdentity } from './sim-certificates.ts';
 import type { Placement } from './topology-builder.ts';
+import type { RelayConnections } from './relay-connections.ts';
 
 export interface VirtualPeer {
   index: number;
@@ -30,6 +31,8 @@ export interface VirtualPeer {
   nextLookup: EventRef | null;
   /** Made on first use by the Transport. */
   relayPort?: RelayPort;
+  /** Its relay connections as its NAT sees them: made by the Transport under the shared-port hypothesis only. */
+  relayConnections?: RelayConnections;
   /** Its place in the World's list of live peers (swap-remove on departure); -1 once departed. */
   alivePosition: number;
 }

@@ -66,7 +66,7 @@ export class World {
     this.transport = new Transport(this.sim, this.net, () => this.relay, streams.stream('faults'), {
       relayIpv4: RELAY_IPV4,
       relayIpv6: RELAY_IPV6,
-      relayTrafficFromServerPort: scenario.relayTrafficFrom === 'server-port',
+      relayTrafficFrom: scenario.relayTrafficFrom,
       heartbeatLossRatio: scenario.heartbeatLossRatio,
     }, {
       relayAnswered: (call, response) => this.truth.relayAnswered(call, response),
@@ -125,7 +125,7 @@ export class World {
     const peer: VirtualPeer = {
       index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN,
       lifecycle: null, friends: null, firstDiscoverableAtMs: Number.NaN, lastRefreshAtMs: Number.NaN, lastRefreshEpoch: -1, readyCount: 0,
-      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, relayPort: undefined, alivePosition: -1,
+      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, relayPort: undefined, relayConnections: undefined, alivePosition: -1,
     };
     if (index === this.peers.length) this.peers.push(peer);
     else this.peers[index] = peer;
