@@ -71,9 +71,25 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   const reproduce = `relaylab simulate ${options.file} --seed ${failingSeed} --peers ${scenario.peers} --duration ${formatDuration(scenario.durationMs)} --strategy ${scenario.strategy}${options.compareStrategies ? ' --compare-strategies' : ''}`;
   if (first.strategy_comparison) for (const line of comparisonLines(first)) options.write(line);
   options.write(`wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}`);
-  for (const failure of failed) options.write(`assertion failed: ${failure}`);
+  for (const r of results) for (const line of failureLines(scenario, r)) options.write(line);
   if (failed.length > 0) options.write(`reproduce: ${reproduce}`);
   return { results, failed, outDir, reproduce };
+}
+
+/** How many of an invariant's examples the console shows under its failed assertion (results.json keeps up to ten). */
+const EXAMPLES_SHOWN = 3;
+
+/** Each failed assertion of one seed, then the first examples of the invariant it names, if that invariant was broken. */
+function failureLines(scenario: Scenario, r: Results): string[] {
+  const lines: string[] = [];
+  r.assertions.forEach((a, i) => {
+    if (a.passed) return;
+    lines.push(`assertion failed: seed ${r.seed}: ${a.assertion} (${a.note ?? `was ${a.value}`})`);
+    const examples = r.invariant_examples[scenario.assertions[i]?.metric ?? ''] ?? [];
+    for (const example of examples.slice(0, EXAMPLES_SHOWN)) lines.push(`  e.g. ${JSON.stringify(example)}`);
+    if (examples.length > EXAMPLES_SHOWN) lines.push(`  (${examples.length - EXAMPLES_SHOWN} more in results.json invariant_examples)`);
+  });
+  return lines;
 }
 
 async function runOnWorkers(runSeeds: NonNullable<SimulateOptions['runSeeds']>, scenario: Scenario, seeds: number[], options: SimulateOptions): Promise<Results[]> {
@@ -106,6 +122,7 @@ function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
     `events ${r.events_processed}, lookups ${r.metrics.lookups}, connects ${r.metrics.connects} (success ${pct(r.metrics.connect_success_ratio ?? null)})`,
     `time to connect ${connect?.count ? `p50 ${connect.p50} ms, p95 ${connect.p95} ms` : 'none (no connect succeeded)'}; lookup latency p95 ${ms(d.lookup_latency_ms?.p95 ?? null)}`,
     `false expiries ${r.metrics.false_expiries}, stale lookups ${r.metrics.stale_lookups} (${pct(r.metrics.stale_lookup_ratio ?? null)}), re-ready recoveries ${r.metrics.re_ready_recoveries}, try-order violations ${r.metrics.try_order_violations}, wrong hosts caught ${r.metrics.wrong_host_caught}`,
+    listingLine(r),
   ];
   if (multi !== null) {
     const shown = new Set(['connect_success_ratio', 'false_expiries', 'stale_lookup_ratio', 'p95(time_to_connect_ms)', ...r.assertions.map((a) => a.assertion.split(/\s*[<>=!]/)[0] ?? '')]);
@@ -113,6 +130,19 @@ function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
   }
   for (const a of r.assertions) lines.push(`${a.passed ? 'pass' : 'FAIL'}  ${a.assertion}  (${assertionValueText(a)})`);
   return lines;
+}
+
+/** What the relay's own state says, looked up or not: how long departed peers stayed listed, and live peers' gaps. */
+function listingLine(r: Results): string {
+  const after = r.distributions.listed_after_departure_ms;
+  const gaps = r.distributions.expiry_gap_ms;
+  const listed = after?.count ? `mean ${seconds(after.mean)}, p50 ${seconds(after.p50)}, p95 ${seconds(after.p95)} (${after.count} departed peers)` : 'none (no listed peer departed)';
+  const gapText = gaps?.count ? `${gaps.count} (longest ${seconds(gaps.max)})` : '0';
+  return `listed after departure: ${listed}; expiry gaps ${gapText}, ${r.metrics.false_expiries} lookups fell into one (false expiries)`;
+}
+
+function seconds(valueMs: number | null): string {
+  return valueMs === null ? 'none' : `${(valueMs / 1000).toFixed(1)} s`;
 }
 
 function comparisonLines(r: Results): string[] {

@@ -44,7 +44,7 @@ const command: CommandModule<object, SimulateArgs> = {
       outDir: args.out,
       seeds: args.seeds,
       compareStrategies: args['compare-strategies'],
-      write: (line) => process.stdout.write(`${line}\n`),
+      write: stdoutLines(),
       progress: tty ? (text) => process.stderr.write(`\r\x1b[2K${text}`) : undefined,
       runSeeds: runSeedsOnWorkers,
     });
@@ -52,3 +52,19 @@ const command: CommandModule<object, SimulateArgs> = {
   },
 };
 export default command;
+
+/**
+ * Writes lines to stdout until its reader goes away: `relaylab simulate ... | head`
+ * closes the pipe after a few lines, and the EPIPE that follows must not crash
+ * the run (it still writes results.json and report.html, and exits as usual).
+ */
+function stdoutLines(): (line: string) => void {
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+  });
+  return (line) => {
+    if (!readerGone) process.stdout.write(`${line}\n`);
+  };
+}

@@ -7,6 +7,24 @@ import { classifyAddress, type AddressKind } from '../../reference/shared/ip.ts'
 import type { ScalarMetric } from '../scenario/assertions.ts';
 import { BoundedMemo } from '../engine/bounded-memo.ts';
 import { Distribution, DistributionUnion } from './distribution.ts';
+import { InvariantExamples } from './invariant-examples.ts';
+
+/** One window in which a live, once-listed peer was not listed at the relay (results.json `expiry_gaps.windows`). */
+export interface ExpiryGap {
+  peer: string;
+  from_ms: number;
+  to_ms: number;
+  length_ms: number;
+  /** `expired`: its broadcast's TTL ran out; `relay_store_lost`: a memory-store relay went down with it. */
+  cause: 'expired' | 'relay_store_lost';
+  /** `re-listed`: a ready or heartbeat was accepted again; `departed`: it left while unlisted; `run_end`: still open. */
+  ended: 're-listed' | 'departed' | 'run_end';
+  /** Lookups of it answered 404 inside the window: these, and only these, are false expiries. */
+  lookups: number;
+}
+
+/** results.json keeps the first windows in full; the count and the length distribution cover all of them. */
+export const MAX_GAP_WINDOWS = 100;
 
 export interface PairStats {
   tries: number;
@@ -41,15 +59,25 @@ export class Measurements {
     relayOutages: 0,
     friendStatusChanges: 0,
     friendOnlineWhileDead: 0,
+    expiryGaps: 0,
+    friendOnlineAfterDeparture: 0,
   };
   /** All pairs' samples taken together (kept once, in the pairs). */
   readonly timeToConnectMs = new DistributionUnion(() => this.pairs.map((p) => p.timeToConnectMs));
   readonly attemptsUntilSuccess = new DistributionUnion(() => this.pairs.map((p) => p.attemptsUntilSuccess));
   readonly joinToDiscoverableMs = new Distribution();
   readonly lookupLatencyMs = new Distribution();
+  /** Age of a stale answer when the lookup got it (since the peer departed, or its addresses changed). */
   readonly stalenessMs = new Distribution();
+  /** Per departed peer that had been listed: how long the relay kept listing it after it departed. */
+  readonly listedAfterDepartureMs = new Distribution();
+  /** Length of each window in which a live peer was not listed (expiryGapWindows has the first ones in full). */
+  readonly expiryGapMs = new Distribution();
+  readonly expiryGapWindows: ExpiryGap[] = [];
   /** First few try-order violations, verbatim, for the report. */
   readonly violationExamples: string[] = [];
+  /** Up to ten examples of each broken invariant. */
+  readonly invariantExamples = new InvariantExamples();
   private readonly pairs: PairStats[];
   /** Relay requests per timeline bucket, and live broadcasts sampled at each bucket's end. */
   readonly relayRequestsPerBucket: number[] = [];
@@ -88,9 +116,16 @@ export class Measurements {
   /** Winning addresses repeat (each peer announces the same few): classify each once. */
   private readonly kinds = new BoundedMemo<AddressKind>(classifyAddress);
 
-  recordViolation(description: string): void {
+  recordViolation(tMs: number, caller: string, target: string, violation: string): void {
     this.counters.tryOrderViolations++;
-    if (this.violationExamples.length < 10) this.violationExamples.push(description);
+    if (this.violationExamples.length < 10) this.violationExamples.push(`${caller} -> ${target}: ${violation}`);
+    this.invariantExamples.add('try_order_violations', { t_ms: tMs, caller, target, violation });
+  }
+
+  recordExpiryGap(gap: ExpiryGap): void {
+    this.counters.expiryGaps++;
+    this.expiryGapMs.add(gap.length_ms);
+    if (this.expiryGapWindows.length < MAX_GAP_WINDOWS) this.expiryGapWindows.push(gap);
   }
 
   countRelayRequest(elapsedMs: number): void {
@@ -150,6 +185,10 @@ export class Measurements {
         return c.addressChanges;
       case 'relay_outages':
         return c.relayOutages;
+      case 'expiry_gaps':
+        return c.expiryGaps;
+      case 'friend_online_after_departure':
+        return c.friendOnlineAfterDeparture;
     }
   }
 

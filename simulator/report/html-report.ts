@@ -35,6 +35,9 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null): string
     cdfChart('Lookup latency (CDF)', 'ms', d.lookup_latency_ms?.cdf ?? []),
     cdfChart('Join to discoverable (CDF)', 'ms', d.join_to_discoverable_ms?.cdf ?? []),
     cdfChart('Staleness of stale lookups (CDF)', 'ms', d.staleness_ms?.cdf ?? []),
+    cdfChart('Listed after departure (CDF)', 'ms', d.listed_after_departure_ms?.cdf ?? []),
+    cdfChart('Expiry gap lengths (CDF)', 'ms', d.expiry_gap_ms?.cdf ?? []),
+    listingParagraph(r),
     '<h2>Relay load</h2>',
     timelineChart('Relay requests per bucket and live broadcasts', r.timeline.bucket_ms, [
       { name: 'requests', values: r.timeline.relay_requests, color: '#2563eb' },
@@ -49,6 +52,15 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null): string
     table('Model settings (results.json options)', ['setting', 'value'], settingRows(r), 'model-settings'),
   ];
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.scenario)}: relaylab simulation</title><style>${STYLE}</style></head><body>${sections.join('\n')}</body></html>\n`;
+}
+
+/** The relay's own listing, in words: what the two charts above measure, and how the false expiries relate to the gaps. */
+function listingParagraph(r: Results): string {
+  const after = r.distributions.listed_after_departure_ms;
+  const gaps = r.distributions.expiry_gap_ms;
+  const listed = after?.count ? `${after.count} departed peers stayed listed for a mean ${after.mean} ms (p95 ${after.p95} ms) after departing` : 'no listed peer departed';
+  const gapText = gaps?.count ? `${gaps.count} expiry gaps (windows in which a live peer was not listed, looked up or not), longest ${gaps.max} ms` : 'no expiry gap (every live peer stayed listed)';
+  return `<p id="listing">From the relay's own state: ${escapeHtml(listed)}; ${escapeHtml(gapText)}; ${String(r.metrics.false_expiries)} lookups fell into one (false expiries).</p>`;
 }
 
 /** A number as it stands; nothing to measure reads "none" and why. */

@@ -21,6 +21,8 @@ topology:
     share: 100%
 relay:
   outages: [ { at: 10m, duration: 1m } ]
+faults:
+  heartbeat_blackouts: [ { at: 20m, duration: 5m } ]
 `,
 );
 

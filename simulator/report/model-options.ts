@@ -33,6 +33,7 @@ export function modelOptions(s: Scenario): Record<string, unknown> {
     health_interval_ms: s.healthIntervalMs,
     churn: { joins_per_hour: s.churn.joinsPerHour, leaves_per_hour: s.churn.leavesPerHour, crashes_per_hour: s.churn.crashesPerHour, address_changes_per_hour: s.churn.addressChangesPerHour },
     heartbeat_loss: s.heartbeatLossRatio,
+    heartbeat_blackouts: s.heartbeatBlackouts.map((b) => ({ at_ms: b.atMs, duration_ms: b.durationMs })),
     relay_store: s.relayStore,
     relay_outages: s.relayOutages.map((o) => ({ at_ms: o.atMs, duration_ms: o.durationMs })),
     relay_clock_skew_ms: s.relayClockSkewMs,

@@ -102,3 +102,44 @@ describe('--seeds summaries: a seed with nothing to measure is left out of the m
     expect(none).toEqual({ metric: 'connect_success_ratio', mean: null, ci95: null, values: [null, null], note: 'no value in any seed: no connects (nothing to divide)' });
   });
 });
+
+describe('results.json: examples of broken invariants, and the expiry gap windows', () => {
+  /** A memory-store relay that goes down loses every listed peer: false expiries (broken on purpose) and a gap each. */
+  const RESTART = `name: restart
+peers: 120
+duration: 2h
+join_spread: 30m
+topology:
+  - kind: public
+    share: 100%
+traffic:
+  lookups_per_peer_per_hour: 30
+relay:
+  outages: [ { at: 1h, duration: 5m } ]
+assertions:
+  - false_expiries == 0
+`;
+
+  it('keeps up to ten verbatim examples per broken invariant, and only for those', async () => {
+    const r = await runScenario(parseScenario('restart.yaml', RESTART));
+    expect(r.metrics.false_expiries).toBeGreaterThan(10);
+    expect(Object.keys(r.invariant_examples)).toEqual(['false_expiries']);
+    const examples = r.invariant_examples.false_expiries ?? [];
+    expect(examples).toHaveLength(10);
+    for (const e of examples) {
+      expect(Object.keys(e)).toEqual(['t_ms', 'caller', 'target', 'status', 'target_last_refresh_ms', 'target_listing_ended_ms']);
+      // The relay lost its memory store when it went down at 1 h: that is when each target's listing ended.
+      expect(e).toMatchObject({ status: 404, target_listing_ended_ms: 3_600_000 });
+      expect(e.t_ms as number).toBeGreaterThan(3_600_000);
+    }
+  });
+
+  it('lists the first 100 gap windows in full, counts them all, and says so', async () => {
+    const r = await runScenario(parseScenario('restart.yaml', RESTART));
+    expect(r.expiry_gaps.count).toBe(120);
+    expect(r.expiry_gaps.windows).toHaveLength(100);
+    expect(r.expiry_gaps.note).toBe('the first 100 of 120 windows; expiry_gap_ms covers all');
+    expect(r.distributions.expiry_gap_ms?.count).toBe(120);
+    expect(r.metrics.expiry_gaps).toBe(120);
+  });
+});

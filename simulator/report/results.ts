@@ -7,7 +7,8 @@ import type { AddressKind } from '../../reference/shared/ip.ts';
 import { compare, SCALAR_METRICS, type Assertion } from '../scenario/assertions.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import type { DistributionSummary } from '../measure/distribution.ts';
-import { ratio, type Measurements } from '../measure/measurements.ts';
+import type { InvariantExample } from '../measure/invariant-examples.ts';
+import { MAX_GAP_WINDOWS, ratio, type ExpiryGap, type Measurements } from '../measure/measurements.ts';
 import type { StrategyComparisonRow } from './strategy-comparison.ts';
 import { hypothesesOf, modelOptions } from './model-options.ts';
 
@@ -53,6 +54,10 @@ export interface Results {
   pairs: PairResult[];
   timeline: { bucket_ms: number; relay_requests: number[]; relay_requests_per_second: number[]; live_broadcasts: number[] };
   try_order_violation_examples: string[];
+  /** Every window in which a live peer was not listed: how many, and the first ones in full. */
+  expiry_gaps: { count: number; windows: ExpiryGap[]; note?: string };
+  /** Up to ten verbatim examples per broken invariant (by metric name); an invariant nothing broke is absent. */
+  invariant_examples: Record<string, InvariantExample[]>;
   assertions: AssertionResult[];
   passed: boolean;
   /** Only with --compare-strategies: the same seed run with both try-order strategies. */
@@ -66,6 +71,8 @@ export function buildResults(scenario: Scenario, m: Measurements, eventsProcesse
     join_to_discoverable_ms: m.joinToDiscoverableMs.summary(),
     lookup_latency_ms: m.lookupLatencyMs.summary(),
     staleness_ms: m.stalenessMs.summary(),
+    listed_after_departure_ms: m.listedAfterDepartureMs.summary(),
+    expiry_gap_ms: m.expiryGapMs.summary(),
   };
   const metrics: Record<string, number | null> = {};
   const notes: Record<string, string> = {};
@@ -95,9 +102,17 @@ export function buildResults(scenario: Scenario, m: Measurements, eventsProcesse
       live_broadcasts: [...m.liveBroadcastsPerBucket],
     },
     try_order_violation_examples: [...m.violationExamples],
+    expiry_gaps: expiryGapsOf(m),
+    invariant_examples: m.invariantExamples.toJSON(),
     assertions,
     passed: assertions.every((a) => a.passed),
   };
+}
+
+function expiryGapsOf(m: Measurements): Results['expiry_gaps'] {
+  const count = m.counters.expiryGaps;
+  const windows = m.expiryGapWindows.map((w) => ({ ...w }));
+  return count > windows.length ? { count, windows, note: `the first ${MAX_GAP_WINDOWS} of ${count} windows; expiry_gap_ms covers all` } : { count, windows };
 }
 
 /** results.json lists scalar metrics in the order assertions know them. */

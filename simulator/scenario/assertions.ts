@@ -29,8 +29,12 @@ export const SCALAR_METRICS = [
   'peers_crashed',
   'address_changes',
   'relay_outages',
+  // Every window in which a live peer was not listed, looked up or not (false_expiries counts only the lookups that fell into one).
+  'expiry_gaps',
+  // Online reports that landed after the friend departed, on an answer it gave while alive (in flight as it went): no violation.
+  'friend_online_after_departure',
 ] as const;
-export const DISTRIBUTION_METRICS = ['time_to_connect_ms', 'attempts_until_success', 'join_to_discoverable_ms', 'lookup_latency_ms', 'staleness_ms'] as const;
+export const DISTRIBUTION_METRICS = ['time_to_connect_ms', 'attempts_until_success', 'join_to_discoverable_ms', 'lookup_latency_ms', 'staleness_ms', 'listed_after_departure_ms', 'expiry_gap_ms'] as const;
 export const STATS = ['p50', 'p90', 'p95', 'p99', 'mean', 'min', 'max', 'count'] as const;
 export const OPERATORS = ['<', '<=', '==', '!=', '>=', '>'] as const;
 

@@ -38,6 +38,13 @@ describe('parseScenario', () => {
     expect(s.relayTrafficFrom).toBe('ephemeral');
     expect(s.topology[0]?.nat).toMatchObject({ mappingTimeoutMs: 124 * 60_000, transitoryTimeoutMs: 4 * 60_000 });
     expect(s.assertions.map((a) => [a.stat, a.metric, a.operator, a.threshold])).toEqual([['p95', 'time_to_connect_ms', '<', 6000], [null, 'false_expiries', '==', 0]]);
+    expect(s.heartbeatBlackouts).toEqual([]);
+  });
+
+  it('reads heartbeat blackouts, and assertions on the listing metrics', () => {
+    const s = parseScenario('tiny.yaml', `${MINIMAL}  - expiry_gaps == 0\n  - p50(listed_after_departure_ms) > 1800000\n  - max(expiry_gap_ms) < 60000\nfaults:\n  heartbeat_blackouts: [ { at: 20m, duration: 50m } ]\n`);
+    expect(s.heartbeatBlackouts).toEqual([{ atMs: 20 * 60_000, durationMs: 50 * 60_000 }]);
+    expect(s.assertions.slice(2).map((a) => [a.stat, a.metric])).toEqual([[null, 'expiry_gaps'], ['p50', 'listed_after_departure_ms'], ['max', 'expiry_gap_ms']]);
   });
 
   it.each([
@@ -57,6 +64,8 @@ describe('parseScenario', () => {
     ['a port forward where there is nothing to forward through', MINIMAL.replace('share: 40%', 'share: 40%\n    port_forward: upnp'), 10, 'topology[1].port_forward', /no NAT and no IPv6 firewall/],
     ['the retired relay_traffic_from: server-port (not an alias: its NAT lifetime changed)', `${MINIMAL}relay_traffic_from: server-port\n`, 13, 'relay_traffic_from', /^"server-port" is gone: the reference peer sends relay traffic from ephemeral ports\. Write ephemeral .* or shared-port-hypothesis .*RFC 5382/],
     ['an unknown relay traffic source', `${MINIMAL}relay_traffic_from: reuseport\n`, 13, 'relay_traffic_from', /expected one of ephemeral, shared-port-hypothesis, got "reuseport"/],
+    ['a heartbeat blackout after the end of the run', `${MINIMAL}faults:\n  heartbeat_blackouts: [ { at: 3h, duration: 5m } ]\n`, 14, 'faults.heartbeat_blackouts[0].at', /after the end of the run/],
+    ['overlapping heartbeat blackouts', `${MINIMAL}faults:\n  heartbeat_blackouts:\n    - { at: 10m, duration: 20m }\n    - { at: 20m, duration: 5m }\n`, 16, 'faults.heartbeat_blackouts[1].at', /overlaps the previous blackout/],
     ['distinct LANs past the 10.0.0.0/8 plan', MINIMAL.replace('peers: 10', 'peers: 70000').replace('duration: 2h', 'duration: 2h\nlan_addressing: distinct'), null, 'lan_addressing', /at most 65536 LANs, but this run may place up to 70000 peers/],
   ] as Array<[string, string, number | null, string, RegExp]>)('rejects %s, naming file, line and field', (_what, text, line, field, problem) => {
     const error = errorOf(text);

@@ -35,7 +35,7 @@ export function parseScenario(file: string, text: string): Scenario {
     ...readProtocol(r),
     ...readTraffic(r),
     churn: readChurn(r),
-    heartbeatLossRatio: readFaults(r),
+    ...readFaults(r, durationMs),
     ...readRelay(r, durationMs),
     peerClockSkewMs: r.durationMs(['peer_clock_skew'], 0),
     assertions: readAssertions(r),
@@ -171,30 +171,35 @@ function readChurn(r: FieldReader): ChurnRates {
   };
 }
 
-function readFaults(r: FieldReader): number {
-  r.onlyKeys(['faults'], ['heartbeat_loss']);
-  return r.ratio(['faults', 'heartbeat_loss'], 0);
+function readFaults(r: FieldReader, durationMs: number): Pick<Scenario, 'heartbeatLossRatio' | 'heartbeatBlackouts'> {
+  r.onlyKeys(['faults'], ['heartbeat_loss', 'heartbeat_blackouts']);
+  return { heartbeatLossRatio: r.ratio(['faults', 'heartbeat_loss'], 0), heartbeatBlackouts: readWindows(r, ['faults', 'heartbeat_blackouts'], durationMs, 'blackout') };
 }
 
 function readRelay(r: FieldReader, durationMs: number): Pick<Scenario, 'relayStore' | 'relayOutages' | 'relayClockSkewMs'> {
   const p = ['relay'];
   r.onlyKeys(p, ['store', 'outages', 'clock_skew']);
-  const outages: RelayOutage[] = [];
-  const count = r.sequenceLength([...p, 'outages'], false);
-  for (let i = 0; i < count; i++) {
-    const at: Path = [...p, 'outages', i];
-    r.onlyKeys(at, ['at', 'duration']);
-    const outage = { atMs: r.durationMs([...at, 'at'], undefined), durationMs: r.durationMs([...at, 'duration'], 0) };
-    if (outage.atMs >= durationMs) r.fail([...at, 'at'], 'is after the end of the run');
-    const previous = outages[outages.length - 1];
-    if (previous && outage.atMs < previous.atMs + previous.durationMs) r.fail([...at, 'at'], 'overlaps the previous outage (list them in time order)');
-    outages.push(outage);
-  }
   return {
     relayStore: r.choice([...p, 'store'], ['memory', 'durable'], 'memory'),
-    relayOutages: outages,
+    relayOutages: readWindows(r, [...p, 'outages'], durationMs, 'outage'),
     relayClockSkewMs: r.durationMs([...p, 'clock_skew'], 0),
   };
+}
+
+/** `[{at, duration}, ...]` in time order, each starting before the run ends and none overlapping the one before. */
+function readWindows(r: FieldReader, path: Path, durationMs: number, what: string): RelayOutage[] {
+  const windows: RelayOutage[] = [];
+  const count = r.sequenceLength(path, false);
+  for (let i = 0; i < count; i++) {
+    const at: Path = [...path, i];
+    r.onlyKeys(at, ['at', 'duration']);
+    const window = { atMs: r.durationMs([...at, 'at'], undefined), durationMs: r.durationMs([...at, 'duration'], 0) };
+    if (window.atMs >= durationMs) r.fail([...at, 'at'], 'is after the end of the run');
+    const previous = windows[windows.length - 1];
+    if (previous && window.atMs < previous.atMs + previous.durationMs) r.fail([...at, 'at'], `overlaps the previous ${what} (list them in time order)`);
+    windows.push(window);
+  }
+  return windows;
 }
 
 function readAssertions(r: FieldReader): Assertion[] {

@@ -50,6 +50,9 @@ export interface RelayOutage {
   durationMs: number;
 }
 
+/** A span in which every heartbeat any peer sends is dropped (as heartbeat_loss drops one), [atMs, atMs + durationMs). */
+export type HeartbeatBlackout = RelayOutage;
+
 export interface Scenario {
   file: string;
   name: string;
@@ -82,6 +85,7 @@ export interface Scenario {
   healthIntervalMs: number;
   churn: ChurnRates;
   heartbeatLossRatio: number;
+  heartbeatBlackouts: HeartbeatBlackout[];
   relayStore: 'memory' | 'durable';
   relayOutages: RelayOutage[];
   relayClockSkewMs: number;

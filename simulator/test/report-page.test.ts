@@ -66,6 +66,21 @@ describe('report.html in headless Chromium', () => {
     });
   });
 
+  it('draws how long departed peers stayed listed and the expiry gaps, and says in a line what the relay\'s state shows', async () => {
+    const results = await runScenario(parseScenario('page.yaml', `${SCENARIO.replace('duration: 1h', 'duration: 2h')}churn: { crashes_per_hour: 30% }\n`));
+    const departed = results.distributions.listed_after_departure_ms;
+    expect(departed?.count).toBeGreaterThan(0);
+    await withReport(results, async (page) => {
+      const figure = (caption: string) => page.locator('figure', { has: page.locator('figcaption', { hasText: caption }) });
+      expect(await figure('Listed after departure (CDF)').locator('svg.chart path.line').count()).toBe(1);
+      // No live peer went unlisted: an empty chart says so rather than drawing a line at 0.
+      expect(await figure('Expiry gap lengths (CDF)').locator('p.empty').textContent()).toBe('no samples');
+      expect(await page.textContent('#listing')).toBe(
+        `From the relay's own state: ${departed?.count} departed peers stayed listed for a mean ${departed?.mean} ms (p95 ${departed?.p95} ms) after departing; no expiry gap (every live peer stayed listed); 0 lookups fell into one (false expiries).`,
+      );
+    });
+  });
+
   it('shows every model setting in a table; the reference model says so and carries no hypothesis banner', async () => {
     const results = await runScenario(parseScenario('page.yaml', SCENARIO));
     await withReport(results, async (page) => {

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,25 @@ describe('simulate (library entry)', () => {
     const again = await simulate({ file, outDir: join(dir, 'again'), seed: 7, write: () => {} });
     expect(again.failed).toEqual(outcome.failed);
     expect(readFileSync(join(dir, 'again/results.json'), 'utf8')).toBe(readFileSync(join(dir, 'out/results.json'), 'utf8'));
+  });
+});
+
+describe('simulate: what the console says about broken invariants and the relay\'s listing', () => {
+  it('prints the first three examples of a broken invariant under its failed assertion, and a listing line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const file = join(dir, 'restart.yaml');
+    // A memory-store relay going down loses every broadcast: lookups find live peers missing until they re-ready.
+    writeFileSync(file, `${SMALL.replace('duration: 1h', 'duration: 2h\njoin_spread: 30m').replace('  - p95(time_to_connect_ms) < 1\n', '')}traffic: { lookups_per_peer_per_hour: 30 }\nrelay:\n  outages: [ { at: 1h, duration: 5m } ]\n`);
+    const lines: string[] = [];
+    const outcome = await simulate({ file, outDir: join(dir, 'out'), write: (l) => lines.push(l) });
+    const failedAt = lines.findIndex((l) => /^assertion failed: seed 1: false_expiries == 0 \(was \d+\)$/.test(l));
+    expect(failedAt).toBeGreaterThan(0);
+    const shown = lines.slice(failedAt + 1, failedAt + 4);
+    expect(shown).toHaveLength(3);
+    for (const line of shown) expect(JSON.parse(line.replace(/^ {2}e\.g\. /, ''))).toMatchObject({ status: 404, target_listing_ended_ms: 3_600_000 });
+    expect(lines[failedAt + 4]).toBe('  (7 more in results.json invariant_examples)');
+    expect(outcome.results[0]?.invariant_examples.false_expiries).toHaveLength(10);
+    expect(lines).toContainEqual(expect.stringMatching(/^listed after departure: none \(no listed peer departed\); expiry gaps 12 \(longest [\d.]+ s\), \d+ lookups fell into one \(false expiries\)$/));
   });
 });
 
@@ -153,6 +172,20 @@ describe('relaylab simulate (command line)', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^relaylab: scenarios\/two-homes\.yaml: lan_addressing: distinct gives each LAN its own 10\.x\.y\.0\/24, at most 65536 LANs, but this run may place up to \d+ peers .*with the --peers\/--duration given/m);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('piped into a reader that closes early (| head), it neither crashes nor prints a stack trace, and still writes its files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'tiny.yaml'), SMALL.replace('  - p95(time_to_connect_ms) < 1\n', ''));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'simulate', join(dir, 'tiny.yaml'), '--out', join(dir, 'out')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    // Like head: read the first line (printed before the run), then close the pipe before the summary comes.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(existsSync(join(dir, 'out/results.json'))).toBe(true);
   });
 
   it('exits 2 for a bad --duration', () => {

@@ -78,9 +78,12 @@ export class ConnectRunner {
     const c = this.measurements.counters;
     c.wrongHostCaught += result.attempts.filter((a) => a.outcome === 'wrong_host').length;
     const winnerDial = record.dials.find((d) => d.address === record.winnerAddress);
-    if (winnerDial !== undefined && winnerDial.answeredBy !== target.identity.email) c.wrongHostAccepted++;
+    if (winnerDial !== undefined && winnerDial.answeredBy !== target.identity.email) {
+      c.wrongHostAccepted++;
+      this.measurements.invariantExamples.add('wrong_host_accepted', { t_ms: record.winnerAtMs, caller: caller.identity.email, target: target.identity.email, address: winnerDial.address, answered_by: winnerDial.answeredBy });
+    }
     const violation = tryOrderViolation(record);
-    if (violation !== null) this.measurements.recordViolation(`${caller.identity.email} -> ${target.identity.email}: ${violation}`);
+    if (violation !== null) this.measurements.recordViolation(record.winnerAtMs, caller.identity.email, target.identity.email, violation);
     if (!targetAliveAtStart) {
       c.connectsToDeadPeers++;
       return;

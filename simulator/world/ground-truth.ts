@@ -1,15 +1,17 @@
 /**
  * What the simulator knows and the relay does not: who is really alive,
  * and at which addresses. Each relay answer is judged against that truth
- * (false expiries, stale answers, join-to-discoverable lag), peer events
- * are counted (re-ready recoveries, friends reported online while gone),
- * and departed peers get visibility probes at their TTL boundary.
+ * (false expiries, stale answers, join-to-discoverable lag), lifecycle
+ * events are counted (re-ready recoveries, failures), the relay's listing
+ * of each peer is followed (ListingTruth: gaps, listed after departure),
+ * and departed peers get visibility probes at their TTL boundary. The
+ * friends monitor has its own oracle (FriendsTruth).
  */
-import type { FriendsEvent } from '../../reference/peer/core/friends-monitor.ts';
 import type { LifecycleEvent } from '../../reference/peer/core/peer-lifecycle.ts';
 import type { RelayResponse } from '../../reference/relay/core/types.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Measurements } from '../measure/measurements.ts';
+import { ListingTruth } from './listing-truth.ts';
 import type { RelayCall } from './transport.ts';
 import type { VirtualPeer } from './virtual-peer.ts';
 import type { VirtualRelay } from './virtual-relay.ts';
@@ -26,9 +28,11 @@ export interface GroundTruthDeps {
 
 export class GroundTruth {
   private readonly probeKind: number;
+  readonly listing: ListingTruth;
 
   constructor(private readonly deps: GroundTruthDeps) {
     this.probeKind = deps.sim.defineEvent('visibility-probe', (index, offset) => this.probe(index, offset as number));
+    this.listing = new ListingTruth(deps);
   }
 
   peerByEmail(email: string): VirtualPeer | null {
@@ -42,6 +46,7 @@ export class GroundTruth {
     const peer = call.peer;
     measurements.countRelayRequest(now);
     if ((call.kind === 'ready' || call.kind === 'heartbeat') && response.status === 200) {
+      this.listing.refreshed(peer, now);
       peer.lastRefreshAtMs = now;
       peer.lastRefreshEpoch = this.deps.relay.epoch;
       if (call.kind === 'ready' && Number.isNaN(peer.firstDiscoverableAtMs)) {
@@ -60,20 +65,14 @@ export class GroundTruth {
       peer.readyCount++;
     } else if (event.type === 'fatal') {
       c.lifecycleFatal++;
+      this.deps.measurements.invariantExamples.add('lifecycle_failures', { t_ms: this.deps.sim.clock.elapsedMs(), peer: peer.identity.email, code: event.code, message: event.message });
     }
   }
 
-  /** A friend reported online must be alive: a departed friend's cached address can only reach someone else. */
-  friendsEvent(event: FriendsEvent): void {
-    if (event.type !== 'status_changed') return;
-    const c = this.deps.measurements.counters;
-    c.friendStatusChanges++;
-    if (event.to === 'online' && this.peerByEmail(event.email)?.alive === false) c.friendOnlineWhileDead++;
-  }
-
-  /** Starts the boundary probes for a peer that just left or crashed. */
-  departed(peer: VirtualPeer): void {
+  /** Starts the boundary probes for a peer that just left or crashed, and reads how long the relay will list it. */
+  departed(peer: VirtualPeer): Promise<void> {
     this.deps.sim.post(0, this.probeKind, peer.index, -1);
+    return this.listing.departed(peer, this.deps.sim.clock.elapsedMs());
   }
 
   /** False expiries (a live, once-discoverable peer answered 404) and staleness (a 200 that is no longer true). */
@@ -83,7 +82,7 @@ export class GroundTruth {
     const { measurements } = this.deps;
     const c = measurements.counters;
     c.lookups++;
-    if (response.status === 404 && target.alive && !Number.isNaN(target.firstDiscoverableAtMs)) c.falseExpiries++;
+    if (response.status === 404 && target.alive && !Number.isNaN(target.firstDiscoverableAtMs)) this.falseExpiry(call, target, now);
     if (response.status !== 200) return;
     c.lookupsFound++;
     if (!target.alive) {
@@ -97,6 +96,19 @@ export class GroundTruth {
       c.staleLookups++;
       measurements.stalenessMs.add(now - this.deps.addressesChangedAtMs(target));
     }
+  }
+
+  private falseExpiry(call: RelayCall, target: VirtualPeer, now: number): void {
+    this.deps.measurements.counters.falseExpiries++;
+    this.listing.falseExpiry(target);
+    this.deps.measurements.invariantExamples.add('false_expiries', {
+      t_ms: now,
+      caller: call.peer.identity.email,
+      target: target.identity.email,
+      status: 404,
+      target_last_refresh_ms: target.lastRefreshAtMs,
+      target_listing_ended_ms: this.listing.listingEndMs(target),
+    });
   }
 
   /**
@@ -117,7 +129,11 @@ export class GroundTruth {
     }
     const status = await relay.probeLookup(peer.identity.email);
     measurements.counters.visibilityProbes++;
-    if (status !== (offsetMs < 0 ? 200 : 404)) measurements.counters.visibilityViolations++;
+    const expected = offsetMs < 0 ? 200 : 404;
+    if (status !== expected) {
+      measurements.counters.visibilityViolations++;
+      measurements.invariantExamples.add('visibility_violations', { t_ms: now, peer: peer.identity.email, last_refresh_ms: peer.lastRefreshAtMs, probe_offset_ms: offsetMs, expected, got: status });
+    }
     if (offsetMs < 0) sim.scheduleAt(boundary, this.probeKind, index, 0);
   }
 }

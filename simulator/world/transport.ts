@@ -21,7 +21,7 @@ import type { Principal, RelayRequest, RelayResponse } from '../../reference/rel
 import { nextFloat, type Rng } from '../../reference/shared/rng.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Network } from '../net/network.ts';
-import type { RelayTrafficFrom } from '../scenario/scenario.ts';
+import type { HeartbeatBlackout, RelayTrafficFrom } from '../scenario/scenario.ts';
 import { RELAY_KEEPALIVE_IDLE_MS, RelayConnections } from './relay-connections.ts';
 import type { VirtualPeer } from './virtual-peer.ts';
 import type { VirtualRelay } from './virtual-relay.ts';
@@ -80,6 +80,7 @@ export interface TransportOptions {
   relayIpv6: string;
   relayTrafficFrom: RelayTrafficFrom;
   heartbeatLossRatio: number;
+  heartbeatBlackouts: readonly HeartbeatBlackout[];
 }
 
 export interface TransportObserver {
@@ -131,7 +132,7 @@ export class Transport {
   /** Sends one relay request for `peer` (SimRelayPort calls this: no closure per peer). */
   sendRelay(peer: VirtualPeer, kind: RelayCallKind, request: RelayRequest, onReply: (reply: RelayReply) => void): Cancellable {
     const call = new RelayCall(peer, kind, request, onReply);
-    if (kind === 'heartbeat' && this.options.heartbeatLossRatio > 0 && nextFloat(this.faultRng) < this.options.heartbeatLossRatio) {
+    if (kind === 'heartbeat' && this.dropsHeartbeat()) {
       this.observer.heartbeatDropped(peer);
       return call;
     }
@@ -153,6 +154,13 @@ export class Transport {
       this.sim.post(2 * route.oneWayMs, this.relayReplyKind, peer.index, call);
     }
     return call;
+  }
+
+  /** Silently, as a lossy path would: the core's request timeout decides. A blackout draws nothing from the fault stream. */
+  private dropsHeartbeat(): boolean {
+    const now = this.sim.clock.elapsedMs();
+    if (this.options.heartbeatBlackouts.some((b) => now >= b.atMs && now < b.atMs + b.durationMs)) return true;
+    return this.options.heartbeatLossRatio > 0 && nextFloat(this.faultRng) < this.options.heartbeatLossRatio;
   }
 
   private async onRelayArrive(call: RelayCall): Promise<void> {

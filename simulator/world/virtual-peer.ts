@@ -25,6 +25,11 @@ export interface VirtualPeer {
   lastRefreshAtMs: number;
   lastRefreshEpoch: number;
   readyCount: number;
+  /** Lookups answered 404 since its last accepted refresh: the false expiries inside a gap in progress. */
+  gapLookups: number;
+  /** Once departed: when the relay's record of it expires (elapsed ms) and in which relay epoch; NaN if never listed. */
+  listedUntilMs: number;
+  listedEpoch: number;
   /** Addresses it would announce now, and since when (for address staleness). */
   currentAddresses: string[];
   addressesSinceMs: number;

@@ -56,6 +56,19 @@ export class VirtualRelay {
     return response.status;
   }
 
+  /**
+   * How much longer the relay's own state lists `email` (its broadcast's
+   * expiry less the relay's now), 0 when it holds no live broadcast. A
+   * memory store is gone once the relay is down, whatever the object
+   * still holds until the restart replaces it.
+   */
+  async remainingListingMs(email: string): Promise<number> {
+    if (!this.up && this.storeKind === 'memory') return 0;
+    const now = this.clock.nowMs();
+    const record = await this.store.findLiveBroadcast(email, now);
+    return record === null ? 0 : record.expiresAtMs - now;
+  }
+
   cleanup(): Promise<number> {
     return this.core.cleanup();
   }

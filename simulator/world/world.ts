@@ -17,6 +17,7 @@ import type { Scenario } from '../scenario/scenario.ts';
 import { ConnectRunner } from './connect-runner.ts';
 import { simIdentity } from './sim-certificates.ts';
 import { TopologyBuilder } from './topology-builder.ts';
+import { FriendsTruth } from './friends-truth.ts';
 import { GroundTruth } from './ground-truth.ts';
 import { SimLifecycleDeps, SimLifecycleOptions } from './lifecycle-hooks.ts';
 import { Transport } from './transport.ts';
@@ -44,6 +45,7 @@ export class World {
   private readonly relay: VirtualRelay;
   private readonly transport: Transport;
   private readonly truth: GroundTruth;
+  private readonly friendsTruth: FriendsTruth;
   private readonly topology: TopologyBuilder;
   private readonly connects: ConnectRunner;
   private readonly alive: VirtualPeer[] = [];
@@ -68,6 +70,7 @@ export class World {
       relayIpv6: RELAY_IPV6,
       relayTrafficFrom: scenario.relayTrafficFrom,
       heartbeatLossRatio: scenario.heartbeatLossRatio,
+      heartbeatBlackouts: scenario.heartbeatBlackouts,
     }, {
       relayAnswered: (call, response) => this.truth.relayAnswered(call, response),
       heartbeatDropped: () => void this.measurements.counters.heartbeatsDropped++,
@@ -81,6 +84,7 @@ export class World {
       peerByIndex: (index) => this.peers[index],
       addressesChangedAtMs: (peer) => this.addressesChangedAtMs(peer),
     });
+    this.friendsTruth = new FriendsTruth({ sim: this.sim, measurements: this.measurements, transport: this.transport, peerByEmail: (email) => this.truth.peerByEmail(email) });
     this.topology = new TopologyBuilder(this.net, scenario, streams.stream('topology'));
     this.connects = new ConnectRunner(this.sim.clock, this.sim.timers, this.transport, this.measurements, scenario);
     this.kinds = {
@@ -98,6 +102,7 @@ export class World {
     await this.relay.registerProbe();
     this.scheduleStart();
     await this.sim.run(this.scenario.durationMs, onProgress);
+    this.truth.listing.finish(this.peers, this.scenario.durationMs);
   }
 
   private scheduleStart(): void {
@@ -125,6 +130,7 @@ export class World {
     const peer: VirtualPeer = {
       index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN,
       lifecycle: null, friends: null, firstDiscoverableAtMs: Number.NaN, lastRefreshAtMs: Number.NaN, lastRefreshEpoch: -1, readyCount: 0,
+      gapLookups: 0, listedUntilMs: Number.NaN, listedEpoch: -1,
       currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, relayPort: undefined, relayConnections: undefined, alivePosition: -1,
     };
     if (index === this.peers.length) this.peers.push(peer);
@@ -144,7 +150,7 @@ export class World {
     peer.lifecycle.start();
     if (s.friendsPerPeer > 0 && this.alive.length > 1) {
       const friends = Array.from({ length: s.friendsPerPeer }, () => ({ email: this.randomOtherPeer(peer).identity.email, lastGood: null }));
-      peer.friends = new FriendsMonitor({ friends, healthIntervalMs: s.healthIntervalMs, attemptTimeoutMs: s.attemptTimeoutMs, strategy: s.strategy }, { clock: peer.clock, timers: this.sim.timers, dialer: this.transport.dialerFor(peer), relay: relayPort, onEvent: (event) => this.truth.friendsEvent(event) });
+      peer.friends = new FriendsMonitor({ friends, healthIntervalMs: s.healthIntervalMs, attemptTimeoutMs: s.attemptTimeoutMs, strategy: s.strategy }, { clock: peer.clock, timers: this.sim.timers, dialer: this.friendsTruth.dialerFor(peer), relay: relayPort, onEvent: (event) => this.friendsTruth.statusChanged(peer, event) });
       peer.friends.start();
     }
     this.scheduleLookup(peer);
@@ -219,7 +225,7 @@ export class World {
     this.sim.post(exponentialMs(this.rng.churn, (fraction * this.scenario.peers) / HOUR_MS), this.kinds.churn, -1, kind);
   }
 
-  private churn(kind: ChurnKind): void {
+  private churn(kind: ChurnKind): void | Promise<void> {
     this.scheduleChurn(kind);
     if (kind === 'join') {
       this.join(this.nextPeerIndex++, this.topology.randomClass());
@@ -228,10 +234,11 @@ export class World {
     if (this.alive.length === 0) return;
     const peer = this.alive[nextInt(this.rng.churn, this.alive.length)] as VirtualPeer;
     if (kind === 'address-change') this.changeAddress(peer);
-    else this.depart(peer, kind === 'leave');
+    else return this.depart(peer, kind === 'leave');
   }
 
-  private depart(peer: VirtualPeer, graceful: boolean): void {
+  /** Awaited by the run loop: reading how long the relay still lists the peer is a store call. */
+  private depart(peer: VirtualPeer, graceful: boolean): Promise<void> {
     const now = this.sim.clock.elapsedMs();
     peer.alive = false;
     peer.diedAtMs = now;
@@ -259,7 +266,7 @@ export class World {
     peer.alivePosition = -1;
     if (graceful) this.measurements.counters.peersLeft++;
     else this.measurements.counters.peersCrashed++;
-    this.truth.departed(peer);
+    return this.truth.departed(peer);
   }
 
   /** DHCP renumbering: the router's outside address, or a public host's own, changes. */
@@ -291,6 +298,7 @@ export class World {
   }
 
   private outage(): void {
+    this.truth.listing.relayWentDown(this.sim.clock.elapsedMs());
     this.relay.goDown();
     this.measurements.counters.relayOutages++;
   }
