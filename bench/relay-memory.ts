@@ -18,7 +18,7 @@ const nowMs = Date.now();
 for (let i = 0; i < COUNT; i++) {
   const email = `peer-${i.toString().padStart(7, '0')}@bench.test`;
   const fingerprint = randomBytes(32).toString('hex');
-  await store.insertIdentity({ id: randomBytes(16).toString('hex'), email, fingerprintSha256: fingerprint, certificatePem: randomBytes(450).toString('base64'), registeredAtMs: nowMs });
+  await store.insertIdentity({ id: randomBytes(16).toString('hex'), email, fingerprintSha256: fingerprint, certificatePem: randomBytes(450).toString('base64'), registeredAtMs: nowMs, notBeforeMs: nowMs - 60_000, notAfterMs: nowMs + 315_360_000_000 });
   await store.putBroadcast({
     broadcastId: randomBytes(16).toString('hex'),
     email,

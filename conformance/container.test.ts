@@ -12,8 +12,14 @@ const TAG = 'relaylab/reference-relay:conformance';
 const BIN = new URL('../bin/relaylab.mjs', import.meta.url).pathname;
 const run = promisify(execFile);
 
+/**
+ * Containers created from `image` by that name. Not `--filter ancestor=`
+ * alone: that also matches every tag of the same image id, such as the one
+ * test/docker/container-target.test.ts builds and runs at the same time.
+ */
 function containersOf(image: string): string {
-  return execFileSync('docker', ['ps', '-a', '-q', '--filter', `ancestor=${image}`], { encoding: 'utf8' }).trim();
+  const rows = execFileSync('docker', ['ps', '-a', '--filter', `ancestor=${image}`, '--format', '{{.ID}} {{.Image}}'], { encoding: 'utf8' }).trim().split('\n');
+  return rows.filter((row) => row.split(' ')[1] === image).map((row) => row.split(' ')[0]).join(' ');
 }
 
 beforeAll(() => {

@@ -14,6 +14,7 @@ const command: CommandModule<object, Args> = {
       .option('email', { type: 'string', demandOption: true, describe: 'Your email: the identity peers find you by' })
       .option('root', { type: 'string', demandOption: true, describe: 'Folder to serve' })
       .option('serve-dotfiles', { type: 'boolean', default: false, describe: 'Also serve and list dotfiles and dot-folders (.env, .ssh/, .git/); keys and .relaylab stay private' })
+      .option('renew', { type: 'boolean', default: true, describe: 'Renew the certificate with the relay before it expires (new key pair written to the identity folder); --no-renew to never' })
       .option('identity-dir', { type: 'string', describe: 'Identity folder (created on first run); default ~/.relaylab/identities/<email>' })
       .option('port', { type: 'number', default: 0, describe: 'Peer Server port (0: the OS chooses)' })
       .option('host', { type: 'string', describe: 'Bind address (default: all interfaces, :: and 0.0.0.0)' })

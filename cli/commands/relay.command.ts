@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../usage-error.ts';
 import { parseRate } from '../../reference/relay/http/rate-limit.ts';
+import { formatDuration, parseDurationMs } from '../../reference/shared/duration.ts';
+import { DEFAULT_RELAY_EXTENSIONS, RELAY_EXTENSIONS, type RelayExtension } from '../../reference/relay/core/types.ts';
 
 interface Args {
   host: string;
@@ -8,7 +10,7 @@ interface Args {
   'data-dir': string;
   store: string;
   ttl: number;
-  'cleanup-interval': number;
+  'cleanup-interval': string;
   'tls-cert'?: string;
   'tls-key'?: string;
   'cert-header'?: string;
@@ -17,10 +19,12 @@ interface Args {
   'test-mode': boolean;
   'max-connections': number;
   'max-connections-per-address': number;
-  'handshake-timeout': number;
+  'handshake-timeout': string;
   'register-rate'?: string;
   'register-burst': number;
-  'shutdown-grace': number;
+  'shutdown-grace': string;
+  extensions?: string;
+  'require-possession': boolean;
 }
 
 /** Registration limit per source address when --register-rate is not given (and not --test-mode). */
@@ -36,7 +40,7 @@ const command: CommandModule<object, Args> = {
       .option('data-dir', { type: 'string', default: '.relaylab/relay', describe: 'Where a generated TLS pair is kept and reused' })
       .option('store', { type: 'string', default: 'memory', describe: 'memory, or a postgres://user:pass@host/db URL' })
       .option('ttl', { type: 'number', default: 3600, describe: 'Broadcast time-to-live, seconds' })
-      .option('cleanup-interval', { type: 'number', default: 300, describe: 'Seconds between deletions of expired broadcasts' })
+      .option('cleanup-interval', { type: 'string', default: '5m', describe: 'Time between deletions of expired broadcasts (a duration: 300, 90s, 5m)' })
       .option('tls-cert', { type: 'string', describe: "The relay's TLS certificate (PEM); generated when omitted" })
       .option('tls-key', { type: 'string', describe: "The relay's TLS key (PEM)" })
       .option('cert-header', { type: 'string', describe: 'Header a TLS-terminating proxy puts the client PEM in' })
@@ -45,13 +49,17 @@ const command: CommandModule<object, Args> = {
       .option('test-mode', { type: 'boolean', default: false, describe: 'Enable POST /api/test/clock (conformance test-control profile). Never in production.' })
       .option('max-connections', { type: 'number', default: 900, describe: 'Open connections in total; more are closed at once (keep below ulimit -n)' })
       .option('max-connections-per-address', { type: 'number', default: 100, describe: 'Open connections from one source address; more are closed at once' })
-      .option('handshake-timeout', { type: 'number', default: 10, describe: 'Seconds a connection may take to finish its TLS handshake' })
+      .option('handshake-timeout', { type: 'string', default: '10s', describe: 'How long a connection may take to finish its TLS handshake (a duration: 10, 10s, 500ms)' })
       .option('register-rate', { type: 'string', describe: `Registrations per source address: N/s, N/min, N/h or off [default: ${DEFAULT_REGISTER_RATE}; off with --test-mode]` })
       .option('register-burst', { type: 'number', default: 20, describe: 'Registrations one address may make at once before --register-rate applies' })
-      .option('shutdown-grace', { type: 'number', default: 10, describe: 'Seconds SIGTERM/SIGINT lets requests in flight finish before closing every connection' }) as never,
+      .option('shutdown-grace', { type: 'string', default: '10s', describe: 'How long SIGTERM/SIGINT lets requests in flight finish before closing every connection (a duration)' })
+      .option('extensions', { type: 'string', describe: `Protocol extensions to offer, comma-separated, or none (SPEC EXT; known: ${RELAY_EXTENSIONS.join(', ')}) [default: ${DEFAULT_RELAY_EXTENSIONS.join(',')}]` })
+      .option('require-possession', { type: 'boolean', default: false, describe: 'Refuse registrations that do not present the registered certificate over mutual TLS (SPEC REG-14)' }) as never,
   handler: async (args) => {
     validate(args);
+    const durations = durationsOf(args);
     const registerRate = registerRateOf(args);
+    const extensions = extensionsOf(args.extensions);
     const { startRelay } = await import('../../reference/relay/http/start-relay.ts');
     const { createLogger } = await import('../../reference/shared/logger.ts');
     const logger = createLogger(args['log-level'] as never, 'relay');
@@ -63,28 +71,30 @@ const command: CommandModule<object, Args> = {
         dataDir: args['data-dir'],
         store: args.store,
         ttlSeconds: args.ttl,
-        cleanupIntervalSeconds: args['cleanup-interval'],
+        cleanupIntervalSeconds: durations.cleanupIntervalMs / 1000,
         ...(args['tls-cert'] ? { tlsCertFile: args['tls-cert'], tlsKeyFile: args['tls-key'] as string } : {}),
         ...(args['cert-header'] ? { certHeader: args['cert-header'], trustedProxies: args['trusted-proxy'] } : {}),
         testMode: args['test-mode'],
         logger,
         maxConnections: args['max-connections'],
         maxConnectionsPerAddress: args['max-connections-per-address'],
-        handshakeTimeoutMs: args['handshake-timeout'] * 1000,
+        handshakeTimeoutMs: durations.handshakeTimeoutMs,
         registerRateLimit: registerRate === null ? null : { ratePerSecond: registerRate, burst: args['register-burst'] },
-        shutdownGraceMs: args['shutdown-grace'] * 1000,
+        shutdownGraceMs: durations.shutdownGraceMs,
+        extensions,
+        requirePossession: args['require-possession'],
       });
     } catch (error) {
       throw new UsageError(`cannot start the relay: ${(error as Error).message}`);
     }
     // Handlers first: whoever reads the startup line may signal at once.
     const stop = (signal: string): void => {
-      logger.info({ signal, graceSeconds: args['shutdown-grace'] }, 'draining in-flight requests');
+      logger.info({ signal, graceMs: durations.shutdownGraceMs }, 'draining in-flight requests');
       // Backstop: close() ends every connection at the end of the grace; should the store hang, do not wait for ever.
       setTimeout(() => {
         logger.error('shutdown did not complete after the grace period; exiting');
         process.exit(1);
-      }, args['shutdown-grace'] * 1000 + 10_000).unref();
+      }, durations.shutdownGraceMs + 10_000).unref();
       relay.close().then(
         () => process.exit(0),
         (error: unknown) => {
@@ -103,14 +113,28 @@ const command: CommandModule<object, Args> = {
 };
 
 /** Node timers hold at most 2^31-1 ms; beyond that they fire after 1 ms, in a busy loop. */
-const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration flag in the one grammar (reference/shared/duration.ts), within [min, max]. */
+function durationFlag(args: Args, flag: 'cleanup-interval' | 'handshake-timeout' | 'shutdown-grace', minMs: number, maxMs: number): number {
+  const ms = parseDurationMs(args[flag]);
+  if (ms === null || ms < minMs || ms > maxMs) {
+    throw new UsageError(`--${flag} must be a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (such as 10, 90s, 5m), got ${JSON.stringify(args[flag])}`);
+  }
+  return ms;
+}
+
+function durationsOf(args: Args): { cleanupIntervalMs: number; handshakeTimeoutMs: number; shutdownGraceMs: number } {
+  return {
+    cleanupIntervalMs: durationFlag(args, 'cleanup-interval', 1, MAX_TIMER_MS),
+    handshakeTimeoutMs: durationFlag(args, 'handshake-timeout', 1, MAX_TIMER_MS),
+    shutdownGraceMs: durationFlag(args, 'shutdown-grace', 0, 3_600_000),
+  };
+}
 
 function validate(args: Args): void {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be 0..65535, got ${args.port}`);
   if (!Number.isInteger(args.ttl) || args.ttl < 1) throw new UsageError(`--ttl must be a whole number of seconds >= 1, got ${args.ttl}`);
-  if (!Number.isFinite(args['cleanup-interval']) || args['cleanup-interval'] <= 0 || args['cleanup-interval'] > MAX_TIMER_SECONDS) {
-    throw new UsageError(`--cleanup-interval must be a positive number of seconds, at most ${MAX_TIMER_SECONDS} (about 24 days)`);
-  }
   if (args.ttl > 10 * 365 * 86_400) throw new UsageError('--ttl must be at most ten years');
   if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');
   if (args['cert-header'] && args['trusted-proxy'].length === 0) throw new UsageError('--cert-header needs at least one --trusted-proxy CIDR');
@@ -119,12 +143,18 @@ function validate(args: Args): void {
   for (const flag of ['max-connections', 'max-connections-per-address', 'register-burst'] as const) {
     if (!Number.isInteger(args[flag]) || args[flag] < 1) throw new UsageError(`--${flag} must be a whole number >= 1, got ${args[flag]}`);
   }
-  if (!Number.isFinite(args['handshake-timeout']) || args['handshake-timeout'] <= 0 || args['handshake-timeout'] > MAX_TIMER_SECONDS) {
-    throw new UsageError(`--handshake-timeout must be a positive number of seconds, got ${args['handshake-timeout']}`);
+}
+
+/** --extensions: a comma-separated list of known names, or "none". */
+function extensionsOf(text: string | undefined): RelayExtension[] {
+  if (text === undefined) return [...DEFAULT_RELAY_EXTENSIONS];
+  if (text.trim() === 'none') return [];
+  const names = text.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const unknown = names.filter((n) => !(RELAY_EXTENSIONS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new UsageError(`--extensions: ${unknown.length > 0 ? `unknown ${unknown.map((n) => `"${n}"`).join(', ')}` : 'empty'}; give some of ${RELAY_EXTENSIONS.join(', ')}, or none`);
   }
-  if (!Number.isFinite(args['shutdown-grace']) || args['shutdown-grace'] < 0 || args['shutdown-grace'] > 3600) {
-    throw new UsageError(`--shutdown-grace must be a number of seconds from 0 to 3600, got ${args['shutdown-grace']}`);
-  }
+  return [...new Set(names)] as RelayExtension[];
 }
 
 /** Registrations per second per address, or null for no limit: on by default, off by default in --test-mode. */

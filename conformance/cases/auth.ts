@@ -74,7 +74,7 @@ export default defineCases([
   },
   ...subCases({ id: 'AUTH-4/registered-as-other-pem-text', requirements: ['AUTH-4'], title: (label) => `a certificate registered as PEM text with ${label} authenticates` }, PEM_VARIANTS, async (context, variant, label) => {
     const peer = context.identities.create({ email: context.newEmail('pemtext') });
-    expectStatus(await context.client.post(PATHS.register, { certificate: variant(peer.certificatePem), email: peer.email }), 200, `register the certificate as PEM text with ${label}`, 'REG-1');
+    expectStatus(await context.client.post(PATHS.register, { certificate: variant(peer.certificatePem), email: peer.email }, peer), 200, `register the certificate as PEM text with ${label}`, 'REG-1');
     await announceChecked(context, peer, sampleBroadcast(context), `ready authenticated by that certificate's key (registered with ${label})`);
   }),
   {

@@ -122,7 +122,9 @@ export default defineCases([
       const padded = JSON.stringify({ ...sampleBroadcast(context), padding: 'x'.repeat(70 * KILOBYTE) });
       expectError(await context.client.send({ method: 'POST', path: PATHS.ready, rawBody: padded, identity: peer }), 413, 'body_too_large', 'ready with a 70 KiB body');
       const huge = JSON.stringify({ certificate: 'x'.repeat(5 * KILOBYTE * KILOBYTE), email: context.newEmail('huge') });
-      expectError(await context.client.send({ method: 'POST', path: PATHS.register, rawBody: huge }), 413, 'body_too_large', 'register with a 5 MB body');
+      // Presenting a certificate, so a relay that requires possession (REG-14) reaches the body too.
+      const standIn = context.identities.create({ email: context.newEmail('huge') });
+      expectError(await context.client.send({ method: 'POST', path: PATHS.register, rawBody: huge, identity: standIn }), 413, 'body_too_large', 'register with a 5 MB body');
     },
   },
   {
@@ -215,7 +217,7 @@ export default defineCases([
       // allSettled: every client finishes its steps before the verdict, so one failure leaves none of them running.
       const outcomes = await Promise.allSettled(clients.map(async (identity, index) => {
         const steps: Array<() => Promise<Reply>> = [
-          () => context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }),
+          () => context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }, identity),
           () => context.client.post(PATHS.ready, sampleBroadcast(context), identity),
           () => context.client.get(lookupPath(clients[(index + 1) % clients.length]?.email ?? identity.email), identity),
           () => context.client.get(`${PATHS.list}?limit=10`, identity),
@@ -232,7 +234,10 @@ export default defineCases([
     { label: 'ready with 17 addresses', value: (c: CaseContext, peer: SuiteIdentityOf, b: Broadcast) => c.client.post(PATHS.ready, { ...b, addresses: Array.from({ length: 17 }, () => '10.0.0.1') }, peer) },
     { label: 'ready with capabilities []', value: (c: CaseContext, peer: SuiteIdentityOf, b: Broadcast) => c.client.post(PATHS.ready, { ...b, capabilities: [] }, peer) },
     { label: 'ready with bad JSON', value: (c: CaseContext, peer: SuiteIdentityOf) => c.client.send({ method: 'POST', path: PATHS.ready, rawBody: '{"port": 1', identity: peer }) },
-    { label: 're-registration by a second key', value: (c: CaseContext, peer: SuiteIdentityOf) => c.client.post(PATHS.register, { certificate: c.identities.create({ email: peer.email }).certificatePem, email: peer.email }) },
+    { label: 're-registration by a second key', value: (c: CaseContext, peer: SuiteIdentityOf) => {
+      const second = c.identities.create({ email: peer.email });
+      return c.client.post(PATHS.register, { certificate: second.certificatePem, email: peer.email }, second);
+    } },
   ], async (context, send, label) => {
     const { identity: peer, broadcast } = await livePeerWithCaps(context);
     const observer = await registeredPeer(context, { tag: 'observer' });
@@ -251,7 +256,8 @@ function bodiesOnEveryPost(texts: string[]) {
 }
 
 async function postBody(context: CaseContext, path: string, text: string): Promise<Reply> {
-  if (path === PATHS.register) return context.client.send({ method: 'POST', path, rawBody: text });
+  // Presenting a certificate, so a relay that requires possession (REG-14) reaches the body too.
+  if (path === PATHS.register) return context.client.send({ method: 'POST', path, rawBody: text, identity: context.identities.create({ email: context.newEmail('badbody') }) });
   const peer = await registeredPeer(context, { tag: 'badbody' });
   if (path === PATHS.heartbeat) await announce(context, peer); // a live broadcast, so a heartbeat reaches its body check
   return context.client.send({ method: 'POST', path, rawBody: text, identity: peer });

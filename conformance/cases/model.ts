@@ -57,7 +57,7 @@ class RegisterCommand implements fc.AsyncCommand<Model, World> {
   check = () => true;
   async run(model: Model, world: World) {
     const identity = world.peers[this.peer] as SuiteIdentity;
-    const reply = await world.context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email });
+    const reply = await world.context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }, identity);
     const expected = model.registered[this.peer] ? 409 : 200;
     if (reply.status !== expected) diverged(this.toString(), `HTTP ${expected}`, reply);
     model.registered[this.peer] = true;
@@ -176,12 +176,12 @@ export default defineCases([
         await fc.assert(
           fc.asyncProperty(commands, async (sequence) => {
             const observer = context.identities.create({ email: context.newEmail('0000model-observer') });
-            const registered = await context.client.post(PATHS.register, { certificate: observer.certificatePem, email: observer.email });
+            const registered = await context.client.post(PATHS.register, { certificate: observer.certificatePem, email: observer.email }, observer);
             if (registered.status !== 200) throw new CaseFailure('setup: register the observer → HTTP 200', describeReply(registered));
             // Peers start registered: the interesting behaviour is broadcasts over time.
             const peers = Array.from({ length: PEERS }, () => context.identities.create({ email: context.newEmail('0000model') }));
             for (const peer of peers) {
-              const reply = await context.client.post(PATHS.register, { certificate: peer.certificatePem, email: peer.email });
+              const reply = await context.client.post(PATHS.register, { certificate: peer.certificatePem, email: peer.email }, peer);
               if (reply.status !== 200) throw new CaseFailure('setup: register a model peer → HTTP 200', describeReply(reply));
             }
             const world: World = { context, peers, observer, ttlMs: ttlSeconds * 1000 };

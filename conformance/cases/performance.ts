@@ -41,7 +41,7 @@ async function timedCall(load: Load, endpoint: string, send: () => Promise<Reply
 
 async function oneClient(context: CaseContext, samples: Load, index: number, emails: string[]): Promise<void> {
   const identity = context.identities.create({ email: emails[index] as string });
-  await timedCall(samples, 'register', () => context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }));
+  await timedCall(samples, 'register', () => context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }, identity));
   for (let round = 0; round < ROUNDS; round += 1) {
     await timedCall(samples, 'ready', () => context.client.post(PATHS.ready, sampleBroadcast(context), identity));
     await timedCall(samples, 'heartbeat', () => context.client.post(PATHS.heartbeat, {}, identity));

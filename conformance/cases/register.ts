@@ -49,7 +49,8 @@ function invalidCertificateCase(slug: string, title: string, mangle: (pem: strin
     async run(context: CaseContext) {
       await controlRegistration(context);
       const identity = context.identities.create({ email: context.newEmail('badcert') });
-      const reply = await context.client.post(PATHS.register, { certificate: mangle(identity.certificatePem), email: identity.email });
+      // Presenting the certificate the body was made from (REG-13/REG-14): the mangled body is what is refused.
+      const reply = await context.client.post(PATHS.register, { certificate: mangle(identity.certificatePem), email: identity.email }, identity);
       expectError(reply, 400, 'invalid_certificate', title);
     },
   };
@@ -127,7 +128,7 @@ export default defineCases([
     async (context, email, label) => {
       await controlRegistration(context);
       const identity = context.identities.create({ email: context.newEmail('bademail') });
-      const reply = await context.client.post(PATHS.register, { certificate: identity.certificatePem, email });
+      const reply = await context.client.post(PATHS.register, { certificate: identity.certificatePem, email }, identity);
       expectError(reply, 400, 'invalid_email', `register with "email": ${label}`);
     }),
   {

@@ -65,5 +65,7 @@ export function authenticate(der: Buffer | null, tables: MemoryTables, settings:
   const key = settings.pemTextIdentity ? toCanonicalPem(der).trimEnd() : fingerprintOf(der);
   const peer = tables.peerByCertKey(key);
   if (!peer) throw new HttpError('certificate_not_registered', 'this client certificate is not registered');
+  // AUTH-6, our way: the expiry of the certificate in hand, not a stored copy.
+  if (Date.parse(new X509Certificate(der).validTo) < settings.now()) throw new HttpError('certificate_expired', 'your certificate has expired');
   return peer;
 }

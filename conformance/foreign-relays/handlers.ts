@@ -41,8 +41,8 @@ const seconds = (ms: number): number => Math.floor(ms / 1000);
 /** SPEC GEN-2. */
 export const health: Handler = () => ({ status: 200, body: { server: SERVER_NAME, status: 'ok' } });
 
-/** SPEC REG-1..REG-12. */
-export const register: Handler = ({ body }, { settings, tables }) => {
+/** SPEC REG-1..REG-13. */
+export const register: Handler = ({ body, certificate: presented }, { settings, tables }) => {
   const email = normalizeEmail(body.email);
   if (email === null) throw new HttpError('invalid_email', 'email must be an email address');
   if (typeof body.certificate !== 'string') throw new HttpError('invalid_certificate', 'certificate must be a PEM string');
@@ -52,6 +52,8 @@ export const register: Handler = ({ body }, { settings, tables }) => {
   const nowMs = settings.now();
   checkValidNow(certificate, nowMs);
   if (!certificateCarriesEmail(certificate, email)) throw new HttpError('email_mismatch', `the certificate does not carry ${email}`);
+  // REG-13: a client that shows a certificate must be registering that one (bytes compared, our way).
+  if (presented !== null && !presented.equals(der)) throw new HttpError('certificate_mismatch', 'you presented a different certificate than the one you are registering');
   const peer = tables.insertPeer(email, registrationKey(der, body.certificate, settings), nowMs);
   return { status: 200, body: { id: peer.id, email: peer.email, status: 'registered', server: SERVER_NAME } };
 };

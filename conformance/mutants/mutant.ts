@@ -8,6 +8,7 @@
 import type { RelayCore, RelayCoreDeps } from '../../reference/relay/core/relay-core.ts';
 import type { RelayHandler, RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
 import type { StartRelayOptions } from '../../reference/relay/http/start-relay.ts';
+import type { AuthMode } from '../runner/target.ts';
 
 export interface MutantBuild {
   relayOptions?: Partial<StartRelayOptions>;
@@ -22,6 +23,20 @@ export interface Mutant {
   description: string;
   /** Cases to run against it (default: the sections of `breaks`), for mutants whose defect shows elsewhere. */
   only?: string[];
+  /**
+   * How the suite reaches it (default: mutual TLS). A header-auth mutant is
+   * started behind the suite as its trusted proxy (`--cert-header NAME
+   * --trusted-proxy` the suite's loopback address) and judged against the
+   * reference started the same way.
+   */
+  target?: { auth: AuthMode };
+  /**
+   * Reruns alone of a failing case (default 2: only failures on every
+   * attempt count). Fewer only for a case whose attempt takes a minute and
+   * whose failure no load can fake (ROB-1: a socket still open after 60 s,
+   * which the reference closes after 10 s); with 0, the one failure counts.
+   */
+  reruns?: number;
   /** Fresh state per relay instance. */
   build(): MutantBuild;
 }

@@ -17,6 +17,9 @@ import type { TimeControl } from './time-control.ts';
 import type { Blocker, CaseResult, ConformanceCase, EndpointLatency, Exchange } from './types.ts';
 import { CaseFailure, CaseSkip, describeReply, NotApplicable, SetupFailure } from './verify.ts';
 
+/** The requirement a failed setup step is charged to (a 5xx goes to ERR-5 whatever the step). */
+const SETUP_STEP_REQUIREMENT: Record<string, string> = { register: 'REG-1', ready: 'READY-1', heartbeat: 'HB-1', lookup: 'LOOKUP-1' };
+
 export interface CaseEnvironment {
   target: Target;
   time: TimeControl;
@@ -147,6 +150,6 @@ function blockerOf(error: SetupFailure): Blocker {
   const codeText = typeof code === 'string' ? ` ${code}` : '';
   // A 2xx that is not the protocol's answer (an HTML page, a body without its fields) says so, not just "200".
   const shape = status < 300 ? (reply.json === undefined ? ' with a body that is not JSON' : ' without the fields the SPEC gives its answer') : '';
-  const requirement = status >= 500 ? ROBUSTNESS_REQUIREMENT : error.step === 'register' ? 'REG-1' : error.step === 'ready' ? 'READY-1' : 'LOOKUP-1';
+  const requirement = status >= 500 ? ROBUSTNESS_REQUIREMENT : (SETUP_STEP_REQUIREMENT[error.step] ?? 'LOOKUP-1');
   return { key: `${error.step} answered HTTP ${status}${codeText}${shape}`, step: error.step, requirement, expected: error.expected, actual: describeReply(reply) };
 }

@@ -12,6 +12,10 @@ export const PATHS = {
   heartbeat: '/api/relay/broadcast/heartbeat',
   lookup: '/api/relay/broadcast/lookup',
   list: '/api/relay/broadcast/list',
+  /** SPEC EXT-1: only on relays that advertise "renew" (never probed as missing). */
+  renew: '/api/relay/renew',
+  /** SPEC EXT-2: only on relays that advertise "goodbye". */
+  goodbye: '/api/relay/broadcast/goodbye',
   clock: '/api/test/clock',
 } as const;
 

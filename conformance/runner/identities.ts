@@ -45,6 +45,8 @@ export interface IdentityOptions {
   tampered?: boolean;
   /** More SAN emails (a certificate carrying two identities). */
   extraSanEmails?: string[];
+  /** An exact validity window (AUTH-6: a certificate that expires during the case), instead of `validity`'s. */
+  window?: { notBeforeMs: number; notAfterMs: number };
 }
 
 const DAY_MS = 86_400_000;
@@ -69,12 +71,12 @@ function buildRecipe(options: IdentityOptions, nowMs: number): IdentityRecipe {
   const placed = placeEmail(layout, options.email);
   const subject = placed.subject;
   const sanEmails = [...placed.sanEmails, ...(options.extraSanEmails ?? [])];
-  const window =
-    validity === 'expired'
+  const window = options.window ??
+    (validity === 'expired'
       ? { notBeforeMs: nowMs - 30 * DAY_MS, notAfterMs: nowMs - DAY_MS }
       : validity === 'not-yet-valid'
         ? { notBeforeMs: nowMs + DAY_MS, notAfterMs: nowMs + 30 * DAY_MS }
-        : { notBeforeMs: nowMs - DAY_MS, notAfterMs: nowMs + 365 * DAY_MS };
+        : { notBeforeMs: nowMs - DAY_MS, notAfterMs: nowMs + 365 * DAY_MS });
   return { keyType: options.keyType ?? 'ecdsa-p256', layout, validity, tampered: options.tampered ?? false, subject, sanEmails, ...window };
 }
 

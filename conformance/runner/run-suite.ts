@@ -147,7 +147,7 @@ async function preflight(target: Target, options: SuiteOptions): Promise<TimeFac
 async function probeTtl(target: Target): Promise<number | null> {
   const client = target.client([]);
   const identity = new IdentityFactory().create({ email: `probe-${randomBytes(6).toString('hex')}@conformance.example` });
-  const registered = await client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }).catch(() => null);
+  const registered = await client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }, identity).catch(() => null);
   if (registered?.status !== 200) return null;
   const ready = await client.post(PATHS.ready, PROBE_BROADCAST, identity).catch(() => null);
   const expiresIn = (ready?.json as { expires_in?: unknown } | undefined)?.expires_in;

@@ -39,7 +39,8 @@ export interface RequestSpec {
   json?: unknown;
   /** A raw body, sent as is (malformed-input cases). */
   rawBody?: string;
-  headers?: Record<string, string>;
+  /** An array is sent as that many header lines of one name (ROB-4: the certificate header twice). */
+  headers?: Record<string, string | string[]>;
   /** Send from --untrusted-source instead of the default local address. */
   fromUntrustedSource?: boolean;
 }
@@ -133,6 +134,11 @@ export class TargetClient {
     return this.target.options.untrustedSource ?? null;
   }
 
+  /** The relay's origin (`https://host:port`), for the cases that open raw sockets to it (ROB-1, ROB-2), and only to it. */
+  get url(): URL {
+    return new URL(this.target.options.url);
+  }
+
   /**
    * A relay may rate-limit (429 with Retry-After, e.g. the reference relay's
    * registration limit outside test mode): the suite waits as a polite client
@@ -152,7 +158,7 @@ export class TargetClient {
   private async sendOnce(spec: RequestSpec): Promise<Reply> {
     if (this.ended) throw new Error(`request after the case ended: ${spec.method} ${spec.path.slice(0, 80)}`);
     const identity = spec.identity ?? null;
-    const headers: Record<string, string> = { accept: 'application/json', ...(spec.headers ?? {}) };
+    const headers: Record<string, string | string[]> = { accept: 'application/json', ...(spec.headers ?? {}) };
     let body: string | null = null;
     if (spec.json !== undefined) {
       body = JSON.stringify(spec.json);
@@ -170,7 +176,8 @@ export class TargetClient {
       request: {
         method: spec.method,
         path: spec.path,
-        headers,
+        // A repeated header is kept as the one line HTTP lets a recipient combine it into (RFC 9110 5.3).
+        headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
         body: body === null ? null : body.slice(0, KEPT_BODY_CHARS),
         bodyBytes: body === null ? 0 : Buffer.byteLength(body),
         identity: identity ? identity.label : null,

@@ -218,7 +218,7 @@ export async function verifyWarp(client: TargetClient, ttlSeconds: number, warp:
   const lookup = () => client.get(lookupPath(peer.email), observer);
   try {
     for (const identity of [peer, observer]) {
-      const registered = await client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email });
+      const registered = await client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }, identity);
       if (registered.status !== 200) return couldNot(`register answered HTTP ${registered.status}`);
     }
     const sentAtMs = Date.now();

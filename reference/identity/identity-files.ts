@@ -19,6 +19,8 @@ export interface Identity {
 export const KEY_FILE = 'key.pem';
 export const CERT_FILE = 'cert.pem';
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+/** New certificates are valid from this long before they are made, so a relay whose clock lags a little accepts them. */
+export const BACKDATE_MS = 60_000;
 
 export class IdentityError extends UserInputError {
   constructor(readonly code: 'identity_exists' | 'identity_missing' | 'invalid_email' | 'identity_unreadable', message: string) {
@@ -30,7 +32,7 @@ export class IdentityError extends UserInputError {
  * A peer identity: the email in CN, in a SAN rfc822Name and in subject
  * emailAddress, so any relay that looks in any one place finds it.
  */
-export function newPeerIdentity(email: string, nowMs: number, keyType: KeyType = 'rsa-2048'): Identity {
+export function newPeerIdentity(email: string, nowMs: number, keyType: KeyType = 'rsa-2048', validForMs: number = TEN_YEARS_MS): Identity {
   const normalized = normalizeEmail(email);
   if (!isValidEmail(normalized)) throw new IdentityError('invalid_email', `"${email}" is not an email address`);
   const issued = issueSelfSigned({
@@ -40,8 +42,8 @@ export function newPeerIdentity(email: string, nowMs: number, keyType: KeyType =
       { field: 'emailAddress', value: normalized },
     ],
     sanEmails: [normalized],
-    notBeforeMs: nowMs - 60_000,
-    notAfterMs: nowMs + TEN_YEARS_MS,
+    notBeforeMs: nowMs - BACKDATE_MS,
+    notAfterMs: nowMs + validForMs,
     usage: 'client',
   });
   return { email: normalized, certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem, fingerprintSha256: issued.fingerprintSha256 };

@@ -24,9 +24,13 @@ export const ERROR_STATUS = {
   email_mismatch: 400,
   email_taken: 409,
   certificate_already_registered: 409,
+  // a client certificate was presented on register, and it is not the one in the body (proof of possession)
+  certificate_mismatch: 400,
   // authentication (AUTH-*)
   client_certificate_required: 401,
   certificate_not_registered: 401,
+  // the presented certificate is registered, but outside its validity window now (SPEC AUTH-6)
+  certificate_expired: 401,
   // a trusted proxy sent two certificate headers, or two certificates in one
   ambiguous_client_certificate: 400,
   // broadcast (READY-*, HB-*)

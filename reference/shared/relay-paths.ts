@@ -1,5 +1,5 @@
 /**
- * The relay's endpoints (SPEC: REG, READY, HB, LOOKUP, LIST, GEN-2, TEST-1),
+ * The relay's endpoints (SPEC: REG, READY, HB, LOOKUP, LIST, GEN-2, EXT-1, TEST-1),
  * one place for the reference relay's routes, its edge and the reference
  * peer's relay client. (The conformance suite keeps its own view from
  * SPEC.md in conformance/runner/endpoints.ts: it is black-box on purpose.)
@@ -11,5 +11,9 @@ export const RELAY_PATHS = {
   heartbeat: '/api/relay/broadcast/heartbeat',
   lookup: '/api/relay/broadcast/lookup',
   list: '/api/relay/broadcast/list',
+  /** SPEC EXT-1, only where the relay offers "renew". */
+  renew: '/api/relay/renew',
+  /** SPEC EXT-2, only where the relay offers "goodbye". */
+  goodbye: '/api/relay/broadcast/goodbye',
   clock: '/api/test/clock',
 } as const;

@@ -16,9 +16,12 @@
  * which for the NAT is the same mapping held until the last one closes.
  */
 import type { VirtualClock } from '../engine/virtual-clock.ts';
+import { RELAY_KEEP_ALIVE_TIMEOUT_MS } from '../../reference/relay/http/keep-alive.ts';
 import type { TcpConnections } from '../net/nat-box.ts';
 
-export const RELAY_KEEPALIVE_IDLE_MS = 28_000;
+/** undici's keepAliveTimeoutThreshold default: it closes this long before the server's hint runs out. */
+const UNDICI_KEEP_ALIVE_THRESHOLD_MS = 2_000;
+export const RELAY_KEEPALIVE_IDLE_MS = RELAY_KEEP_ALIVE_TIMEOUT_MS - UNDICI_KEEP_ALIVE_THRESHOLD_MS;
 
 export class RelayConnections implements TcpConnections {
   open = 0;

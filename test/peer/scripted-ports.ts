@@ -53,7 +53,7 @@ export class ScriptedNetwork implements Dialer {
   }
 }
 
-export type RelayCall = { endpoint: 'register' } | { endpoint: 'ready'; payload: ReadyPayload } | { endpoint: 'heartbeat' } | { endpoint: 'lookup'; email: string };
+export type RelayCall = { endpoint: 'register' } | { endpoint: 'ready'; payload: ReadyPayload } | { endpoint: 'heartbeat' } | { endpoint: 'lookup'; email: string } | { endpoint: 'goodbye' };
 
 /**
  * A relay that answers each endpoint from a per-endpoint script (the last
@@ -61,7 +61,7 @@ export type RelayCall = { endpoint: 'register' } | { endpoint: 'ready'; payload:
  */
 export class ScriptedRelay implements RelayPort {
   readonly calls: Array<RelayCall & { atMs: number }> = [];
-  private readonly scripts: Record<RelayCall['endpoint'], Array<RelayReply | null>> = { register: [], ready: [], heartbeat: [], lookup: [] };
+  private readonly scripts: Record<RelayCall['endpoint'], Array<RelayReply | null>> = { register: [], ready: [], heartbeat: [], lookup: [], goodbye: [] };
   private readonly lookupAnswers = new Map<string, RelayReply>();
 
   constructor(
@@ -96,6 +96,9 @@ export class ScriptedRelay implements RelayPort {
   }
   lookup(email: string, onReply: (reply: RelayReply) => void): Cancellable {
     return this.answer({ endpoint: 'lookup', email }, onReply);
+  }
+  goodbye(onReply: (reply: RelayReply) => void): Cancellable {
+    return this.answer({ endpoint: 'goodbye' }, onReply);
   }
 
   private answer(call: RelayCall, onReply: (reply: RelayReply) => void): Cancellable {

@@ -34,7 +34,7 @@ describe('framing answers are JSON errors with a code, never a dropped connectio
     expect(two.status).toBe(400);
     expect(two.json).toMatchObject({ code: 'invalid_request' });
     // HTTP/1.0 has no Host requirement.
-    expect((await send('GET /api/health HTTP/1.0\r\n\r\n')).json).toEqual({ status: 'ok' });
+    expect((await send('GET /api/health HTTP/1.0\r\n\r\n')).json).toEqual({ status: 'ok', extensions: ['renew'] });
   });
 
   it('answers an Expect other than 100-continue with 417 expectation_failed', async () => {
@@ -50,7 +50,7 @@ describe('framing answers are JSON errors with a code, never a dropped connectio
     const base = `https://127.0.0.1:${f.relay.port}`;
     const health = await send(`GET ${base}/api/health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`);
     expect(health.status).toBe(200);
-    expect(health.json).toEqual({ status: 'ok' });
+    expect(health.json).toEqual({ status: 'ok', extensions: ['renew'] });
     const withQuery = await send(`GET ${base}/api/relay/broadcast/lookup?email=a%40b.example HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`);
     expect(withQuery.status).toBe(401);
     expect(withQuery.json).toMatchObject({ code: 'client_certificate_required' });

@@ -91,7 +91,7 @@ describe('relaylab relay under idle connections', () => {
     [['relay', '--register-rate', 'fast'], /--register-rate: expected a rate such as 10\/s/],
     [['relay', '--max-connections', '0'], /--max-connections must be a whole number >= 1/],
     [['relay', '--max-connections-per-address', '2.5'], /--max-connections-per-address must be a whole number >= 1/],
-    [['relay', '--handshake-timeout', '0'], /--handshake-timeout must be a positive number/],
+    [['relay', '--handshake-timeout', '0'], /--handshake-timeout must be a duration from 1ms/],
     [['relay', '--shutdown-grace', '-1'], /--shutdown-grace must be/],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const result = await runCli(args as string[]);

@@ -14,4 +14,4 @@ export * from './try-order.ts';
 export * from './peer-lifecycle.ts';
 export * from './friends-monitor.ts';
 export * from './lookup-reply.ts';
-export * from './duration.ts';
+export * from '../../shared/duration.ts';

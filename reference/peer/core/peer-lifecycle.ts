@@ -15,13 +15,21 @@
  * `requestTimeoutMs`, is retried after `retryDelayMs`; the peer keeps
  * serving meanwhile.
  *
+ * Extensions (SPEC EXT), when the relay offers them: `leave()` says goodbye
+ * (the broadcast ends at once instead of after the TTL), and an
+ * `observed_address` in a ready or heartbeat answer that is public and not
+ * announced yet is announced after our own addresses (re-announced when it
+ * changes), so a peer behind a forwarded home router is found without
+ * `--public-address`.
+ *
  * Pure: time and waiting come from the injected Clock and Timers, the relay
  * through the RelayPort, the addresses through `addressSource`. The
  * simulator runs this very class.
  */
 import type { Clock } from '../../shared/clock.ts';
 import type { TimerHandle, Timers } from '../../shared/timers.ts';
-import { sameAddressList } from './address-order.ts';
+import { MAX_ANNOUNCED_ADDRESSES, sameAddressList } from './address-order.ts';
+import { classifyAddress, ipVersion } from '../../shared/ip.ts';
 import type { Cancellable, RelayPort, RelayReply } from './ports.ts';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30 * 60 * 1000;
@@ -52,11 +60,15 @@ export type LifecycleEvent =
   /** Every address vanished after start-up; the next change with an address sends ready. */
   | { type: 'waiting_for_addresses'; atMs: number }
   | { type: 'relay_trouble'; atMs: number; step: 'register' | 'ready' | 'heartbeat'; message: string; retryInMs: number }
+  /** The relay saw us at a new address (SPEC EXT-3); `announced` says whether it joins our announcement. */
+  | { type: 'observed_address'; atMs: number; address: string; announced: boolean }
+  /** SPEC EXT-2: the goodbye sent on leave(), and what came of it. */
+  | { type: 'goodbye'; atMs: number; outcome: 'ended' | 'not_live' | 'failed'; message?: string }
   | { type: 'fatal'; atMs: number; code: LifecycleFatalCode; message: string };
 
 export type ReadyReason = 'startup' | 'heartbeat_404' | 'addresses_changed' | 'retry';
 
-export type LifecyclePhase = 'idle' | 'registering' | 'readying' | 'live' | 'stopped' | 'failed';
+export type LifecyclePhase = 'idle' | 'registering' | 'readying' | 'live' | 'leaving' | 'stopped' | 'failed';
 
 export interface PeerLifecycleOptions {
   email: string;
@@ -68,6 +80,10 @@ export interface PeerLifecycleOptions {
   addressCheckIntervalMs?: number;
   retryDelayMs?: number;
   requestTimeoutMs?: number;
+  /** Announce the relay's `observed_address` when it is public and not ours already (SPEC EXT-3); default true. */
+  useObservedAddress?: boolean;
+  /** Say goodbye on leave() (SPEC EXT-2): only where the relay offers it (see relayOffers); default true. */
+  sayGoodbye?: boolean;
 }
 
 export interface PeerLifecycleDeps {
@@ -93,6 +109,12 @@ export class PeerLifecycle {
   private readyPending = false;
   /** The relay's last `expires_in`, in ms: heartbeats come at least twice per TTL. */
   private relayTtlMs: number | null = null;
+  /** The relay's last `observed_address` (SPEC EXT-3), canonical; null before any. */
+  private observed: string | null = null;
+  /** The last address the relay reported, public or not (each new one is told once). */
+  private lastObserved: string | null = null;
+  /** Extensions the relay advertises (its health answer), told by the edge. */
+  private offered: ReadonlySet<string> = new Set();
   private readonly heartbeatIntervalMs: number;
   private readonly addressCheckIntervalMs: number;
   private readonly retryDelayMs: number;
@@ -117,9 +139,14 @@ export class PeerLifecycle {
     return this.announced;
   }
 
+  /** The extensions the relay lists in health (the edge asks it; the simulator knows it). */
+  relayOffers(extensions: readonly string[]): void {
+    this.offered = new Set(extensions);
+  }
+
   start(): void {
     if (this.phase !== 'idle') return;
-    this.announced = this.options.addressSource();
+    this.announced = this.announcement();
     this.register();
     this.scheduleAddressCheck();
   }
@@ -128,6 +155,30 @@ export class PeerLifecycle {
     if (this.phase === 'stopped' || this.phase === 'failed') return;
     this.phase = 'stopped';
     this.clearAll();
+  }
+
+  /**
+   * A graceful stop. Where the relay offers "goodbye" (SPEC EXT-2) and we
+   * are live, tells it first, so we stop being listed at once; `onDone`
+   * runs when that is answered or timed out (or at once without a goodbye).
+   */
+  leave(onDone: () => void = () => {}): void {
+    const goodbye = this.deps.relay.goodbye;
+    if (this.phase !== 'live' || !goodbye || !this.offered.has('goodbye') || this.options.sayGoodbye === false) {
+      this.stop();
+      onDone();
+      return;
+    }
+    this.clearAll();
+    this.phase = 'leaving';
+    this.call((done) => goodbye.call(this.deps.relay, done), (reply) => {
+      const ended = reply.kind === 'response' && reply.status === 200;
+      const wasLive = ended && (reply.body as { was_live?: unknown } | null)?.was_live !== false;
+      this.emit({ type: 'goodbye', atMs: this.now(), outcome: ended ? (wasLive ? 'ended' : 'not_live') : 'failed', ...(ended ? {} : { message: describeReply(reply) }) });
+      this.phase = 'stopped';
+      this.clearAll();
+      onDone();
+    });
   }
 
   /**
@@ -149,8 +200,8 @@ export class PeerLifecycle {
 
   /** Re-reads the addresses now (the edge may call this on a network change event). */
   checkAddresses(): void {
-    if (this.phase === 'stopped' || this.phase === 'failed') return;
-    const fresh = this.options.addressSource();
+    if (this.phase === 'stopped' || this.phase === 'failed' || this.phase === 'leaving') return;
+    const fresh = this.announcement();
     if (sameAddressList(fresh, this.announced)) return;
     this.emit({ type: 'addresses_changed', atMs: this.now(), from: [...this.announced], to: [...fresh] });
     this.announced = fresh;
@@ -201,6 +252,7 @@ export class PeerLifecycle {
       this.phase = 'live';
       this.registrationConfirmed = true;
       this.noteTtl(reply.body);
+      if (this.noteObserved(reply.body)) this.refreshAnnouncement();
       this.emit({ type: 'ready', atMs: this.now(), reason, port: this.options.port, addresses, ...expiresIn(reply.body) });
       if (this.readyPending || !sameAddressList(addresses, this.announced)) this.sendReady('addresses_changed');
       else this.scheduleHeartbeat();
@@ -233,6 +285,7 @@ export class PeerLifecycle {
       this.noteTtl(reply.body);
       this.emit({ type: 'heartbeat', atMs: this.now(), ...expiresIn(reply.body) });
       this.scheduleHeartbeat();
+      if (this.noteObserved(reply.body)) this.checkAddresses();
     } else if (reply.kind === 'response' && reply.status === 404) {
       this.emit({ type: 'broadcast_expired', atMs: this.now() });
       this.sendReady('heartbeat_404');
@@ -242,6 +295,39 @@ export class PeerLifecycle {
     } else {
       this.retryLater('heartbeat', reply, () => this.sendHeartbeat());
     }
+  }
+
+  /** Recomputes what we announce without sending anything; true when it changed (the caller sends ready). */
+  private refreshAnnouncement(): boolean {
+    const fresh = this.announcement();
+    if (sameAddressList(fresh, this.announced)) return false;
+    this.emit({ type: 'addresses_changed', atMs: this.now(), from: [...this.announced], to: [...fresh] });
+    this.announced = fresh;
+    return true;
+  }
+
+  /** Our own addresses, then the relay's observed one where it adds something reachable (SPEC EXT-3). */
+  private announcement(): string[] {
+    const own = this.options.addressSource();
+    const extra = this.observed;
+    if (extra === null || this.options.useObservedAddress === false || own.length === 0 || own.length >= MAX_ANNOUNCED_ADDRESSES) return own;
+    return own.includes(extra) ? own : [...own, extra];
+  }
+
+  /** Takes a new public `observed_address` from a relay answer; true when it changed. */
+  private noteObserved(body: unknown): boolean {
+    const raw = (body as { observed_address?: unknown } | null)?.observed_address;
+    if (typeof raw !== 'string' || ipVersion(raw) === null) return false;
+    const address = raw.trim().toLowerCase();
+    const kind = classifyAddress(address);
+    const usable = kind === 'public-v4' || kind === 'global-v6';
+    if (address === this.lastObserved) return false;
+    this.lastObserved = address;
+    const next = usable ? address : null;
+    this.emit({ type: 'observed_address', atMs: this.now(), address, announced: usable && this.options.useObservedAddress !== false });
+    if (next === this.observed) return false;
+    this.observed = next;
+    return true;
   }
 
   private noteTtl(body: unknown): void {
@@ -337,6 +423,10 @@ export class PeerLifecycle {
 function expiresIn(body: unknown): { expiresInS?: number } {
   const value = (body as { expires_in?: unknown } | null)?.expires_in;
   return typeof value === 'number' ? { expiresInS: value } : {};
+}
+
+function describeReply(reply: RelayReply): string {
+  return reply.kind === 'unreachable' ? reply.message : `HTTP ${reply.status}${describeBody(reply.body)}`;
 }
 
 function describeBody(body: unknown): string {

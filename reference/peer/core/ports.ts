@@ -70,6 +70,8 @@ export interface RelayPort {
   ready(payload: ReadyPayload, onReply: (reply: RelayReply) => void): Cancellable;
   heartbeat(onReply: (reply: RelayReply) => void): Cancellable;
   lookup(email: string, onReply: (reply: RelayReply) => void): Cancellable;
+  /** SPEC EXT-2, where the relay offers it: 200 `{"status":"gone"}`. */
+  goodbye?(onReply: (reply: RelayReply) => void): Cancellable;
 }
 
 export const NOT_CANCELLABLE: Cancellable = { cancel() {} };

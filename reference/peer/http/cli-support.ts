@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
 import { UserInputError } from '../../shared/user-input-error.ts';
 import { ipVersion } from '../../shared/ip.ts';
-import { parseDurationMs } from '../core/duration.ts';
+import { parseDurationMs } from '../../shared/duration.ts';
 import { TRY_STRATEGIES, type TryStrategy } from '../core/try-order.ts';
 
 export class BadInput extends UserInputError {}

@@ -17,6 +17,8 @@ export interface PeerCommandArgs {
   root: string;
   /** Serve dotfiles and dot-folders too (absent: false). */
   'serve-dotfiles'?: boolean;
+  /** Renew the certificate before it expires (absent: true). */
+  renew?: boolean;
   'identity-dir'?: string;
   port: number;
   host?: string;
@@ -47,6 +49,8 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     // Serving a folder that contains the identity must never publish the private key.
     privatePaths: [identityDir],
     serveDotfiles: args['serve-dotfiles'] ?? false,
+    identityDir,
+    renew: args.renew ?? true,
     port: requirePort(args.port, '--port'),
     ...(args.host ? { host: requireIpList([args.host], '--host')[0] } : {}),
     publicAddresses: requireIpList(args['public-address'], '--public-address'),

@@ -69,12 +69,23 @@ export class RelayClient {
     return this.send('POST', RELAY_PATHS.register, { certificate: identity.certificatePem, email: identity.email });
   }
 
+  /** SPEC EXT-1: replace this client's (still valid) certificate by `certificatePem` for the same email. */
+  renew(certificatePem: string): Promise<RelayReply> {
+    this.requireIdentity();
+    return this.send('POST', RELAY_PATHS.renew, { certificate: certificatePem });
+  }
+
   ready(payload: { port: number; addresses: string[]; capabilities?: Record<string, unknown> }): Promise<RelayReply> {
     return this.send('POST', RELAY_PATHS.ready, payload);
   }
 
   heartbeat(): Promise<RelayReply> {
     return this.send('POST', RELAY_PATHS.heartbeat, {});
+  }
+
+  /** SPEC EXT-2: ends this identity's broadcast at once (relays offering "goodbye"). */
+  goodbye(): Promise<RelayReply> {
+    return this.send('POST', RELAY_PATHS.goodbye, {});
   }
 
   lookup(email: string): Promise<RelayReply> {

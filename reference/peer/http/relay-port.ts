@@ -7,7 +7,7 @@
 import type { Cancellable, ReadyPayload, RelayPort, RelayReply } from '../core/ports.ts';
 import type { RelayClient } from './relay-client.ts';
 
-type ClientCalls = Pick<RelayClient, 'register' | 'ready' | 'heartbeat' | 'lookup'>;
+type ClientCalls = Pick<RelayClient, 'register' | 'ready' | 'heartbeat' | 'lookup'> & Partial<Pick<RelayClient, 'goodbye'>>;
 
 export function relayPortOver(client: ClientCalls): RelayPort {
   return {
@@ -15,6 +15,7 @@ export function relayPortOver(client: ClientCalls): RelayPort {
     ready: (payload: ReadyPayload, onReply) => settle(() => client.ready(payload), onReply),
     heartbeat: (onReply) => settle(() => client.heartbeat(), onReply),
     lookup: (email, onReply) => settle(() => client.lookup(email), onReply),
+    ...(client.goodbye ? { goodbye: (onReply: (reply: RelayReply) => void) => settle(() => client.goodbye!(), onReply) } : {}),
   };
 }
 

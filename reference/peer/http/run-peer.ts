@@ -18,14 +18,22 @@ import type { TryStrategy } from '../core/try-order.ts';
 import { loadFriendsFile, saveFriendsFile, saveFriendsStatus } from './friends-file.ts';
 import { httpDialer } from './http-dialer.ts';
 import { startPeerServer, type RunningPeerServer } from './peer-server.ts';
-import { RelayClient } from './relay-client.ts';
 import { relayPortOver } from './relay-port.ts';
+import { CertificateRenewal, type CertificateRenewalOptions, type RenewalEvent } from '../core/certificate-renewal.ts';
+import { windowOf } from '../../identity/renewal-files.ts';
+import { IdentityHolder, renewalPortOver, settlePendingRenewal } from './renewal-port.ts';
 
 export interface RunPeerOptions {
   relayUrl: string;
   relayCaPem?: string;
   insecure?: boolean;
   identity: Identity;
+  /** The folder the identity was loaded from: a renewal writes the new pair there. Without it a renewal lives in memory only. */
+  identityDir?: string;
+  /** Renew the certificate before it expires (SPEC AUTH-6, EXT-1); default true. */
+  renew?: boolean;
+  /** When to renew (tests shorten these). */
+  renewal?: Omit<CertificateRenewalOptions, 'window'>;
   root: string;
   /** Peer Server port; 0 (default) lets the OS choose. */
   port?: number;
@@ -61,6 +69,9 @@ export interface RunningPeer {
   friends: FriendsMonitor | null;
   /** This peer's own authenticated relay port (lookups as this peer: the demo's B uses it). */
   relay: RelayPort;
+  /** The identity in use now: a renewal replaces it. */
+  currentIdentity(): Identity;
+  renewal: CertificateRenewal | null;
   close(): Promise<void>;
 }
 
@@ -82,22 +93,32 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
   const log = options.log ?? (() => {});
   // Read the friends list before opening anything, so a bad file fails cleanly.
   const friendEntries = options.friends ? await loadFriendsFile(options.friends.file) : [];
-  const client = new RelayClient({
-    relayUrl: options.relayUrl,
-    ...(options.relayCaPem ? { relayCaPem: options.relayCaPem } : {}),
-    insecure: options.insecure ?? false,
-    identity: options.identity,
-    timeoutMs: options.relayTimeoutMs ?? 10_000,
-  });
+  const holder = new IdentityHolder(
+    {
+      relayUrl: options.relayUrl,
+      ...(options.relayCaPem ? { relayCaPem: options.relayCaPem } : {}),
+      insecure: options.insecure ?? false,
+      timeoutMs: options.relayTimeoutMs ?? 10_000,
+    },
+    options.identity,
+  );
   let server: RunningPeerServer;
   try {
+    if (options.identityDir) await settlePendingRenewal(options.identityDir, holder, (line) => log(line));
     const privatePaths = [...(options.privatePaths ?? []), ...(options.friends ? [options.friends.file, options.friends.statusDir] : [])];
     server = await startPeerServer({ root: options.root, email: options.identity.email, port: options.port ?? 0, privatePaths, serveDotfiles: options.serveDotfiles ?? false, ...(options.host ? { host: options.host } : {}) });
   } catch (error) {
-    await client.close();
+    await holder.close();
     throw error;
   }
-  const relay = relayPortOver(client);
+  // Through the holder, so every later call presents the certificate in use, renewed or not.
+  const relay = relayPortOver({
+    register: () => holder.client.register(),
+    ready: (payload) => holder.client.ready(payload),
+    heartbeat: () => holder.client.heartbeat(),
+    lookup: (email) => holder.client.lookup(email),
+    goodbye: () => holder.client.goodbye(),
+  });
   const runtime = { clock: systemClock, timers: systemTimers() };
   const interfaces = options.interfaces ?? systemInterfaces;
   const addressSource = () => orderAddresses(interfaces(), options.publicAddresses ?? [], { includeLoopback: options.includeLoopback ?? false });
@@ -132,8 +153,20 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
     },
   );
   const friends = options.friends ? startFriends(options.friends, friendEntries, { ...runtime, relay, log }) : null;
+  const renewal = options.renew === false ? null : startRenewal(holder, options, runtime, log);
   lifecycle.start();
   friends?.monitor.start();
+  renewal?.start();
+  // What the relay offers (SPEC EXT): a goodbye on close only where it is listed.
+  void holder.client.health().then(
+    (reply) => {
+      const listed = (reply.body as { extensions?: unknown } | null)?.extensions;
+      const names = Array.isArray(listed) ? listed.filter((e): e is string => typeof e === 'string') : [];
+      lifecycle.relayOffers(names);
+      if (names.length > 0) log(`the relay offers: ${names.join(', ')}`);
+    },
+    () => undefined,
+  );
   let closing: Promise<void> | null = null;
   return {
     email: options.identity.email,
@@ -142,17 +175,42 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
     lifecycle,
     friends: friends?.monitor ?? null,
     relay,
+    currentIdentity: () => holder.identity,
+    renewal,
     close() {
       // Idempotent: SIGTERM and a test's cleanup may both ask.
       closing ??= (async () => {
-        lifecycle.stop();
+        await new Promise<void>((resolve) => lifecycle.leave(resolve));
+        renewal?.stop();
         await friends?.stop();
         await server.close();
-        await client.close();
+        await holder.close();
       })();
       return closing;
     },
   };
+}
+
+function startRenewal(holder: IdentityHolder, options: RunPeerOptions, runtime: { clock: typeof systemClock; timers: ReturnType<typeof systemTimers> }, log: (line: string) => void): CertificateRenewal {
+  if (!options.identityDir) log('renewal: no identity folder given; a renewed certificate is kept in memory only');
+  return new CertificateRenewal(
+    { window: windowOf(holder.identity), ...options.renewal },
+    { ...runtime, port: renewalPortOver(holder, options.identityDir ?? null, runtime.clock), onEvent: (event) => log(describeRenewalEvent(event)) },
+  );
+}
+
+export function describeRenewalEvent(event: RenewalEvent): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  switch (event.type) {
+    case 'renewal_scheduled':
+      return `renewal: certificate valid until ${iso(event.notAfterMs)}; renewing at ${iso(event.renewAtMs)}`;
+    case 'renewed':
+      return `renewal: the relay took a new certificate, valid until ${iso(event.notAfterMs)}`;
+    case 'renewal_failed':
+      return `renewal failed (${event.reason}): ${event.message}; retrying in ${Math.round(event.retryInMs / 1000)} s`;
+    case 'certificate_expired':
+      return `renewal: the certificate expired at ${iso(event.notAfterMs)} without being renewed; the relay will refuse it (certificate_expired)`;
+  }
 }
 
 function startFriends(
@@ -235,6 +293,10 @@ export function describeLifecycleEvent(event: LifecycleEvent): string {
       return `relay trouble during ${event.step}: ${event.message}; retrying in ${Math.round(event.retryInMs / 1000)} s`;
     case 'fatal':
       return `fatal (${event.code}): ${event.message}`;
+    case 'observed_address':
+      return event.announced ? `the relay sees us at ${event.address}; announcing it after our own addresses` : `the relay sees us at ${event.address} (not public: not announced)`;
+    case 'goodbye':
+      return event.outcome === 'failed' ? `goodbye failed: ${event.message ?? ''}; the relay lists us until our broadcast expires` : `said goodbye to the relay${event.outcome === 'not_live' ? ' (no live broadcast)' : ': no longer listed'}`;
   }
 }
 

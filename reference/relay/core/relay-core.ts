@@ -11,9 +11,10 @@ import type { CertificateInspector } from '../../identity/inspect.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fail, ok } from './result.ts';
 import { checkCertificate } from './certificate-rules.ts';
-import { checkListLimit, checkReadyPayload, checkRegisterPayload, parseJsonObject } from './validate.ts';
+import { checkListLimit, checkReadyPayload, checkRegisterPayload, checkRenewPayload, parseJsonObject } from './validate.ts';
 import type { BroadcastRecord, IdentityRecord, Principal, RelayConfig, RelayHandler, RelayRequest, RelayResponse, RelayStore } from './types.ts';
-import { StoreUnavailableError } from './types.ts';
+import { RELAY_EXTENSIONS, StoreUnavailableError, type RelayExtension } from './types.ts';
+import { validityProblem } from './validity.ts';
 import { routeRequest } from './routes.ts';
 
 export interface RelayCoreDeps {
@@ -38,7 +39,12 @@ type Authenticated = { ok: true; identity: IdentityRecord } | { ok: false; respo
 
 export class RelayCore implements RelayHandler {
   /** Readable so conformance mutants can build a broken variant from the same parts. */
-  constructor(readonly deps: RelayCoreDeps) {}
+  constructor(readonly deps: RelayCoreDeps) {
+    const { ttlSeconds, extensions = [] } = deps.config;
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`RelayCore: ttlSeconds must be a positive integer, got ${ttlSeconds}`);
+    const unknown = extensions.filter((e) => !(RELAY_EXTENSIONS as readonly string[]).includes(e));
+    if (unknown.length > 0) throw new Error(`RelayCore: unknown extensions ${unknown.join(', ')} (known: ${RELAY_EXTENSIONS.join(', ')})`);
+  }
 
   get ttlSeconds(): number {
     return this.deps.config.ttlSeconds;
@@ -47,7 +53,7 @@ export class RelayCore implements RelayHandler {
   /** Routes one request; store outages become 503, never a crash (SPEC ERR-5). */
   async handle(request: RelayRequest): Promise<RelayResponse> {
     try {
-      return await routeRequest(this, request, this.deps.config.testMode);
+      return await routeRequest(this, request, this.deps.config);
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.deps.onStoreUnavailable?.(error);
@@ -58,24 +64,36 @@ export class RelayCore implements RelayHandler {
     }
   }
 
+  /** SPEC GEN-2; the extensions offered (SPEC EXT) are listed only when there are some. */
   health(): RelayResponse {
-    return ok({ status: 'ok' });
+    const extensions = this.deps.config.extensions ?? [];
+    return ok(extensions.length > 0 ? { status: 'ok', extensions: [...extensions] } : { status: 'ok' });
   }
 
-  /** SPEC REG-1..REG-12. */
+  /** SPEC REG-1..REG-14. */
   async register(request: RelayRequest): Promise<RelayResponse> {
+    // SPEC REG-14: checked first, it costs nothing.
+    if (this.deps.config.requirePossession && !request.principal) {
+      return fail('client_certificate_required', 'this relay registers only over mutual TLS presenting the certificate being registered');
+    }
     const body = parseJsonObject(request.bodyText);
     if (!body.ok) return body.response;
     const payload = checkRegisterPayload(body.value);
     if (!payload.ok) return payload.response;
     const certificate = checkCertificate(this.deps.certificates, payload.value.certificatePem, payload.value.email, this.deps.clock.nowMs());
     if (!certificate.ok) return certificate.response;
+    // SPEC REG-13: whoever presents a certificate while registering must be registering that one.
+    if (request.principal && request.principal.fingerprintSha256 !== certificate.value.fingerprintSha256) {
+      return fail('certificate_mismatch', 'the client certificate on this connection is not the certificate in the body; register over a connection presenting it, or present none');
+    }
     const record: IdentityRecord = {
       id: this.newId(),
       email: payload.value.email,
       fingerprintSha256: certificate.value.fingerprintSha256,
       certificatePem: payload.value.certificatePem,
       registeredAtMs: this.deps.clock.nowMs(),
+      notBeforeMs: certificate.value.notBeforeMs,
+      notAfterMs: certificate.value.notAfterMs,
     };
     const outcome = await this.deps.store.insertIdentity(record);
     if (outcome === 'email_taken') return fail('email_taken', `${record.email} is already registered`);
@@ -102,7 +120,7 @@ export class RelayCore implements RelayHandler {
       expiresAtMs: nowMs + this.ttlSeconds * 1000,
     };
     await this.deps.store.putBroadcast(broadcast);
-    return ok({ status: 'registered', broadcast_id: broadcast.broadcastId, expires_in: this.ttlSeconds });
+    return ok({ status: 'registered', broadcast_id: broadcast.broadcastId, expires_in: this.ttlSeconds, ...this.observed(request) });
   }
 
   /** SPEC HB-1..HB-4. */
@@ -118,7 +136,29 @@ export class RelayCore implements RelayHandler {
     const nowMs = this.deps.clock.nowMs();
     const extended = await this.deps.store.extendBroadcast(auth.identity.email, nowMs, nowMs + this.ttlSeconds * 1000);
     if (!extended) return fail('no_live_broadcast', 'no live broadcast for this identity; send /api/relay/broadcast/ready again');
-    return ok({ status: 'alive', expires_in: this.ttlSeconds, broadcast_expires: toUnixSeconds(extended.expiresAtMs) });
+    return ok({ status: 'alive', expires_in: this.ttlSeconds, broadcast_expires: toUnixSeconds(extended.expiresAtMs), ...this.observed(request) });
+  }
+
+  /** SPEC EXT-2: a peer leaving gracefully ends its broadcast at once instead of waiting out the TTL. */
+  async goodbye(request: RelayRequest): Promise<RelayResponse> {
+    const auth = await this.authenticate(request.principal);
+    if (!auth.ok) return auth.response;
+    if (request.bodyText !== null && request.bodyText.trim() !== '') {
+      const body = parseJsonObject(request.bodyText);
+      if (!body.ok) return body.response;
+    }
+    const ended = await this.deps.store.endBroadcast(auth.identity.email, this.deps.clock.nowMs());
+    return ok({ status: 'gone', was_live: ended });
+  }
+
+  /** SPEC EXT-3: the address this request came from, for ready and heartbeat answers, where offered and known. */
+  private observed(request: RelayRequest): { observed_address?: string } {
+    if (!this.offers('observed-address') || !request.remoteAddress) return {};
+    return { observed_address: request.remoteAddress };
+  }
+
+  private offers(extension: RelayExtension): boolean {
+    return this.deps.config.extensions?.includes(extension) ?? false;
   }
 
   /** SPEC LOOKUP-1..LOOKUP-6. */
@@ -167,6 +207,31 @@ export class RelayCore implements RelayHandler {
     return ok(body, { link: `<${next}>; rel="next"` });
   }
 
+  /** SPEC EXT-1: a registered identity, authenticated with its current certificate, replaces it by a new one. */
+  async renew(request: RelayRequest): Promise<RelayResponse> {
+    const auth = await this.authenticate(request.principal);
+    if (!auth.ok) return auth.response;
+    const { identity } = auth;
+    const body = parseJsonObject(request.bodyText);
+    if (!body.ok) return body.response;
+    const payload = checkRenewPayload(body.value);
+    if (!payload.ok) return payload.response;
+    if (payload.value.email !== null && payload.value.email !== identity.email) {
+      return fail('email_mismatch', `this certificate is registered as ${identity.email}, not ${payload.value.email}; a renewal keeps the email`);
+    }
+    // The same checks as a registration, for the identity's own email.
+    const certificate = checkCertificate(this.deps.certificates, payload.value.certificatePem, identity.email, this.deps.clock.nowMs());
+    if (!certificate.ok) return certificate.response;
+    const { fingerprintSha256, notBeforeMs, notAfterMs } = certificate.value;
+    if (fingerprintSha256 === identity.fingerprintSha256) {
+      return fail('certificate_already_registered', 'the new certificate is the one already registered; renew with a new one');
+    }
+    const outcome = await this.deps.store.replaceCertificate(identity.email, identity.fingerprintSha256, { fingerprintSha256, certificatePem: payload.value.certificatePem, notBeforeMs, notAfterMs });
+    if (outcome === 'certificate_taken') return fail('certificate_already_registered', 'the new certificate is already registered');
+    if (outcome === 'stale') return fail('certificate_not_registered', 'the client certificate was replaced meanwhile (another renewal won)');
+    return ok({ status: 'renewed', email: identity.email, id: identity.id, not_after: toUnixSeconds(notAfterMs) });
+  }
+
   /** Total the test-control profile has moved the clock, in ms (capped at TEST_CLOCK_LIMITS.maxTotalMs). */
   private clockAdvancedMs = 0;
 
@@ -195,7 +260,7 @@ export class RelayCore implements RelayHandler {
     return this.deps.store.deleteExpiredBroadcasts(this.deps.clock.nowMs());
   }
 
-  /** SPEC AUTH-1..AUTH-4: the certificate itself is the credential, by fingerprint. */
+  /** SPEC AUTH-1..AUTH-4, AUTH-6: the certificate itself is the credential, by fingerprint, while it is valid. */
   private async authenticate(principal: Principal | null): Promise<Authenticated> {
     if (!principal) {
       return { ok: false, response: fail('client_certificate_required', 'this endpoint needs a client certificate (mutual TLS)') };
@@ -204,6 +269,8 @@ export class RelayCore implements RelayHandler {
     if (!identity) {
       return { ok: false, response: fail('certificate_not_registered', 'the client certificate is not registered with this relay') };
     }
+    const problem = validityProblem(identity, this.deps.certificates, this.deps.clock.nowMs());
+    if (problem !== null) return { ok: false, response: fail('certificate_expired', problem) };
     return { ok: true, identity };
   }
 

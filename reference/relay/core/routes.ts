@@ -4,7 +4,7 @@
  */
 import { fail } from './result.ts';
 import type { RelayCore } from './relay-core.ts';
-import type { RelayRequest, RelayResponse } from './types.ts';
+import type { RelayConfig, RelayExtension, RelayRequest, RelayResponse } from './types.ts';
 import { RELAY_PATHS } from '../../shared/relay-paths.ts';
 
 type Route = { method: 'GET' | 'POST'; run: (core: RelayCore, request: RelayRequest) => RelayResponse | Promise<RelayResponse> };
@@ -18,16 +18,27 @@ const ROUTES: Record<string, Route> = {
   [RELAY_PATHS.list]: { method: 'GET', run: (core, r) => core.list(r) },
 };
 
+/** SPEC EXT: reachable only where the relay offers the extension. */
+const EXTENSION_ROUTES: Record<string, { extension: RelayExtension; route: Route }> = {
+  [RELAY_PATHS.renew]: { extension: 'renew', route: { method: 'POST', run: (core, r) => core.renew(r) } },
+  [RELAY_PATHS.goodbye]: { extension: 'goodbye', route: { method: 'POST', run: (core, r) => core.goodbye(r) } },
+};
+
 const TEST_ROUTES: Record<string, Route> = {
   [RELAY_PATHS.clock]: { method: 'POST', run: (core, r) => core.advanceClock(r) },
 };
 
-export function routeRequest(core: RelayCore, request: RelayRequest, testMode: boolean): RelayResponse | Promise<RelayResponse> {
-  const route = ROUTES[request.path] ?? (testMode ? TEST_ROUTES[request.path] : undefined);
+export function routeRequest(core: RelayCore, request: RelayRequest, config: RelayConfig): RelayResponse | Promise<RelayResponse> {
+  const route = ROUTES[request.path] ?? extensionRoute(request.path, config) ?? (config.testMode ? TEST_ROUTES[request.path] : undefined);
   if (!route) return fail('route_not_found', `no such endpoint: ${request.method} ${request.path.slice(0, 200)}`);
   const method = request.method === 'HEAD' && route.method === 'GET' ? 'GET' : request.method;
   if (method !== route.method) {
     return fail('method_not_allowed', `${request.path} accepts ${route.method} only`, { allow: route.method === 'GET' ? 'GET, HEAD' : route.method });
   }
   return route.run(core, request);
+}
+
+function extensionRoute(path: string, config: RelayConfig): Route | undefined {
+  const entry = EXTENSION_ROUTES[path];
+  return entry && config.extensions?.includes(entry.extension) ? entry.route : undefined;
 }

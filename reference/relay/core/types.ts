@@ -8,7 +8,25 @@ export interface IdentityRecord {
   fingerprintSha256: string;
   certificatePem: string;
   registeredAtMs: number;
+  /**
+   * The certificate's validity window, read at registration (SPEC AUTH-6).
+   * Null for rows stored before the relay kept it: the core then reads it
+   * from `certificatePem`.
+   */
+  notBeforeMs: number | null;
+  notAfterMs: number | null;
 }
+
+/** What a renewal puts in place of an identity's certificate (SPEC EXT-1). */
+export interface CertificateReplacement {
+  fingerprintSha256: string;
+  certificatePem: string;
+  notBeforeMs: number;
+  notAfterMs: number;
+}
+
+/** 'stale': the identity no longer holds the certificate the caller authenticated with (a concurrent renewal won). */
+export type ReplaceCertificateOutcome = 'replaced' | 'certificate_taken' | 'stale';
 
 export interface BroadcastRecord {
   broadcastId: string;
@@ -43,11 +61,19 @@ export interface RelayStore {
   readonly durable: boolean;
   insertIdentity(record: IdentityRecord): Promise<InsertIdentityOutcome>;
   findIdentityByFingerprint(fingerprintSha256: string): Promise<IdentityRecord | null>;
+  /**
+   * Gives the identity holding `currentFingerprintSha256` under `email` a new
+   * certificate; the email, id and broadcast stay (SPEC EXT-1). Atomic: of
+   * two renewals from one certificate, one wins and the other is 'stale'.
+   */
+  replaceCertificate(email: string, currentFingerprintSha256: string, next: CertificateReplacement): Promise<ReplaceCertificateOutcome>;
   /** One broadcast per email: replaces any earlier one (SPEC READY-6). */
   putBroadcast(record: BroadcastRecord): Promise<void>;
   /** Moves a live broadcast's lastSeen/expiry; null when none is live (SPEC HB-1, HB-3). */
   extendBroadcast(email: string, nowMs: number, expiresAtMs: number): Promise<BroadcastRecord | null>;
   findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null>;
+  /** Ends a live broadcast now (its expiry becomes `nowMs`, so it is not live from this instant); false when none was live (SPEC EXT-2). */
+  endBroadcast(email: string, nowMs: number): Promise<boolean>;
   /** Live broadcasts sorted by email, excluding one email, after a cursor. */
   listLiveBroadcasts(query: ListQuery): Promise<BroadcastRecord[]>;
   deleteExpiredBroadcasts(nowMs: number): Promise<number>;
@@ -69,6 +95,12 @@ export interface RelayRequest {
   /** The raw body, already size-limited by the edge; null when there was none. */
   bodyText: string | null;
   principal: Principal | null;
+  /**
+   * The caller's address as the relay saw it: the TCP peer, or behind a
+   * trusted proxy the client it forwarded for (SPEC EXT-3). Absent when the
+   * edge does not know it.
+   */
+  remoteAddress?: string | null;
 }
 
 export interface RelayResponse {
@@ -86,7 +118,17 @@ export interface RelayConfig {
   ttlSeconds: number;
   /** Enables the SPEC TEST-* clock control profile. Never on in production. */
   testMode: boolean;
+  /** Optional protocol extensions this relay offers and advertises in health (SPEC EXT); none when absent. */
+  extensions?: readonly RelayExtension[];
+  /** Refuse registrations without a client certificate (SPEC REG-14); off when absent. */
+  requirePossession?: boolean;
 }
+
+/** SPEC EXT: the extensions the reference relay can offer, by the name health advertises. */
+export const RELAY_EXTENSIONS = ['renew', 'goodbye', 'observed-address'] as const;
+export type RelayExtension = (typeof RELAY_EXTENSIONS)[number];
+/** Offered unless the operator says otherwise: a peer can only renew before expiry where the relay lets it. */
+export const DEFAULT_RELAY_EXTENSIONS: readonly RelayExtension[] = ['renew'];
 
 export const RELAY_LIMITS = {
   maxBodyBytes: 64 * 1024,

@@ -46,6 +46,18 @@ export function checkRegisterPayload(body: Record<string, unknown>): Checked<Reg
   return accept({ certificatePem: certificate, email });
 }
 
+/** SPEC EXT-1: `{"certificate": PEM}`; an `email`, when sent, must be the caller's own (checked by the core). */
+export function checkRenewPayload(body: Record<string, unknown>): Checked<{ certificatePem: string; email: string | null }> {
+  const { certificate } = body;
+  if (typeof certificate !== 'string' || certificate.length === 0) {
+    return reject(fail('invalid_certificate', '"certificate" must be a PEM-encoded X.509 certificate string'));
+  }
+  if (body.email === undefined) return accept({ certificatePem: certificate, email: null });
+  const email = normalizeValidEmail(body.email);
+  if (email === null) return reject(fail('invalid_email', '"email", when sent, must be an email address string'));
+  return accept({ certificatePem: certificate, email });
+}
+
 export interface ReadyPayload {
   port: number;
   addresses: string[];

@@ -24,6 +24,12 @@ export interface PrincipalResult {
   warningKey?: string;
   /** Set when the request must be refused instead of served (4xx with this code). */
   refusal?: { code: ErrorCode; message: string };
+  /**
+   * The client's address (SPEC EXT-3): the TCP peer, or, on a connection from
+   * a trusted proxy, the nearest untrusted hop of its X-Forwarded-For; null
+   * when a trusted proxy forwarded none (its own address is not the client's).
+   */
+  clientAddress?: string | null;
 }
 
 export type PrincipalExtractor = (request: IncomingMessage) => PrincipalResult;
@@ -75,7 +81,31 @@ export function tlsPrincipal(request: IncomingMessage): Principal | null {
 }
 
 export function makePrincipalExtractor(proxy: ProxyTrust | null): PrincipalExtractor {
-  if (!proxy) return (request) => ({ principal: tlsPrincipal(request) });
+  if (!proxy) return (request) => ({ principal: tlsPrincipal(request), clientAddress: remoteAddress(request) || null });
+  const identify = makeHeaderExtractor(proxy);
+  return (request) => {
+    const result = identify(request);
+    const remote = remoteAddress(request);
+    return { ...result, clientAddress: isTrusted(proxy.trusted, remote) ? forwardedClient(request, proxy.trusted) : remote || null };
+  };
+}
+
+/**
+ * X-Forwarded-For read from the right: each trusted proxy appends the
+ * address it was connected from, so the first hop that is not a trusted
+ * proxy is the client. Anything to its left was written by the client.
+ */
+export function forwardedClient(request: IncomingMessage, trusted: BlockList): string | null {
+  const hops = (request.headersDistinct['x-forwarded-for'] ?? []).join(',').split(',').map((h) => unmapped(h.trim())).filter((h) => h !== '');
+  for (let i = hops.length - 1; i >= 0; i -= 1) {
+    const hop = hops[i] as string;
+    if (ipVersion(hop) === null) return null;
+    if (!isTrusted(trusted, hop)) return hop;
+  }
+  return null;
+}
+
+function makeHeaderExtractor(proxy: ProxyTrust): PrincipalExtractor {
   const header = proxy.headerName.toLowerCase();
   return (request) => {
     // headersDistinct: Node joins repeated unknown headers with ", ", which would hide a second copy.
@@ -100,7 +130,11 @@ export function makePrincipalExtractor(proxy: ProxyTrust | null): PrincipalExtra
 }
 
 function remoteAddress(request: IncomingMessage): string {
-  const address = request.socket.remoteAddress ?? '';
+  return unmapped(request.socket.remoteAddress ?? '');
+}
+
+/** ::ffff:192.0.2.1 (a dual-stack socket's IPv4 peer) is 192.0.2.1. */
+function unmapped(address: string): string {
   return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 

@@ -60,11 +60,13 @@ describe('parseRate (--register-rate)', () => {
     ['30/m', 0.5],
     ['36/h', 0.01],
     ['0.5/s', 0.5],
+    ['5/10s', 0.5],
+    ['86400/d', 1],
   ])('reads %j as %d per second', (text, perSecond) => {
     expect(parseRate(text)).toBeCloseTo(perSecond, 10);
   });
 
   it.each(['off', 'OFF', '0', 'none'])('reads %j as no limit', (text) => expect(parseRate(text)).toBeNull());
 
-  it.each(['', 'fast', '-1/s', '10/d', '1e3', '0/s', '10 / s'])('refuses %j', (text) => expect(() => parseRate(text)).toThrow(/expected a rate/));
+  it.each(['', 'fast', '-1/s', '10/x', '1e3', '0/s', '10 / s', '10/0s', '10/5'])('refuses %j', (text) => expect(() => parseRate(text)).toThrow(/expected a rate/));
 });

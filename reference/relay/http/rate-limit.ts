@@ -4,6 +4,7 @@
  * the Clock it is given, never from Date.now().
  */
 import type { Clock } from '../../shared/clock.ts';
+import { parseDurationMs } from '../../shared/duration.ts';
 
 export interface RateLimit {
   /** Tokens added per second (may be fractional: 0.5 is one every 2 s). */
@@ -84,11 +85,12 @@ export class TokenBuckets {
 export function parseRate(text: string): number | null {
   const trimmed = text.trim().toLowerCase();
   if (trimmed === 'off' || trimmed === 'none' || trimmed === '0') return null;
-  const match = /^([0-9]+(?:\.[0-9]+)?)(?:\/(s|sec|second|m|min|minute|h|hour))?$/.exec(trimmed);
-  if (!match?.[1]) throw new RangeError(`expected a rate such as 10/s, 600/min or off, got ${JSON.stringify(text)}`);
-  const count = Number(match[1]);
-  const unit = match[2] ?? 's';
-  const perSecond = unit.startsWith('h') ? count / 3600 : unit.startsWith('m') ? count / 60 : count;
+  // N, or N/PER with PER in the one duration grammar (reference/shared/duration.ts); a bare unit is one of it.
+  const match = /^([0-9]+(?:\.[0-9]+)?)(?:\/([0-9a-z.]+))?$/.exec(trimmed);
+  const per = match?.[2] === undefined ? 's' : match[2];
+  const perMs = parseDurationMs(/^[a-z]+$/.test(per) ? `1${per}` : per, { bareNumber: 'refused' });
+  if (!match?.[1] || perMs === null) throw new RangeError(`expected a rate such as 10/s, 600/min, 5/10s or off, got ${JSON.stringify(text)}`);
+  const perSecond = Number(match[1]) / (perMs / 1000);
   if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError(`expected a rate above zero such as 10/s, or off, got ${JSON.stringify(text)}`);
   return perSecond;
 }

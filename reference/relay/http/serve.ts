@@ -14,6 +14,7 @@ import { fail } from '../core/result.ts';
 import { RELAY_LIMITS, type RelayHandler, type RelayResponse } from '../core/types.ts';
 import { CONNECTION_DEFAULTS, ConnectionGate, normalizeAddress } from './connection-limits.ts';
 import type { PrincipalExtractor } from './principal.ts';
+import { RELAY_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
 import type { TokenBuckets } from './rate-limit.ts';
 import { readBody } from './read-body.ts';
 import { RateLimitedWarner } from './warn-limiter.ts';
@@ -72,7 +73,7 @@ export async function serveRelay(handler: RelayHandler, options: ServeOptions): 
       void handleHttp(handler, options, request, response, state);
     },
   );
-  server.keepAliveTimeout = 30_000;
+  server.keepAliveTimeout = RELAY_KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   const maxConnections = options.maxConnections ?? CONNECTION_DEFAULTS.maxConnections;
@@ -180,10 +181,10 @@ async function answer(handler: RelayHandler, options: ServeOptions, request: Inc
       return fail('rate_limited', `too many registrations from ${remote}; retry in ${verdict.retryAfterSeconds} s`, { 'retry-after': String(verdict.retryAfterSeconds) });
     }
   }
-  const { principal, warning, warningKey, refusal } = options.principalOf(request);
+  const { principal, warning, warningKey, refusal, clientAddress } = options.principalOf(request);
   if (warning) state.warner.warn(warningKey ?? warning, { remote }, warning);
   if (refusal) return fail(refusal.code, refusal.message);
-  return handler.handle({ method: request.method ?? 'GET', path: target.path, query: target.query, bodyText: body.text, principal });
+  return handler.handle({ method: request.method ?? 'GET', path: target.path, query: target.query, bodyText: body.text, principal, remoteAddress: clientAddress ?? null });
 }
 
 /**

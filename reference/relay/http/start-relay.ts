@@ -15,7 +15,7 @@ import type { Rng } from '../../shared/rng.ts';
 import { silentLogger } from '../../shared/logger.ts';
 import { x509Inspector } from '../../identity/inspect.ts';
 import { RelayCore } from '../core/relay-core.ts';
-import type { RelayHandler, RelayStore } from '../core/types.ts';
+import { DEFAULT_RELAY_EXTENSIONS, type RelayExtension, type RelayHandler, type RelayStore } from '../core/types.ts';
 import { openStore } from './open-store.ts';
 import { makePrincipalExtractor, parseTrustedProxies, type PrincipalExtractor, type ProxyTrust } from './principal.ts';
 import { serveRelay, type ServingRelay } from './serve.ts';
@@ -39,6 +39,10 @@ export interface StartRelayOptions {
   trustedProxies?: string[];
   /** Enables POST /api/test/clock (SPEC TEST-1). */
   testMode?: boolean;
+  /** Extensions offered and advertised in health (SPEC EXT); default DEFAULT_RELAY_EXTENSIONS. */
+  extensions?: readonly RelayExtension[];
+  /** Refuse registrations that present no client certificate (SPEC REG-14). Default off. */
+  requirePossession?: boolean;
   logger?: Logger;
   clock?: Clock;
   rng?: Rng;
@@ -109,7 +113,12 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
     rng: options.rng ?? cryptoRng,
     store,
     certificates: x509Inspector,
-    config: { ttlSeconds, testMode: options.testMode ?? false },
+    config: {
+      ttlSeconds,
+      testMode: options.testMode ?? false,
+      extensions: options.extensions ?? DEFAULT_RELAY_EXTENSIONS,
+      requirePossession: options.requirePossession ?? false,
+    },
     onStoreUnavailable: (error) => logger.error({ err: error.message }, 'store unavailable'),
     ...(testClock ? { advanceClockMs: (ms: number) => testClock.advanceMs(ms) } : {}),
   });

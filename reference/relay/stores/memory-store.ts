@@ -9,7 +9,7 @@
  *   cost O(n) per registration. New emails wait in an unsorted tail that
  *   is sorted and merged in only when a list or cleanup needs the order.
  */
-import type { BroadcastRecord, IdentityRecord, InsertIdentityOutcome, ListQuery, RelayStore } from '../core/types.ts';
+import type { BroadcastRecord, CertificateReplacement, IdentityRecord, InsertIdentityOutcome, ListQuery, RelayStore, ReplaceCertificateOutcome } from '../core/types.ts';
 
 /**
  * The hot reads are plain functions returning settled promises rather than
@@ -53,6 +53,17 @@ export class MemoryStore implements RelayStore {
     return Promise.resolve(this.identitiesByFingerprint.get(fingerprintSha256) ?? null);
   }
 
+  replaceCertificate(email: string, currentFingerprintSha256: string, next: CertificateReplacement): Promise<ReplaceCertificateOutcome> {
+    const current = this.identitiesByEmail.get(email);
+    if (!current || current.fingerprintSha256 !== currentFingerprintSha256) return Promise.resolve('stale');
+    if (this.identitiesByFingerprint.has(next.fingerprintSha256)) return Promise.resolve('certificate_taken');
+    const renewed = Object.freeze(copyIdentity({ ...current, ...next }));
+    this.identitiesByFingerprint.delete(currentFingerprintSha256);
+    this.identitiesByEmail.set(email, renewed);
+    this.identitiesByFingerprint.set(renewed.fingerprintSha256, renewed);
+    return Promise.resolve('replaced');
+  }
+
   async putBroadcast(record: BroadcastRecord): Promise<void> {
     const frozen = freezeBroadcast(record);
     let slot = this.slotByEmail.get(frozen.email);
@@ -78,6 +89,18 @@ export class MemoryStore implements RelayStore {
     this.records[slot] = extended;
     this.expiries[slot] = extended.expiresAtMs;
     return Promise.resolve(extended);
+  }
+
+  endBroadcast(email: string, nowMs: number): Promise<boolean> {
+    const slot = this.slotByEmail.get(email);
+    if (slot === undefined) return Promise.resolve(false);
+    const found = this.records[slot] as BroadcastRecord;
+    if (found.expiresAtMs <= nowMs) return Promise.resolve(false);
+    const copy = copyBroadcast(found);
+    copy.expiresAtMs = Math.floor(nowMs);
+    this.records[slot] = Object.freeze(copy);
+    this.expiries[slot] = copy.expiresAtMs;
+    return Promise.resolve(true);
   }
 
   findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null> {
@@ -171,7 +194,7 @@ function freezeBroadcast(record: BroadcastRecord): BroadcastRecord {
  * in-object instead of spilling the last ones to a separate array.
  */
 function copyIdentity(r: IdentityRecord): IdentityRecord {
-  return { id: r.id, email: r.email, fingerprintSha256: r.fingerprintSha256, certificatePem: r.certificatePem, registeredAtMs: r.registeredAtMs };
+  return { id: r.id, email: r.email, fingerprintSha256: r.fingerprintSha256, certificatePem: r.certificatePem, registeredAtMs: r.registeredAtMs, notBeforeMs: r.notBeforeMs, notAfterMs: r.notAfterMs };
 }
 
 function copyBroadcast(r: BroadcastRecord): BroadcastRecord {

@@ -52,6 +52,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX relay_broadcasts_expires_at_ms_idx ON relay_broadcasts (expires_at_ms);
     `,
   },
+  {
+    version: 2,
+    description: 'certificate validity window per identity',
+    // SPEC AUTH-6. Nullable: rows registered before this step get no window
+    // here (SQL cannot read a certificate); the relay reads it from their PEM.
+    sql: `
+      ALTER TABLE relay_identities ADD COLUMN not_before_ms bigint, ADD COLUMN not_after_ms bigint;
+    `,
+  },
 ];
 
 // Any fixed 64-bit key works; advisory locks are scoped to the current database.

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError, type BroadcastRecord, type IdentityRecord, type RelayStore } from '../core/types.ts';
-import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
+import { migrateSchema, POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 import { PostgresStore } from './postgres-store.ts';
 import { describeRelayStoreContract } from './store-contract.ts';
 import { adminDatabaseUrl, createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -32,7 +32,7 @@ describeRelayStoreContract('PostgresStore', async () => {
 const T0_MS = Date.UTC(2026, 0, 1);
 
 function identity(email: string, fingerprintSha256 = email.padEnd(64, '0')): IdentityRecord {
-  return { id: `id-${email}`, email, fingerprintSha256, certificatePem: `pem of ${email}`, registeredAtMs: T0_MS };
+  return { id: `id-${email}`, email, fingerprintSha256, certificatePem: `pem of ${email}`, registeredAtMs: T0_MS, notBeforeMs: null, notAfterMs: null };
 }
 
 function broadcast(email: string, overrides: Partial<BroadcastRecord> = {}): BroadcastRecord {
@@ -153,6 +153,22 @@ describe('PostgresStore on a real server', () => {
 
     await stores[0]!.insertIdentity(identity('alice@example.com'));
     expect(await stores[3]!.findIdentityByFingerprint(identity('alice@example.com').fingerprintSha256)).not.toBeNull();
+  });
+
+  it('upgrades a version-1 database in place: identities registered before keep working, with no stored validity window', async () => {
+    const database = await freshDatabase();
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await migrateSchema(client, POSTGRES_MIGRATIONS.filter((m) => m.version === 1));
+      await client.query("INSERT INTO relay_identities (id, email, fingerprint_sha256, certificate_pem, registered_at_ms) VALUES ('id-old', 'old@example.com', $1, 'pem of old', 1)", ['f'.repeat(64)]);
+    } finally {
+      await client.end();
+    }
+    const store = await openStore(database.url);
+    expect(await store.findIdentityByFingerprint('f'.repeat(64))).toEqual({ id: 'id-old', email: 'old@example.com', fingerprintSha256: 'f'.repeat(64), certificatePem: 'pem of old', registeredAtMs: 1, notBeforeMs: null, notAfterMs: null });
+    const versions = await sql<{ version: number }>(database.url, 'SELECT version FROM relaylab_schema_version ORDER BY version');
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
   });
 
   it('refuses to start on a schema newer than it knows', async () => {

@@ -2,10 +2,12 @@ import pg from 'pg';
 import {
   StoreUnavailableError,
   type BroadcastRecord,
+  type CertificateReplacement,
   type IdentityRecord,
   type InsertIdentityOutcome,
   type ListQuery,
   type RelayStore,
+  type ReplaceCertificateOutcome,
 } from '../core/types.ts';
 import { toStoreError } from './postgres-errors.ts';
 import { migrateSchema } from './postgres-migrations.ts';
@@ -32,6 +34,8 @@ interface IdentityRow {
   fingerprint_sha256: string;
   certificate_pem: string;
   registered_at_ms: string;
+  not_before_ms: string | null;
+  not_after_ms: string | null;
 }
 
 interface BroadcastRow {
@@ -55,6 +59,8 @@ function toIdentity(row: IdentityRow): IdentityRecord {
     fingerprintSha256: row.fingerprint_sha256,
     certificatePem: row.certificate_pem,
     registeredAtMs: Number(row.registered_at_ms),
+    notBeforeMs: row.not_before_ms === null ? null : Number(row.not_before_ms),
+    notAfterMs: row.not_after_ms === null ? null : Number(row.not_after_ms),
   };
 }
 
@@ -132,9 +138,17 @@ export class PostgresStore implements RelayStore {
   async insertIdentity(record: IdentityRecord): Promise<InsertIdentityOutcome> {
     try {
       await this.query('register an identity', {
-        text: `INSERT INTO relay_identities (id, email, fingerprint_sha256, certificate_pem, registered_at_ms)
-               VALUES ($1, $2, $3, $4, $5)`,
-        values: [record.id, record.email, record.fingerprintSha256, record.certificatePem, storedMs('registeredAtMs', record.registeredAtMs)],
+        text: `INSERT INTO relay_identities (id, email, fingerprint_sha256, certificate_pem, registered_at_ms, not_before_ms, not_after_ms)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        values: [
+          record.id,
+          record.email,
+          record.fingerprintSha256,
+          record.certificatePem,
+          storedMs('registeredAtMs', record.registeredAtMs),
+          record.notBeforeMs === null ? null : storedMs('notBeforeMs', record.notBeforeMs),
+          record.notAfterMs === null ? null : storedMs('notAfterMs', record.notAfterMs),
+        ],
       });
       return 'inserted';
     } catch (error) {
@@ -157,12 +171,28 @@ export class PostgresStore implements RelayStore {
 
   async findIdentityByFingerprint(fingerprintSha256: string): Promise<IdentityRecord | null> {
     const result = await this.query<IdentityRow>('find an identity', {
-      text: `SELECT id, email, fingerprint_sha256, certificate_pem, registered_at_ms
+      text: `SELECT id, email, fingerprint_sha256, certificate_pem, registered_at_ms, not_before_ms, not_after_ms
              FROM relay_identities WHERE fingerprint_sha256 = $1`,
       values: [fingerprintSha256],
     });
     const row = result.rows[0];
     return row ? toIdentity(row) : null;
+  }
+
+  async replaceCertificate(email: string, currentFingerprintSha256: string, next: CertificateReplacement): Promise<ReplaceCertificateOutcome> {
+    try {
+      // One statement: of two renewals from one certificate, the second finds no row holding it ('stale').
+      const result = await this.query('renew a certificate', {
+        text: `UPDATE relay_identities
+               SET fingerprint_sha256 = $3, certificate_pem = $4, not_before_ms = $5, not_after_ms = $6
+               WHERE email = $1 AND fingerprint_sha256 = $2`,
+        values: [email, currentFingerprintSha256, next.fingerprintSha256, next.certificatePem, storedMs('notBeforeMs', next.notBeforeMs), storedMs('notAfterMs', next.notAfterMs)],
+      });
+      return result.rowCount === 1 ? 'replaced' : 'stale';
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'certificate_taken';
+      throw error;
+    }
   }
 
   async putBroadcast(record: BroadcastRecord): Promise<void> {
@@ -199,6 +229,15 @@ export class PostgresStore implements RelayStore {
     });
     const row = result.rows[0];
     return row ? toBroadcast(row) : null;
+  }
+
+  async endBroadcast(email: string, nowMs: number): Promise<boolean> {
+    // Not deleted: the row's expiry becomes now, and cleanup removes it like any expired one.
+    const result = await this.query('end a broadcast', {
+      text: 'UPDATE relay_broadcasts SET expires_at_ms = $2 WHERE email = $1 AND expires_at_ms > $3',
+      values: [email, storedMs('nowMs', Math.floor(nowMs)), queryMs('nowMs', nowMs)],
+    });
+    return result.rowCount === 1;
   }
 
   async findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null> {

@@ -27,6 +27,8 @@ function identity(email: string, overrides: Partial<IdentityRecord> = {}): Ident
     fingerprintSha256: fingerprintFor(email),
     certificatePem: `-----BEGIN CERTIFICATE-----\n${Buffer.from(email).toString('base64')}\n-----END CERTIFICATE-----\n`,
     registeredAtMs: T0_MS,
+    notBeforeMs: T0_MS - 86_400_000,
+    notAfterMs: T0_MS + 365 * 86_400_000,
     ...overrides,
   };
 }
@@ -130,6 +132,58 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         expect(outcomes.filter((o) => o === 'inserted')).toHaveLength(1);
         expect(outcomes.filter((o) => o === 'email_taken')).toHaveLength(4);
       });
+
+      it('keeps the validity window, and null for a row without one (SPEC AUTH-6)', async () => {
+        const legacy = identity('legacy@example.com', { notBeforeMs: null, notAfterMs: null });
+        await store.insertIdentity(legacy);
+        expect(await store.findIdentityByFingerprint(legacy.fingerprintSha256)).toEqual(legacy);
+      });
+    });
+
+    describe('certificate renewal (SPEC EXT-1)', () => {
+      const next = (seed: string) => ({
+        fingerprintSha256: fingerprintFor(seed),
+        certificatePem: `-----BEGIN CERTIFICATE-----\n${Buffer.from(seed).toString('base64')}\n-----END CERTIFICATE-----\n`,
+        notBeforeMs: T0_MS,
+        notAfterMs: T0_MS + 30 * 86_400_000,
+      });
+
+      it('replaces the certificate: the new one authenticates as the same identity, the old one no longer does, the broadcast stays', async () => {
+        const alice = identity('alice@example.com');
+        await store.insertIdentity(alice);
+        await store.putBroadcast(broadcast('alice@example.com'));
+        const renewed = next('alice new key');
+        expect(await store.replaceCertificate(alice.email, alice.fingerprintSha256, renewed)).toBe('replaced');
+        expect(await store.findIdentityByFingerprint(alice.fingerprintSha256)).toBeNull();
+        expect(await store.findIdentityByFingerprint(renewed.fingerprintSha256)).toEqual({ ...alice, ...renewed });
+        expect(await store.findLiveBroadcast(alice.email, T0_MS)).toEqual(broadcast('alice@example.com'));
+      });
+
+      it("refuses a certificate another identity holds with certificate_taken, changing nothing", async () => {
+        const alice = identity('alice@example.com');
+        const bob = identity('bob@example.com');
+        await store.insertIdentity(alice);
+        await store.insertIdentity(bob);
+        const clash = { ...next('x'), fingerprintSha256: bob.fingerprintSha256 };
+        expect(await store.replaceCertificate(alice.email, alice.fingerprintSha256, clash)).toBe('certificate_taken');
+        expect(await store.findIdentityByFingerprint(alice.fingerprintSha256)).toEqual(alice);
+        expect(await store.findIdentityByFingerprint(bob.fingerprintSha256)).toEqual(bob);
+      });
+
+      it('answers stale when the identity no longer holds the certificate the caller named', async () => {
+        const alice = identity('alice@example.com');
+        await store.insertIdentity(alice);
+        expect(await store.replaceCertificate(alice.email, fingerprintFor('not hers'), next('a'))).toBe('stale');
+        expect(await store.replaceCertificate('nobody@example.com', alice.fingerprintSha256, next('b'))).toBe('stale');
+        expect(await store.findIdentityByFingerprint(alice.fingerprintSha256)).toEqual(alice);
+      });
+
+      it('lets exactly one of two concurrent renewals from one certificate win', async () => {
+        const alice = identity('alice@example.com');
+        await store.insertIdentity(alice);
+        const outcomes = await Promise.all([next('one'), next('two')].map((n) => store.replaceCertificate(alice.email, alice.fingerprintSha256, n)));
+        expect([...outcomes].sort()).toEqual(['replaced', 'stale']);
+      });
     });
 
     describe('broadcasts (SPEC READY-4, READY-6, EXP-1)', () => {
@@ -223,6 +277,32 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         expect(await store.findLiveBroadcast('alice@example.com', expiresAtMs)).toBeNull();
         expect(await list(expiresAtMs)).toEqual([]);
         expect(await store.countLiveBroadcasts(expiresAtMs)).toBe(0);
+      });
+    });
+
+    describe('ending a broadcast (SPEC EXT-2)', () => {
+      it('ends a live broadcast at the given instant: gone for lookup, heartbeat and list from then on', async () => {
+        await store.insertIdentity(identity('alice@example.com'));
+        await store.insertIdentity(identity('bob@example.com'));
+        await store.putBroadcast(broadcast('alice@example.com'));
+        await store.putBroadcast(broadcast('bob@example.com'));
+        expect(await store.endBroadcast('alice@example.com', T0_MS + 10)).toBe(true);
+        expect(await store.findLiveBroadcast('alice@example.com', T0_MS + 10)).toBeNull();
+        expect(await store.extendBroadcast('alice@example.com', T0_MS + 10, T0_MS + TTL_MS)).toBeNull();
+        const listed = await store.listLiveBroadcasts({ nowMs: T0_MS + 10, excludeEmail: 'nobody@example.com', afterEmail: null, limit: 10 });
+        expect(listed.map((b) => b.email)).toEqual(['bob@example.com']);
+        expect(await store.countLiveBroadcasts(T0_MS + 10)).toBe(1);
+      });
+
+      it('answers false for no broadcast or one already expired, and a new ready revives it', async () => {
+        await store.insertIdentity(identity('alice@example.com'));
+        expect(await store.endBroadcast('alice@example.com', T0_MS)).toBe(false);
+        await store.putBroadcast(broadcast('alice@example.com'));
+        expect(await store.endBroadcast('alice@example.com', T0_MS + TTL_MS)).toBe(false);
+        expect(await store.endBroadcast('alice@example.com', T0_MS)).toBe(true);
+        expect(await store.endBroadcast('alice@example.com', T0_MS)).toBe(false);
+        await store.putBroadcast(broadcast('alice@example.com', { lastSeenMs: T0_MS + 5, expiresAtMs: T0_MS + 5 + TTL_MS }));
+        expect(await store.findLiveBroadcast('alice@example.com', T0_MS + 5)).not.toBeNull();
       });
     });
 

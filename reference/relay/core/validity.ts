@@ -1,0 +1,31 @@
+/**
+ * SPEC AUTH-6: a registered certificate authenticates only inside its
+ * validity window, on the relay's clock. Registration already refuses a
+ * certificate that is not valid then (REG-8); this catches the ones that
+ * expire while registered. Rows stored before the relay kept the window
+ * carry null, and the window is read from their PEM instead.
+ */
+import type { CertificateInspector } from '../../identity/inspect.ts';
+import type { IdentityRecord } from './types.ts';
+
+/** Why the identity's certificate does not authenticate now, or null when it does. */
+export function validityProblem(identity: IdentityRecord, certificates: CertificateInspector, nowMs: number): string | null {
+  const window = windowOf(identity, certificates);
+  if (window === null) return null;
+  if (nowMs >= window.notAfterMs) {
+    return `the client certificate expired at ${new Date(window.notAfterMs).toISOString()}; renew it before it expires (or register a new identity)`;
+  }
+  if (nowMs < window.notBeforeMs) return `the client certificate is not valid before ${new Date(window.notBeforeMs).toISOString()}`;
+  return null;
+}
+
+function windowOf(identity: IdentityRecord, certificates: CertificateInspector): { notBeforeMs: number; notAfterMs: number } | null {
+  if (identity.notBeforeMs !== null && identity.notAfterMs !== null) return { notBeforeMs: identity.notBeforeMs, notAfterMs: identity.notAfterMs };
+  try {
+    const facts = certificates.inspect(identity.certificatePem);
+    // Registration refused unreadable windows (REG-8), so an unreadable one here is a stored row we cannot judge: let it pass.
+    return Number.isFinite(facts.notBeforeMs) && Number.isFinite(facts.notAfterMs) ? { notBeforeMs: facts.notBeforeMs, notAfterMs: facts.notAfterMs } : null;
+  } catch {
+    return null;
+  }
+}
