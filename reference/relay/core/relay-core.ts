@@ -127,12 +127,8 @@ export class RelayCore implements RelayHandler {
   async heartbeat(request: RelayRequest): Promise<RelayResponse> {
     const auth = await this.authenticate(request.principal);
     if (!auth.ok) return auth.response;
-    // HB-1 defines no request body, so none is needed; but a body that is sent must be a JSON
-    // object (SPEC ERR-2), checked before the expiry moves so a refusal changes nothing (ERR-7).
-    if (request.bodyText !== null && request.bodyText.trim() !== '') {
-      const body = parseJsonObject(request.bodyText);
-      if (!body.ok) return body.response;
-    }
+    const refusedBody = optionalBodyProblem(request);
+    if (refusedBody) return refusedBody;
     const nowMs = this.deps.clock.nowMs();
     const extended = await this.deps.store.extendBroadcast(auth.identity.email, nowMs, nowMs + this.ttlSeconds * 1000);
     if (!extended) return fail('no_live_broadcast', 'no live broadcast for this identity; send /api/relay/broadcast/ready again');
@@ -143,10 +139,8 @@ export class RelayCore implements RelayHandler {
   async goodbye(request: RelayRequest): Promise<RelayResponse> {
     const auth = await this.authenticate(request.principal);
     if (!auth.ok) return auth.response;
-    if (request.bodyText !== null && request.bodyText.trim() !== '') {
-      const body = parseJsonObject(request.bodyText);
-      if (!body.ok) return body.response;
-    }
+    const refusedBody = optionalBodyProblem(request);
+    if (refusedBody) return refusedBody;
     const ended = await this.deps.store.endBroadcast(auth.identity.email, this.deps.clock.nowMs());
     return ok({ status: 'gone', was_live: ended });
   }
@@ -286,6 +280,17 @@ export class RelayCore implements RelayHandler {
     const variant = ((parseInt(c[0] as string, 16) & 0x3) | 0x8).toString(16);
     return [a, '-', b.slice(0, 4), '-4', b.slice(5, 8), '-', variant, c.slice(1, 4), '-', c.slice(4, 8), d].join('');
   }
+}
+
+/**
+ * Heartbeat and goodbye define no request body, so none is needed; but a
+ * body that is sent must be a JSON object (SPEC ERR-2), checked before any
+ * state moves so a refusal changes nothing (ERR-7).
+ */
+function optionalBodyProblem(request: RelayRequest): RelayResponse | null {
+  if (request.bodyText === null || request.bodyText.trim() === '') return null;
+  const body = parseJsonObject(request.bodyText);
+  return body.ok ? null : body.response;
 }
 
 function hex8(value: number): string {
