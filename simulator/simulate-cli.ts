@@ -17,6 +17,8 @@ import { compareStrategies, type StrategySide } from './report/strategy-comparis
 import { heapAdvice } from './heap-advice.ts';
 import { hypothesesOf } from './report/model-options.ts';
 import { getHeapStatistics } from 'node:v8';
+import { compareExtensions, extensionComparisonLines } from './compare-extensions.ts';
+import type { SimExtension } from './scenario/scenario.ts';
 
 export interface SimulateOptions extends ScenarioOverrides {
   file: string;
@@ -24,6 +26,8 @@ export interface SimulateOptions extends ScenarioOverrides {
   seeds?: number;
   /** Also run the first seed with the other try-order strategy and compare them per pair. */
   compareStrategies?: boolean;
+  /** Also run the first seed with each of these relay extensions toggled, and compare (see compare-extensions.ts). */
+  compareExtensions?: readonly SimExtension[];
   /** Where progress and the summary go. */
   write: (line: string) => void;
   /** Redraws one status line (a TTY progress bar), or nothing. */
@@ -59,6 +63,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
     const [sequential, race] = other === 'race' ? [first, otherResults as Results] : [otherResults as Results, first];
     first.strategy_comparison = compareStrategies(sequential, race);
   }
+  if (options.compareExtensions && options.compareExtensions.length > 0) {
+    (results[0] as Results).extension_comparison = await compareExtensions(scenario, options.compareExtensions, results[0] as Results, async (variant, label) => {
+      options.write(`comparing on seed ${scenario.seed}: relay extension ${label}`);
+      return (await runSequentially(variant, [scenario.seed], options))[0] as Results;
+    });
+  }
   const outDir = options.outDir ?? join('reports', scenario.name);
   await mkdir(outDir, { recursive: true });
   const first = results[0] as Results;
@@ -68,8 +78,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   for (const line of summaryLines(first, multi)) options.write(line);
   const failed = results.flatMap((r) => r.assertions.filter((a) => !a.passed).map((a) => `seed ${r.seed}: ${a.assertion} (${a.note ?? `was ${a.value}`})`));
   const failingSeed = results.find((r) => !r.passed)?.seed ?? scenario.seed;
-  const reproduce = `relaylab simulate ${options.file} --seed ${failingSeed} --peers ${scenario.peers} --duration ${formatDuration(scenario.durationMs)} --strategy ${scenario.strategy}${options.compareStrategies ? ' --compare-strategies' : ''}`;
+  const reproduce = `relaylab simulate ${options.file} --seed ${failingSeed} --peers ${scenario.peers} --duration ${formatDuration(scenario.durationMs)} --strategy ${scenario.strategy}${options.compareStrategies ? ' --compare-strategies' : ''}${options.compareExtensions?.length ? ` --compare-extensions ${options.compareExtensions.join(',')}` : ''}`;
   if (first.strategy_comparison) for (const line of comparisonLines(first)) options.write(line);
+  if (first.extension_comparison) for (const line of extensionComparisonLines(first.extension_comparison)) options.write(line);
   options.write(`wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}`);
   for (const r of results) for (const line of failureLines(scenario, r)) options.write(line);
   if (failed.length > 0) options.write(`reproduce: ${reproduce}`);
@@ -134,9 +145,11 @@ function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
 
 /** What the relay's own state says, looked up or not: how long departed peers stayed listed, and live peers' gaps. */
 function listingLine(r: Results): string {
-  const after = r.distributions.listed_after_departure_ms;
-  const gaps = r.distributions.expiry_gap_ms;
-  const listed = after?.count ? `mean ${seconds(after.mean)}, p50 ${seconds(after.p50)}, p95 ${seconds(after.p95)} (${after.count} departed peers)` : 'none (no listed peer departed)';
+  const d = r.distributions;
+  const after = d.listed_after_departure_ms;
+  const gaps = d.expiry_gap_ms;
+  const split = ([['graceful leaves', d.listed_after_leave_ms], ['crashes', d.listed_after_crash_ms]] as const).map(([how, x]) => `${how} ${x?.count ?? 0}, mean ${seconds(x?.mean ?? null)}`).join('; ');
+  const listed = after?.count ? `mean ${seconds(after.mean)}, p50 ${seconds(after.p50)}, p95 ${seconds(after.p95)} (${after.count} departed peers: ${split})` : 'none (no listed peer departed)';
   const gapText = gaps?.count ? `${gaps.count} (longest ${seconds(gaps.max)})` : '0';
   return `listed after departure: ${listed}; expiry gaps ${gapText}, ${r.metrics.false_expiries} lookups fell into one (false expiries)`;
 }

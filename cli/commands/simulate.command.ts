@@ -10,6 +10,7 @@ interface SimulateArgs {
   seeds: number;
   strategy?: 'sequential' | 'race';
   'compare-strategies': boolean;
+  'compare-extensions'?: string;
 }
 
 const command: CommandModule<object, SimulateArgs> = {
@@ -24,11 +25,15 @@ const command: CommandModule<object, SimulateArgs> = {
       .option('out', { type: 'string', describe: 'output directory (default reports/<scenario name>)' })
       .option('seeds', { type: 'number', default: 1, describe: 'run K seeds (seed, seed+1, ...) on worker threads' })
       .option('strategy', { choices: ['sequential', 'race'] as const, describe: 'address try-order strategy (overrides the scenario)' })
-      .option('compare-strategies', { type: 'boolean', default: false, describe: 'also run the other strategy on the same seed and compare per NAT pair' }),
+      .option('compare-strategies', { type: 'boolean', default: false, describe: 'also run the other strategy on the same seed and compare per NAT pair' })
+      .option('compare-extensions', { type: 'string', describe: 'relay extensions to compare on and off on the same seed, e.g. goodbye,observed-address' }),
   handler: async (args) => {
     const { simulate } = await import('../../simulator/simulate-cli.ts');
     const { parseDurationMs } = await import('../../simulator/scenario/units.ts');
     const { runSeedsOnWorkers } = await import('../../simulator/workers/run-seeds.ts');
+    const { parseExtensionNames } = await import('../../simulator/compare-extensions.ts');
+    // Checked before anything runs: a typo must not cost a whole run first.
+    const compareExtensions = args['compare-extensions'] === undefined ? undefined : parseExtensionNames(args['compare-extensions']);
     const durationMs = args.duration === undefined ? undefined : parseDurationMs(args.duration);
     if (durationMs === null || (durationMs !== undefined && durationMs < 1000)) throw new UsageError(`--duration: expected a duration like "24h" or "30m", got "${args.duration}"`);
     if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffff_ffff)) throw new UsageError(`--seed: expected an integer in [0, 2^32), got ${args.seed}`);
@@ -44,6 +49,7 @@ const command: CommandModule<object, SimulateArgs> = {
       outDir: args.out,
       seeds: args.seeds,
       compareStrategies: args['compare-strategies'],
+      compareExtensions,
       write: stdoutLines(),
       progress: tty ? (text) => process.stderr.write(`\r\x1b[2K${text}`) : undefined,
       runSeeds: runSeedsOnWorkers,

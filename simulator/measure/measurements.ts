@@ -61,6 +61,8 @@ export class Measurements {
     friendOnlineWhileDead: 0,
     expiryGaps: 0,
     friendOnlineAfterDeparture: 0,
+    goodbyesAccepted: 0,
+    readiesWithObservedAddress: 0,
   };
   /** All pairs' samples taken together (kept once, in the pairs). */
   readonly timeToConnectMs = new DistributionUnion(() => this.pairs.map((p) => p.timeToConnectMs));
@@ -71,6 +73,9 @@ export class Measurements {
   readonly stalenessMs = new Distribution();
   /** Per departed peer that had been listed: how long the relay kept listing it after it departed. */
   readonly listedAfterDepartureMs = new Distribution();
+  /** The same samples split by how the peer departed: a crash, or a graceful leave (which says goodbye where offered). */
+  readonly listedAfterCrashMs = new Distribution();
+  readonly listedAfterLeaveMs = new Distribution();
   /** Length of each window in which a live peer was not listed (expiryGapWindows has the first ones in full). */
   readonly expiryGapMs = new Distribution();
   readonly expiryGapWindows: ExpiryGap[] = [];
@@ -189,6 +194,10 @@ export class Measurements {
         return c.expiryGaps;
       case 'friend_online_after_departure':
         return c.friendOnlineAfterDeparture;
+      case 'goodbyes_accepted':
+        return c.goodbyesAccepted;
+      case 'readies_with_observed_address':
+        return c.readiesWithObservedAddress;
     }
   }
 

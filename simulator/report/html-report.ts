@@ -5,6 +5,7 @@
  * the relay load timeline and the NAT x NAT success heat map. A value
  * with nothing to measure reads "none" with its reason, never 0.
  */
+import { extensionSection } from './extension-section.ts';
 import { hypothesisBanner, settingRows } from './model-section.ts';
 import type { MultiSeedSummary } from './multi-seed.ts';
 import type { Results } from './results.ts';
@@ -12,7 +13,7 @@ import { cdfChart, escapeHtml, heatMap, timelineChart } from './svg-charts.ts';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#111}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}.hypothesis{border:2px solid #b45309;background:#fffbeb;padding:0.5rem 1rem}figure{display:inline-block;margin:0.5rem;vertical-align:top}figcaption{font-weight:600}`;
+.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}.hypothesis{border:2px solid #b45309;background:#fffbeb;padding:0.5rem 1rem}figure{display:inline-block;margin:0.5rem;vertical-align:top}tr.changed td{font-weight:600}figcaption{font-weight:600}`;
 
 export function renderReport(r: Results, multi: MultiSeedSummary | null): string {
   const d = r.distributions;
@@ -36,6 +37,8 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null): string
     cdfChart('Join to discoverable (CDF)', 'ms', d.join_to_discoverable_ms?.cdf ?? []),
     cdfChart('Staleness of stale lookups (CDF)', 'ms', d.staleness_ms?.cdf ?? []),
     cdfChart('Listed after departure (CDF)', 'ms', d.listed_after_departure_ms?.cdf ?? []),
+    cdfChart('Listed after a graceful leave (CDF)', 'ms', d.listed_after_leave_ms?.cdf ?? []),
+    cdfChart('Listed after a crash (CDF)', 'ms', d.listed_after_crash_ms?.cdf ?? []),
     cdfChart('Expiry gap lengths (CDF)', 'ms', d.expiry_gap_ms?.cdf ?? []),
     listingParagraph(r),
     '<h2>Relay load</h2>',
@@ -49,6 +52,7 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null): string
       ? table('Sequential vs race (same seed)', ['caller', 'callee', 'seq success', 'seq p95 ms', 'race success', 'race p95 ms'],
           r.strategy_comparison.filter((c) => c.sequential.tries + c.race.tries > 0).map((c) => [c.caller, c.callee, shown(c.sequential.success_ratio, c.sequential.note), shown(c.sequential.time_to_connect_p95_ms, c.sequential.note), shown(c.race.success_ratio, c.race.note), shown(c.race.time_to_connect_p95_ms, c.race.note)]), 'strategies')
       : '',
+    extensionSection(r),
     table('Model settings (results.json options)', ['setting', 'value'], settingRows(r), 'model-settings'),
   ];
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.scenario)}: relaylab simulation</title><style>${STYLE}</style></head><body>${sections.join('\n')}</body></html>\n`;

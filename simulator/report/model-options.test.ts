@@ -21,6 +21,7 @@ topology:
     share: 100%
 relay:
   outages: [ { at: 10m, duration: 1m } ]
+  extensions: [goodbye]
 faults:
   heartbeat_blackouts: [ { at: 20m, duration: 5m } ]
 `,
@@ -48,6 +49,7 @@ describe('options in results.json', () => {
     expect(CHANGES.length).toBeGreaterThan(40);
     expect(CHANGES.map((c) => c.path)).toContain('relayTrafficFrom');
     expect(CHANGES.map((c) => c.path)).toContain('topology[0].carrierNat.transitoryTimeoutMs');
+    expect(CHANGES.map((c) => c.path)).toEqual(expect.arrayContaining(['relayExtensions[0]', 'retryDelayMs']));
   });
 
   it.each(CHANGES)('changes when $path changes', ({ scenario }) => {

@@ -27,6 +27,7 @@ export function modelOptions(s: Scenario): Record<string, unknown> {
     ttl_seconds: s.ttlSeconds,
     attempt_timeout_ms: s.attemptTimeoutMs,
     request_timeout_ms: s.requestTimeoutMs,
+    retry_delay_ms: s.retryDelayMs,
     address_check_interval_ms: s.addressCheckIntervalMs,
     lookups_per_peer_per_hour: s.lookupsPerPeerPerHour,
     friends_per_peer: s.friendsPerPeer,
@@ -35,6 +36,8 @@ export function modelOptions(s: Scenario): Record<string, unknown> {
     heartbeat_loss: s.heartbeatLossRatio,
     heartbeat_blackouts: s.heartbeatBlackouts.map((b) => ({ at_ms: b.atMs, duration_ms: b.durationMs })),
     relay_store: s.relayStore,
+    // What the relay offers (SPEC EXT); the reference peer uses each where offered.
+    relay_extensions: [...s.relayExtensions],
     relay_outages: s.relayOutages.map((o) => ({ at_ms: o.atMs, duration_ms: o.durationMs })),
     relay_clock_skew_ms: s.relayClockSkewMs,
     peer_clock_skew_ms: s.peerClockSkewMs,

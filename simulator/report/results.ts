@@ -10,6 +10,7 @@ import type { DistributionSummary } from '../measure/distribution.ts';
 import type { InvariantExample } from '../measure/invariant-examples.ts';
 import { MAX_GAP_WINDOWS, ratio, type ExpiryGap, type Measurements } from '../measure/measurements.ts';
 import type { StrategyComparisonRow } from './strategy-comparison.ts';
+import type { ExtensionComparison } from './extension-comparison.ts';
 import { hypothesesOf, modelOptions } from './model-options.ts';
 
 /** 2: ratios and statistics over nothing are null with a note (were 0); every model setting in `options`; `hypotheses`. */
@@ -62,6 +63,8 @@ export interface Results {
   passed: boolean;
   /** Only with --compare-strategies: the same seed run with both try-order strategies. */
   strategy_comparison?: StrategyComparisonRow[];
+  /** Only with --compare-extensions: per extension, the same seed run with and without it. */
+  extension_comparison?: ExtensionComparison[];
 }
 
 export function buildResults(scenario: Scenario, m: Measurements, eventsProcessed: number): Results {
@@ -72,6 +75,8 @@ export function buildResults(scenario: Scenario, m: Measurements, eventsProcesse
     lookup_latency_ms: m.lookupLatencyMs.summary(),
     staleness_ms: m.stalenessMs.summary(),
     listed_after_departure_ms: m.listedAfterDepartureMs.summary(),
+    listed_after_crash_ms: m.listedAfterCrashMs.summary(),
+    listed_after_leave_ms: m.listedAfterLeaveMs.summary(),
     expiry_gap_ms: m.expiryGapMs.summary(),
   };
   const metrics: Record<string, number | null> = {};

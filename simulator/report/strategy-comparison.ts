@@ -27,11 +27,12 @@ export function compareStrategies(sequential: Results, race: Results): StrategyC
   return sequential.pairs.map((pair, i) => {
     const other = race.pairs[i];
     if (other === undefined || other.caller !== pair.caller || other.callee !== pair.callee) throw new Error('the two runs have different topologies');
-    return { caller: pair.caller, callee: pair.callee, sequential: side(pair), race: side(other) };
+    return { caller: pair.caller, callee: pair.callee, sequential: pairSide(pair), race: pairSide(other) };
   });
 }
 
-function side(pair: Results['pairs'][number]): StrategySide {
+/** One pair's side of a comparison (also the extension comparison's). */
+export function pairSide(pair: Results['pairs'][number]): StrategySide {
   const note = pair.tries === 0 ? 'no tries' : pair.successes === 0 ? 'no successes' : null;
   return {
     tries: pair.tries,

@@ -76,3 +76,33 @@ function frame(title: string, body: string, xMin: string, xMax: string, yLabel: 
 function emptyChart(title: string): string {
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><p class="empty">no samples</p></figure>`;
 }
+
+/**
+ * Before/after bars, one pair per row, each pair scaled to its own larger
+ * value (rows have different units); a missing value draws no bar and
+ * reads "none".
+ */
+export function pairedBars(title: string, names: [string, string], rows: Array<{ label: string; values: [number | null, number | null]; text: [string, string] }>): string {
+  // Room for the longest label at font-size 11 (about 6.5 px per character), as heatMap does.
+  const left = Math.max(120, 16 + Math.ceil(6.5 * Math.max(0, ...rows.map((row) => row.label.length))));
+  const barWidth = 260;
+  const rowHeight = 34;
+  const top = 40;
+  const colors = ['#9ca3af', '#2563eb'];
+  // One legend line per side: the two names can be long (the extensions each run offered).
+  let body = names.map((n, i) => `<rect x="${left}" y="${4 + i * 16}" width="10" height="10" fill="${colors[i] ?? ''}"/><text x="${left + 14}" y="${13 + i * 16}" font-size="12">${escapeHtml(n)}</text>`).join('');
+  rows.forEach((row, r) => {
+    const y0 = top + r * rowHeight;
+    const max = Math.max(...row.values.map((v) => Math.abs(v ?? 0)), Number.MIN_VALUE);
+    body += `<text x="${left - 6}" y="${y0 + 17}" text-anchor="end" font-size="11">${escapeHtml(row.label)}</text>`;
+    row.values.forEach((v, i) => {
+      const y = y0 + i * 13;
+      const w = v === null ? 0 : (Math.abs(v) / max) * barWidth;
+      body += `<rect class="bar" x="${left}" y="${y}" width="${r1(w)}" height="11" fill="${colors[i] ?? ''}"><title>${escapeHtml(`${names[i] ?? ''}: ${row.text[i] ?? ''}`)}</title></rect>`;
+      body += `<text x="${r1(left + w + 4)}" y="${y + 10}" font-size="10">${escapeHtml(row.text[i] ?? '')}</text>`;
+    });
+  });
+  const width = left + barWidth + 80;
+  const height = top + rows.length * rowHeight;
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg class="bars" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">${body}</svg></figure>`;
+}

@@ -33,8 +33,11 @@ export const SCALAR_METRICS = [
   'expiry_gaps',
   // Online reports that landed after the friend departed, on an answer it gave while alive (in flight as it went): no violation.
   'friend_online_after_departure',
+  // SPEC EXT, where the relay offers them: goodbyes that ended a live broadcast, and accepted readies announcing the relay's observed address.
+  'goodbyes_accepted',
+  'readies_with_observed_address',
 ] as const;
-export const DISTRIBUTION_METRICS = ['time_to_connect_ms', 'attempts_until_success', 'join_to_discoverable_ms', 'lookup_latency_ms', 'staleness_ms', 'listed_after_departure_ms', 'expiry_gap_ms'] as const;
+export const DISTRIBUTION_METRICS = ['time_to_connect_ms', 'attempts_until_success', 'join_to_discoverable_ms', 'lookup_latency_ms', 'staleness_ms', 'listed_after_departure_ms', 'listed_after_crash_ms', 'listed_after_leave_ms', 'expiry_gap_ms'] as const;
 export const STATS = ['p50', 'p90', 'p95', 'p99', 'mean', 'min', 'max', 'count'] as const;
 export const OPERATORS = ['<', '<=', '==', '!=', '>=', '>'] as const;
 

@@ -47,6 +47,13 @@ describe('parseScenario', () => {
     expect(s.assertions.slice(2).map((a) => [a.stat, a.metric])).toEqual([[null, 'expiry_gaps'], ['p50', 'listed_after_departure_ms'], ['max', 'expiry_gap_ms']]);
   });
 
+  it('reads the relay extensions (none by default, kept in one order) and the retry delay (the reference default 30 s)', () => {
+    const plain = parseScenario('tiny.yaml', MINIMAL);
+    expect(plain).toMatchObject({ relayExtensions: [], retryDelayMs: 30_000 });
+    const s = parseScenario('tiny.yaml', `${MINIMAL}relay:\n  extensions: [observed-address, goodbye]\nprotocol: { retry_delay: 2m }\n`);
+    expect(s).toMatchObject({ relayExtensions: ['goodbye', 'observed-address'], retryDelayMs: 120_000 });
+  });
+
   it.each([
     ['an unknown field', MINIMAL.replace('duration: 2h', 'duration: 2h\ndurration: 3h'), 4, 'durration', /unknown field/],
     ['a bad duration', MINIMAL.replace('duration: 2h', 'duration: two hours'), 3, 'duration', /expected a duration/],
@@ -66,6 +73,10 @@ describe('parseScenario', () => {
     ['an unknown relay traffic source', `${MINIMAL}relay_traffic_from: reuseport\n`, 13, 'relay_traffic_from', /expected one of ephemeral, shared-port-hypothesis, got "reuseport"/],
     ['a heartbeat blackout after the end of the run', `${MINIMAL}faults:\n  heartbeat_blackouts: [ { at: 3h, duration: 5m } ]\n`, 14, 'faults.heartbeat_blackouts[0].at', /after the end of the run/],
     ['overlapping heartbeat blackouts', `${MINIMAL}faults:\n  heartbeat_blackouts:\n    - { at: 10m, duration: 20m }\n    - { at: 20m, duration: 5m }\n`, 16, 'faults.heartbeat_blackouts[1].at', /overlaps the previous blackout/],
+    ['an unknown relay extension', `${MINIMAL}relay:\n  extensions: [goodbye, farewell]\n`, 14, 'relay.extensions[1]', /expected one of goodbye, observed-address, got "farewell"/],
+    ['renew, which the simulator cannot exercise', `${MINIMAL}relay:\n  extensions: [renew]\n`, 14, 'relay.extensions[0]', /^renew is not simulated: simulated certificates never expire/],
+    ['an extension listed twice', `${MINIMAL}relay:\n  extensions: [goodbye, goodbye]\n`, 14, 'relay.extensions[1]', /goodbye is listed twice/],
+    ['a retry delay under a second', `${MINIMAL}protocol: { retry_delay: 10ms }\n`, 13, 'protocol.retry_delay', /at least 1000 ms/],
     ['distinct LANs past the 10.0.0.0/8 plan', MINIMAL.replace('peers: 10', 'peers: 70000').replace('duration: 2h', 'duration: 2h\nlan_addressing: distinct'), null, 'lan_addressing', /at most 65536 LANs, but this run may place up to 70000 peers/],
   ] as Array<[string, string, number | null, string, RegExp]>)('rejects %s, naming file, line and field', (_what, text, line, field, problem) => {
     const error = errorOf(text);

@@ -4,11 +4,12 @@
  * protocol: heartbeat 30 min, TTL 1 h, 5 s attempts, 250 ms race stagger.
  */
 import { TRY_STRATEGIES } from '../../reference/peer/core/try-order.ts';
+import { DEFAULT_RETRY_DELAY_MS } from '../../reference/peer/core/peer-lifecycle.ts';
 import { NAT_MAPPINGS, natLabel, TCP_ESTABLISHED_TIMEOUT_MS, TCP_TRANSITORY_TIMEOUT_MS, type NatBehaviour } from '../net/nat-behaviour.ts';
 import { parseAssertion, type Assertion } from './assertions.ts';
 import { checkScenarioLimits } from './scenario-limits.ts';
 import { FieldReader, type Path } from './field-reader.ts';
-import { IPV6_MODES, PORT_FORWARDS, RELAY_TRAFFIC_MODES, TOPOLOGY_KINDS, type ChurnRates, type RelayOutage, type RelayTrafficFrom, type Scenario, type TopologyClass } from './scenario.ts';
+import { IPV6_MODES, PORT_FORWARDS, RELAY_TRAFFIC_MODES, SIM_EXTENSIONS, TOPOLOGY_KINDS, type ChurnRates, type RelayOutage, type RelayTrafficFrom, type Scenario, type SimExtension, type TopologyClass } from './scenario.ts';
 
 const TOP_LEVEL = ['name', 'seed', 'peers', 'duration', 'join_spread', 'topology', 'lan_addressing', 'link', 'lan_latency', 'unreachable', 'relay_traffic_from', 'server_port', 'announce_public_address', 'protocol', 'traffic', 'churn', 'faults', 'relay', 'peer_clock_skew', 'assertions'];
 const MAX_PEERS = 10_000_000;
@@ -134,9 +135,9 @@ function readLink(r: FieldReader): Scenario['link'] {
   return { latencyMs: r.durationMs(['link', 'latency'], 20), jitterMs: r.durationMs(['link', 'jitter'], 5), lossRatio: r.ratio(['link', 'loss'], 0) };
 }
 
-function readProtocol(r: FieldReader): Pick<Scenario, 'heartbeatIntervalMs' | 'ttlSeconds' | 'attemptTimeoutMs' | 'strategy' | 'staggerMs' | 'requestTimeoutMs' | 'addressCheckIntervalMs'> {
+function readProtocol(r: FieldReader): Pick<Scenario, 'heartbeatIntervalMs' | 'ttlSeconds' | 'attemptTimeoutMs' | 'strategy' | 'staggerMs' | 'requestTimeoutMs' | 'retryDelayMs' | 'addressCheckIntervalMs'> {
   const p = ['protocol'];
-  r.onlyKeys(p, ['heartbeat_interval', 'ttl', 'attempt_timeout', 'strategy', 'race_stagger', 'request_timeout', 'address_check_interval']);
+  r.onlyKeys(p, ['heartbeat_interval', 'ttl', 'attempt_timeout', 'strategy', 'race_stagger', 'request_timeout', 'retry_delay', 'address_check_interval']);
   const ttlMs = r.durationMs([...p, 'ttl'], 3_600_000, 1000);
   if (ttlMs % 1000 !== 0) r.fail([...p, 'ttl'], 'must be whole seconds (the relay speaks seconds)');
   return {
@@ -146,6 +147,8 @@ function readProtocol(r: FieldReader): Pick<Scenario, 'heartbeatIntervalMs' | 't
     strategy: r.choice([...p, 'strategy'], TRY_STRATEGIES, 'sequential'),
     staggerMs: r.durationMs([...p, 'race_stagger'], 250, 1),
     requestTimeoutMs: r.durationMs([...p, 'request_timeout'], 30_000, 1),
+    // The reference lifecycle's DEFAULT_RETRY_DELAY_MS. At least 1 s, as heartbeat_interval: shorter is an event storm while the relay is down, not a policy anyone ships.
+    retryDelayMs: r.durationMs([...p, 'retry_delay'], DEFAULT_RETRY_DELAY_MS, 1000),
     addressCheckIntervalMs: r.durationMs([...p, 'address_check_interval'], 60_000, 1000),
   };
 }
@@ -176,14 +179,28 @@ function readFaults(r: FieldReader, durationMs: number): Pick<Scenario, 'heartbe
   return { heartbeatLossRatio: r.ratio(['faults', 'heartbeat_loss'], 0), heartbeatBlackouts: readWindows(r, ['faults', 'heartbeat_blackouts'], durationMs, 'blackout') };
 }
 
-function readRelay(r: FieldReader, durationMs: number): Pick<Scenario, 'relayStore' | 'relayOutages' | 'relayClockSkewMs'> {
+function readRelay(r: FieldReader, durationMs: number): Pick<Scenario, 'relayStore' | 'relayExtensions' | 'relayOutages' | 'relayClockSkewMs'> {
   const p = ['relay'];
-  r.onlyKeys(p, ['store', 'outages', 'clock_skew']);
+  r.onlyKeys(p, ['store', 'extensions', 'outages', 'clock_skew']);
   return {
     relayStore: r.choice([...p, 'store'], ['memory', 'durable'], 'memory'),
+    relayExtensions: readExtensions(r, [...p, 'extensions']),
     relayOutages: readWindows(r, [...p, 'outages'], durationMs, 'outage'),
     relayClockSkewMs: r.durationMs([...p, 'clock_skew'], 0),
   };
+}
+
+/** A list of extension names, each once; kept in SIM_EXTENSIONS order so two spellings of one set give the same run and `options`. */
+function readExtensions(r: FieldReader, path: Path): SimExtension[] {
+  const named: SimExtension[] = [];
+  const count = r.sequenceLength(path, false);
+  for (let i = 0; i < count; i++) {
+    if (r.raw([...path, i]) === 'renew') r.fail([...path, i], 'renew is not simulated: simulated certificates never expire, so no peer would renew (known: goodbye, observed-address)');
+    const name = r.choice([...path, i], SIM_EXTENSIONS, undefined);
+    if (named.includes(name)) r.fail([...path, i], `${name} is listed twice`);
+    named.push(name);
+  }
+  return SIM_EXTENSIONS.filter((e) => named.includes(e));
 }
 
 /** `[{at, duration}, ...]` in time order, each starting before the run ends and none overlapping the one before. */

@@ -1,5 +1,6 @@
 /** What a scenario file describes, after validation, in milliseconds and ratios. */
 import type { TryStrategy } from '../../reference/peer/core/try-order.ts';
+import type { RelayExtension } from '../../reference/relay/core/types.ts';
 import type { LinkProfile } from '../net/link.ts';
 import type { NatBehaviour } from '../net/nat-behaviour.ts';
 import type { UnreachableMode } from '../net/network.ts';
@@ -21,6 +22,14 @@ export const IPV6_MODES: readonly Ipv6Mode[] = ['none', 'open', 'firewalled'];
  */
 export type RelayTrafficFrom = 'ephemeral' | 'shared-port-hypothesis';
 export const RELAY_TRAFFIC_MODES: readonly RelayTrafficFrom[] = ['ephemeral', 'shared-port-hypothesis'];
+
+/**
+ * The relay extensions (SPEC EXT) a scenario can have the relay offer. Not
+ * `renew`: simulated certificates never expire, so a simulated peer never
+ * renews and offering it would change nothing.
+ */
+export type SimExtension = Extract<RelayExtension, 'goodbye' | 'observed-address'>;
+export const SIM_EXTENSIONS: readonly SimExtension[] = ['goodbye', 'observed-address'];
 
 export interface TopologyClass {
   /** Label in reports and the NAT x NAT matrix. */
@@ -78,6 +87,8 @@ export interface Scenario {
   strategy: TryStrategy;
   staggerMs: number;
   requestTimeoutMs: number;
+  /** How long the peer waits before retrying a relay call that failed or timed out (the reference lifecycle's retryDelayMs). */
+  retryDelayMs: number;
   /** How often a peer re-reads its addresses (a re-ready follows a change). */
   addressCheckIntervalMs: number;
   lookupsPerPeerPerHour: number;
@@ -87,6 +98,8 @@ export interface Scenario {
   heartbeatLossRatio: number;
   heartbeatBlackouts: HeartbeatBlackout[];
   relayStore: 'memory' | 'durable';
+  /** What the relay offers (its health `extensions`), in SIM_EXTENSIONS order; none by default. */
+  relayExtensions: SimExtension[];
   relayOutages: RelayOutage[];
   relayClockSkewMs: number;
   peerClockSkewMs: number;

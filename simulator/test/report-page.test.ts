@@ -8,6 +8,7 @@ import { renderReport } from '../report/html-report.ts';
 import type { Results } from '../report/results.ts';
 import { runScenario } from '../run-scenario.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
+import { compareExtensions } from '../compare-extensions.ts';
 
 const SCENARIO = `name: page
 peers: 16
@@ -91,6 +92,27 @@ describe('report.html in headless Chromium', () => {
       expect(shown['topology: home no forward']).toContain('"type":"EIM/APDF"');
       expect(await page.locator('#hypotheses').count()).toBe(0);
       expect(await page.textContent('#model-kind')).toMatch(/reference peer/);
+    });
+  });
+
+  it('draws the --compare-extensions difference: a table, bars and per-pair success for each extension', async () => {
+    const scenario = parseScenario('page.yaml', `${SCENARIO.replace('duration: 1h', 'duration: 2h\nannounce_public_address: false').replace('label: home no forward', 'label: home forward\n    port_forward: upnp')}churn: { leaves_per_hour: 30% }\n`);
+    const results = await runScenario(scenario);
+    results.extension_comparison = await compareExtensions(scenario, ['goodbye', 'observed-address'], results, (variant) => runScenario(variant));
+    const [goodbye, observed] = results.extension_comparison;
+    await withReport(results, async (page) => {
+      expect(await page.locator('#extensions section').evaluateAll((all) => all.map((s) => s.id))).toEqual(['extension-goodbye', 'extension-observed-address']);
+      const cells = async (id: string, row: number) => page.locator(`#${id} table.extension-summary tr`).nth(row).locator('td').allTextContents();
+      // Row 1: listed after a graceful leave, mean (seconds without, milliseconds with the goodbye).
+      expect(await cells('extension-goodbye', 1)).toEqual(['listed after a graceful leave, mean', `${((goodbye?.without.listed_after_leave_ms.mean_ms as number) / 1000).toFixed(1)} s`, `${Math.round(goodbye?.with.listed_after_leave_ms.mean_ms as number)} ms`, expect.stringMatching(/^-[\d.]+ s$/)]);
+      expect(await page.locator('#extension-goodbye table.extension-summary th').allTextContents()).toEqual(['quantity', 'without (no extensions)', 'with (goodbye)', 'difference']);
+      // Four quantities drawn, two bars each; a bar's title names its side and value.
+      expect(await page.locator('#extension-goodbye svg.bars rect.bar').count()).toBe(8);
+      expect(await page.locator('#extension-goodbye svg.bars rect.bar title').first().textContent()).toMatch(/^without \(no extensions\): [\d.]+ s$/);
+      // Observed address opens the forwarded homes: those rows are marked as changed.
+      const changed = await page.locator('#extension-observed-address table.extension-pairs tr.changed td').allTextContents();
+      expect(changed.slice(0, 3)).toEqual(['public', 'home forward', `0.0% of ${observed?.pairs[1]?.without.tries}, no successes`]);
+      expect(await page.locator('#extension-goodbye table.extension-pairs tr.changed').count()).toBe(0);
     });
   });
 

@@ -118,6 +118,61 @@ describe('simulate --compare-strategies', () => {
   });
 });
 
+describe('simulate --compare-extensions', () => {
+  // Forwarded homes whose users typed no public address, and peers leaving gracefully as well as crashing.
+  const EXTENSIONS = `${SMALL.replace('peers: 12', 'peers: 40').replace('duration: 1h', 'duration: 2h\nlan_addressing: distinct\nannounce_public_address: false').replace('  - p95(time_to_connect_ms) < 1\n', '')}churn: { leaves_per_hour: 20%, crashes_per_hour: 20% }\n`;
+  const SIDE_KEYS = ['relay_extensions', 'listed_after_leave_ms', 'listed_after_crash_ms', 'listed_after_departure_ms', 'connect_success_ratio', 'time_to_connect_p50_ms', 'stale_lookup_ratio', 'connects_to_dead_peers', 'relay_requests', 'relay_requests_per_second', 'peak_relay_requests_per_second'];
+
+  it('runs the same seed without and with each extension, and prints, writes and keeps the difference', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const file = join(dir, 'ext.yaml');
+    writeFileSync(file, EXTENSIONS);
+    const lines: string[] = [];
+    const outcome = await simulate({ file, outDir: join(dir, 'out'), write: (l) => lines.push(l), compareExtensions: ['goodbye', 'observed-address'] });
+    const rows = outcome.results[0]?.extension_comparison ?? [];
+    expect(rows.map((r) => [r.extension, r.seed, r.without.relay_extensions, r.with.relay_extensions])).toEqual([['goodbye', 1, [], ['goodbye']], ['observed-address', 1, [], ['observed-address']]]);
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual(['extension', 'seed', 'without', 'with', 'difference', 'pairs']);
+      expect(Object.keys(row.without)).toEqual(SIDE_KEYS);
+      expect(row.pairs.map((p) => `${p.caller} -> ${p.callee}`)).toEqual(outcome.results[0]?.pairs.map((p) => `${p.caller} -> ${p.callee}`));
+    }
+    const [goodbye, observed] = rows;
+    // A graceful leave is unlisted within a relay call's way to the relay, not after most of the TTL; crashes are untouched.
+    expect(goodbye?.without.listed_after_leave_ms.mean_ms).toBeGreaterThan(1_800_000);
+    expect(goodbye?.with.listed_after_leave_ms.mean_ms).toBeLessThan(1000);
+    expect(goodbye?.difference.listed_after_leave_mean_ms).toBeLessThan(-1_799_000);
+    expect(goodbye?.with.listed_after_crash_ms.mean_ms).toBeGreaterThan(1_800_000);
+    // The extension's cost: one goodbye per leave, one more ready per NATed peer.
+    expect(goodbye?.difference.relay_requests_per_second).toBeGreaterThan(0);
+    expect(observed?.difference.relay_requests_per_second).toBeGreaterThan(0);
+    const toHome = observed?.pairs.find((p) => p.caller === 'public' && p.callee === 'home-nat EIM/APDF');
+    expect(toHome?.without).toMatchObject({ success_ratio: 0, time_to_connect_p95_ms: null, note: 'no successes' });
+    expect(toHome?.with.success_ratio).toBe(1);
+    expect(observed?.difference.connect_success_ratio).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8')).extension_comparison).toEqual(rows);
+    expect(lines).toContain('comparing on seed 1: relay extension goodbye on');
+    expect(lines).toContain('extension goodbye (seed 1), without -> with:');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}listed after a graceful leave mean [\d.]+ s -> mean \d+ ms \(\d+ peers\); after a crash mean [\d.]+ s -> mean [\d.]+ s \(\d+ peers\)$/));
+    expect(lines).toContain('  public -> home-nat EIM/APDF: 0.0% (no successes) -> 100.0% p95 ' + toHome?.with.time_to_connect_p95_ms + ' ms');
+    expect(outcome.reproduce).toMatch(/ --compare-extensions goodbye,observed-address$/);
+    // Same seed, same bytes.
+    await simulate({ file, outDir: join(dir, 'again'), write: () => {}, compareExtensions: ['goodbye', 'observed-address'] });
+    expect(readFileSync(join(dir, 'again/results.json'), 'utf8')).toBe(readFileSync(join(dir, 'out/results.json'), 'utf8'));
+  });
+
+  it('takes an extension the scenario offers away for the comparison, and keeps the scenario\'s own run as the side with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const file = join(dir, 'ext.yaml');
+    writeFileSync(file, `${EXTENSIONS}relay:\n  extensions: [goodbye]\n`);
+    const outcome = await simulate({ file, outDir: join(dir, 'out'), write: () => {}, compareExtensions: ['goodbye'] });
+    const first = outcome.results[0];
+    const [row] = first?.extension_comparison ?? [];
+    expect([row?.without.relay_extensions, row?.with.relay_extensions]).toEqual([[], ['goodbye']]);
+    expect(row?.with.relay_requests).toBe(first?.counters.relayRequests);
+    expect(row?.with.listed_after_leave_ms.mean_ms).toBe(first?.distributions.listed_after_leave_ms?.mean);
+  });
+});
+
 describe('relaylab simulate (command line)', () => {
   it('exits 1 naming the failed assertion and printing how to reproduce it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
@@ -186,6 +241,18 @@ describe('relaylab simulate (command line)', () => {
     expect(stderr).toBe('');
     expect(status).toBe(0);
     expect(existsSync(join(dir, 'out/results.json'))).toBe(true);
+  });
+
+  it.each([
+    ['an unknown extension', 'goodbye,farewell', /^relaylab: --compare-extensions: unknown extension "farewell" \(known: goodbye, observed-address\)$/],
+    ['renew, which the simulator cannot exercise', 'renew', /^relaylab: --compare-extensions: renew is not simulated/],
+    ['nothing', '', /^relaylab: --compare-extensions: name at least one extension/],
+  ])('exits 2 with one line for --compare-extensions naming %s', (_what, names, message) => {
+    const run = relaylab(['simulate', 'scenarios/same-lan.yaml', '--compare-extensions', names]);
+    expect(run.status).toBe(2);
+    const said = run.stderr.split('\n').filter((l) => l.startsWith('relaylab:'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(message);
   });
 
   it('exits 2 for a bad --duration', () => {

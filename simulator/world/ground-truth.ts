@@ -4,8 +4,9 @@
  * (false expiries, stale answers, join-to-discoverable lag), lifecycle
  * events are counted (re-ready recoveries, failures), the relay's listing
  * of each peer is followed (ListingTruth: gaps, listed after departure),
- * and departed peers get visibility probes at their TTL boundary. The
- * friends monitor has its own oracle (FriendsTruth).
+ * and departed peers get visibility probes at their TTL boundary (a peer
+ * whose goodbye the relay accepted must be gone at both). The friends
+ * monitor has its own oracle (FriendsTruth).
  */
 import type { LifecycleEvent } from '../../reference/peer/core/peer-lifecycle.ts';
 import type { RelayResponse } from '../../reference/relay/core/types.ts';
@@ -24,15 +25,20 @@ export interface GroundTruthDeps {
   peerByIndex(index: number): VirtualPeer | undefined;
   /** When the peer's announced addresses last changed under it (renumbering). */
   addressesChangedAtMs(peer: VirtualPeer): number;
+  /** What a live peer should be announcing now (see announcement-truth.ts). */
+  announcementOf(peer: VirtualPeer): string[];
 }
 
 export class GroundTruth {
   private readonly probeKind: number;
   readonly listing: ListingTruth;
+  /** Whether the relay offers observed-address, so readies may carry an address the peer does not have. */
+  private readonly observes: boolean;
 
   constructor(private readonly deps: GroundTruthDeps) {
     this.probeKind = deps.sim.defineEvent('visibility-probe', (index, offset) => this.probe(index, offset as number));
     this.listing = new ListingTruth(deps);
+    this.observes = deps.relay.extensions.includes('observed-address');
   }
 
   peerByEmail(email: string): VirtualPeer | null {
@@ -55,6 +61,11 @@ export class GroundTruth {
       }
     }
     if (call.kind === 'lookup') this.judgeLookup(call, response, now);
+    if (call.kind === 'goodbye' && response.status === 200 && (response.body as { was_live?: unknown } | null)?.was_live === true) {
+      measurements.counters.goodbyesAccepted++;
+      peer.goodbyeAtMs = now;
+      this.listing.goodbyeAccepted(peer, now);
+    }
   }
 
   lifecycleEvent(peer: VirtualPeer, event: LifecycleEvent): void {
@@ -63,6 +74,8 @@ export class GroundTruth {
       // Any ready after the first that is not an address update means the broadcast was lost and won back.
       if (peer.readyCount > 0 && event.reason !== 'addresses_changed') c.reReadyRecoveries++;
       peer.readyCount++;
+      // An address the peer does not have itself is the relay's observed one (SPEC EXT-3), or, rarely, one a renumbering took while this ready was in flight.
+      if (this.observes && event.addresses.some((a) => !peer.currentAddresses.includes(a))) c.readiesWithObservedAddress++;
     } else if (event.type === 'fatal') {
       c.lifecycleFatal++;
       this.deps.measurements.invariantExamples.add('lifecycle_failures', { t_ms: this.deps.sim.clock.elapsedMs(), peer: peer.identity.email, code: event.code, message: event.message });
@@ -91,7 +104,7 @@ export class GroundTruth {
       return;
     }
     const announced = (response.body as { addresses?: string[] }).addresses ?? [];
-    const current = target.currentAddresses;
+    const current = this.deps.announcementOf(target);
     if (announced.length !== current.length || announced.some((a, i) => a !== current[i])) {
       c.staleLookups++;
       measurements.stalenessMs.add(now - this.deps.addressesChangedAtMs(target));
@@ -129,7 +142,8 @@ export class GroundTruth {
     }
     const status = await relay.probeLookup(peer.identity.email);
     measurements.counters.visibilityProbes++;
-    const expected = offsetMs < 0 ? 200 : 404;
+    // A goodbye the relay accepted ended the listing then (SPEC EXT-2): gone at both probes.
+    const expected = offsetMs < 0 && !(peer.goodbyeAtMs <= now) ? 200 : 404;
     if (status !== expected) {
       measurements.counters.visibilityViolations++;
       measurements.invariantExamples.add('visibility_violations', { t_ms: now, peer: peer.identity.email, last_refresh_ms: peer.lastRefreshAtMs, probe_offset_ms: offsetMs, expected, got: status });

@@ -14,7 +14,7 @@ import type { Scenario } from '../scenario/scenario.ts';
 import type { GroundTruth } from './ground-truth.ts';
 import type { VirtualPeer } from './virtual-peer.ts';
 
-type LifecycleSettings = Pick<Scenario, 'heartbeatIntervalMs' | 'addressCheckIntervalMs' | 'requestTimeoutMs'>;
+type LifecycleSettings = Pick<Scenario, 'heartbeatIntervalMs' | 'addressCheckIntervalMs' | 'requestTimeoutMs' | 'retryDelayMs'>;
 
 export class SimLifecycleOptions implements PeerLifecycleOptions {
   constructor(
@@ -40,6 +40,10 @@ export class SimLifecycleOptions implements PeerLifecycleOptions {
 
   get requestTimeoutMs(): number {
     return this.settings.requestTimeoutMs;
+  }
+
+  get retryDelayMs(): number {
+    return this.settings.retryDelayMs;
   }
 
   /** What the peer would announce now (the World keeps it current). */

@@ -3,11 +3,14 @@
  * from lookups (which see a listing only when someone happens to ask):
  *
  * - listed_after_departure_ms: per departed peer, how long the relay kept
- *   its broadcast after it left. Read from the store at departure (the
- *   record's expiry less the relay's now): nothing refreshes it after that,
- *   since stopping the peer's lifecycle cancels its relay call in flight,
- *   and the reference protocol has no withdraw call. A memory-store relay
- *   that goes down first ends it there.
+ *   its broadcast after it left, and the same split into crashes
+ *   (listed_after_crash_ms) and graceful leaves (listed_after_leave_ms).
+ *   Read from the store at departure (the record's expiry less the relay's
+ *   now): nothing refreshes it after that, since stopping or leaving
+ *   cancels the lifecycle's relay call in flight. Only a goodbye can end it
+ *   sooner (SPEC EXT-2, where the relay offers it): the one a leaving peer
+ *   sent at its departure ends the listing when the relay accepts it. A
+ *   memory-store relay that goes down first ends it there.
  * - expiry gaps: each window in which a live, once-listed peer was not
  *   listed: from the end of its listing (last accepted ready or heartbeat
  *   + TTL, as the core sets expiresAtMs; or a memory store lost with the
@@ -56,6 +59,11 @@ export class ListingTruth {
     peer.listedEpoch = this.deps.relay.epoch;
   }
 
+  /** The relay accepted a departed peer's goodbye at `nowMs` and ended its live broadcast then. */
+  goodbyeAccepted(peer: VirtualPeer, nowMs: number): void {
+    if (!Number.isNaN(peer.listedUntilMs)) peer.listedUntilMs = Math.min(peer.listedUntilMs, nowMs);
+  }
+
   /**
    * At the end of the run: gaps still open count up to `endMs`; each departed
    * peer's listing ends at its record's expiry (no refresh can come) or when
@@ -65,8 +73,15 @@ export class ListingTruth {
     for (const peer of peers) {
       if (peer === undefined) continue;
       if (peer.alive) this.closeGap(peer, endMs, 'run_end');
-      else if (!Number.isNaN(peer.listedUntilMs)) this.deps.measurements.listedAfterDepartureMs.add(Math.max(0, this.cutByStoreLoss(peer.listedUntilMs, peer.listedEpoch) - peer.diedAtMs));
+      else if (!Number.isNaN(peer.listedUntilMs)) this.addListedAfterDeparture(peer);
     }
+  }
+
+  private addListedAfterDeparture(peer: VirtualPeer): void {
+    const { measurements } = this.deps;
+    const listedMs = Math.max(0, this.cutByStoreLoss(peer.listedUntilMs, peer.listedEpoch) - peer.diedAtMs);
+    measurements.listedAfterDepartureMs.add(listedMs);
+    (peer.departedGracefully ? measurements.listedAfterLeaveMs : measurements.listedAfterCrashMs).add(listedMs);
   }
 
   /** When the relay stops listing a live peer unless it refreshes: its expiry, or the loss of its epoch's store. */

@@ -15,10 +15,16 @@
  * client is an undici Agent, its health dials fresh sockets). Only under
  * the shared-port hypothesis do relay calls leave from the Peer Server
  * port, their NAT mapping held by the calls' connections (RelayConnections).
+ *
+ * The relay sees each request come from the address the route delivered
+ * it from (a NAT's outside address, the outermost one behind a CGNAT),
+ * which the edge of a real relay reads off the TCP connection: that is
+ * the request's `remoteAddress` (SPEC EXT-3's observed address).
  */
 import type { Cancellable, DialOutcome, Dialer, ReadyPayload, RelayPort, RelayReply } from '../../reference/peer/core/ports.ts';
 import type { Principal, RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
 import { nextFloat, type Rng } from '../../reference/shared/rng.ts';
+import { RELAY_PATHS } from '../../reference/shared/relay-paths.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Network } from '../net/network.ts';
 import type { HeartbeatBlackout, RelayTrafficFrom } from '../scenario/scenario.ts';
@@ -30,7 +36,7 @@ export const RELAY_PORT = 443;
 const RELAY_SETUP_ROUND_TRIPS = 2;
 const DIAL_ROUND_TRIPS = 2;
 
-export type RelayCallKind = 'register' | 'ready' | 'heartbeat' | 'lookup';
+export type RelayCallKind = 'register' | 'ready' | 'heartbeat' | 'lookup' | 'goodbye';
 
 /** One relay request in flight; it is its own cancel handle (no closure per call). */
 export class RelayCall implements Cancellable {
@@ -81,6 +87,12 @@ export interface TransportOptions {
   relayTrafficFrom: RelayTrafficFrom;
   heartbeatLossRatio: number;
   heartbeatBlackouts: readonly HeartbeatBlackout[];
+  /**
+   * Fill each relay request's `remoteAddress`. Only the core of a relay
+   * offering observed-address reads it (SPEC EXT-3), so otherwise it is
+   * left out: formatting an address per relay call costs on the hot path.
+   */
+  fillRemoteAddress: boolean;
 }
 
 export interface TransportObserver {
@@ -147,6 +159,7 @@ export class Transport {
       held.attempted();
     }
     if (route.outcome === 'delivered') {
+      if (this.options.fillRemoteAddress) request.remoteAddress = route.seenAddress;
       call.oneWayMs = route.oneWayMs;
       this.sim.post((2 * RELAY_SETUP_ROUND_TRIPS + 1) * route.oneWayMs, this.relayArriveKind, peer.index, call);
     } else if (route.outcome === 'rejected') {
@@ -256,6 +269,11 @@ class SimRelayPort implements RelayPort {
 
   lookup(email: string, onReply: (reply: RelayReply) => void): Cancellable {
     return this.transport.sendRelay(this.peer, 'lookup', { method: 'GET', path: '/api/relay/broadcast/lookup', query: emailQuery(email), bodyText: null, principal: this.principal }, onReply);
+  }
+
+  /** SPEC EXT-2, as the reference relay client sends it (an empty JSON object); the lifecycle calls it only where offered. */
+  goodbye(onReply: (reply: RelayReply) => void): Cancellable {
+    return this.transport.sendRelay(this.peer, 'goodbye', this.post(RELAY_PATHS.goodbye, '{}'), onReply);
   }
 
   private post(path: string, bodyText: string): RelayRequest {

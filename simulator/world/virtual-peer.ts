@@ -17,6 +17,10 @@ export interface VirtualPeer {
   alive: boolean;
   joinedAtMs: number;
   diedAtMs: number;
+  /** Once departed: whether it left gracefully (its lifecycle's leave(), saying goodbye where offered) or crashed. */
+  departedGracefully: boolean;
+  /** When the relay accepted its goodbye and ended its live broadcast (SPEC EXT-2), elapsed ms; NaN if it never did. */
+  goodbyeAtMs: number;
   lifecycle: PeerLifecycle | null;
   friends: FriendsMonitor | null;
   /** When the relay first answered this peer's ready with 200 (elapsed ms), NaN before. */

@@ -5,11 +5,12 @@
  * a new, empty store: registrations and broadcasts are gone. `durable`
  * keeps the store object across the restart, which is what the
  * PostgreSQL store guarantees (its tests check that against a real server).
+ * The scenario's `relay.extensions` go to the core as its `extensions`.
  */
 import type { Clock } from '../../reference/shared/clock.ts';
 import type { Rng } from '../../reference/shared/rng.ts';
 import { RelayCore } from '../../reference/relay/core/relay-core.ts';
-import type { RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
+import type { RelayExtension, RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
 import { MemoryStore } from '../../reference/relay/stores/memory-store.ts';
 import { simCertificateInspector, simIdentity } from './sim-certificates.ts';
 import { emailQuery } from './transport.ts';
@@ -29,8 +30,16 @@ export class VirtualRelay {
     private readonly rng: Rng,
     readonly ttlSeconds: number,
     readonly storeKind: 'memory' | 'durable',
+    /** What it offers (SPEC EXT): the core's own `extensions` setting, as the reference relay takes it from its flags. */
+    readonly extensions: readonly RelayExtension[] = [],
   ) {
     this.core = this.newCore();
+  }
+
+  /** What its health answer lists (SPEC GEN-2, EXT), as the reference peer reads it at start-up. */
+  advertisedExtensions(): string[] {
+    const listed = (this.core.health().body as { extensions?: unknown } | null)?.extensions;
+    return Array.isArray(listed) ? listed.filter((e): e is string => typeof e === 'string') : [];
   }
 
   get isUp(): boolean {
@@ -90,6 +99,6 @@ export class VirtualRelay {
   }
 
   private newCore(): RelayCore {
-    return new RelayCore({ clock: this.clock, rng: this.rng, store: this.store, certificates: simCertificateInspector, config: { ttlSeconds: this.ttlSeconds, testMode: false } });
+    return new RelayCore({ clock: this.clock, rng: this.rng, store: this.store, certificates: simCertificateInspector, config: { ttlSeconds: this.ttlSeconds, testMode: false, extensions: this.extensions } });
   }
 }

@@ -19,6 +19,7 @@ import { simIdentity } from './sim-certificates.ts';
 import { TopologyBuilder } from './topology-builder.ts';
 import { FriendsTruth } from './friends-truth.ts';
 import { GroundTruth } from './ground-truth.ts';
+import { expectedAnnouncement } from './announcement-truth.ts';
 import { SimLifecycleDeps, SimLifecycleOptions } from './lifecycle-hooks.ts';
 import { Transport } from './transport.ts';
 import type { VirtualPeer } from './virtual-peer.ts';
@@ -55,6 +56,8 @@ export class World {
   private readonly rng: { traffic: Rng; churn: Rng; skew: Rng };
   private readonly kinds: Record<'join' | 'lookup' | 'churn' | 'cleanup' | 'sample' | 'outage' | 'restart', number>;
   private readonly activeConnects = new Map<number, Cancellable[]>();
+  /** The relay's health `extensions`, told to every peer's lifecycle as the reference peer learns them at start-up. */
+  private readonly offered: readonly string[];
 
   constructor(readonly scenario: Scenario) {
     this.sim = new Simulation(scenario.seed);
@@ -64,13 +67,16 @@ export class World {
     this.rng = { traffic: streams.stream('traffic'), churn: streams.stream('churn'), skew: streams.stream('skew') };
     this.measurements = new Measurements(scenario.topology.length, Math.max(1000, Math.ceil(scenario.durationMs / TIMELINE_BUCKETS)));
     const relayClock = new SkewedClock(this.sim.clock, scenario.relayClockSkewMs);
-    this.relay = new VirtualRelay(relayClock, streams.stream('relay'), scenario.ttlSeconds, scenario.relayStore);
+    this.relay = new VirtualRelay(relayClock, streams.stream('relay'), scenario.ttlSeconds, scenario.relayStore, scenario.relayExtensions);
+    this.offered = this.relay.advertisedExtensions();
+    const observes = scenario.relayExtensions.includes('observed-address');
     this.transport = new Transport(this.sim, this.net, () => this.relay, streams.stream('faults'), {
       relayIpv4: RELAY_IPV4,
       relayIpv6: RELAY_IPV6,
       relayTrafficFrom: scenario.relayTrafficFrom,
       heartbeatLossRatio: scenario.heartbeatLossRatio,
       heartbeatBlackouts: scenario.heartbeatBlackouts,
+      fillRemoteAddress: observes,
     }, {
       relayAnswered: (call, response) => this.truth.relayAnswered(call, response),
       heartbeatDropped: () => void this.measurements.counters.heartbeatsDropped++,
@@ -83,6 +89,7 @@ export class World {
       ttlMs: scenario.ttlSeconds * 1000,
       peerByIndex: (index) => this.peers[index],
       addressesChangedAtMs: (peer) => this.addressesChangedAtMs(peer),
+      announcementOf: (peer) => expectedAnnouncement(this.net, peer, observes),
     });
     this.friendsTruth = new FriendsTruth({ sim: this.sim, measurements: this.measurements, transport: this.transport, peerByEmail: (email) => this.truth.peerByEmail(email) });
     this.topology = new TopologyBuilder(this.net, scenario, streams.stream('topology'));
@@ -128,7 +135,7 @@ export class World {
     const skewMs = s.peerClockSkewMs === 0 ? 0 : Math.round((2 * nextFloat(this.rng.skew) - 1) * s.peerClockSkewMs);
     const nowMs = this.sim.clock.elapsedMs();
     const peer: VirtualPeer = {
-      index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN,
+      index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN, departedGracefully: false, goodbyeAtMs: Number.NaN,
       lifecycle: null, friends: null, firstDiscoverableAtMs: Number.NaN, lastRefreshAtMs: Number.NaN, lastRefreshEpoch: -1, readyCount: 0,
       gapLookups: 0, listedUntilMs: Number.NaN, listedEpoch: -1,
       currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, relayPort: undefined, relayConnections: undefined, alivePosition: -1,
@@ -147,6 +154,8 @@ export class World {
     this.measurements.counters.peersJoined++;
     const relayPort = this.transport.relayPortFor(peer);
     peer.lifecycle = new PeerLifecycle(new SimLifecycleOptions(peer, s), new SimLifecycleDeps(peer, this.sim.timers, relayPort, this.truth));
+    // Before start, though the reference peer learns them from a health call made as it starts (not simulated: see README).
+    if (this.offered.length > 0) peer.lifecycle.relayOffers(this.offered);
     peer.lifecycle.start();
     if (s.friendsPerPeer > 0 && this.alive.length > 1) {
       const friends = Array.from({ length: s.friendsPerPeer }, () => ({ email: this.randomOtherPeer(peer).identity.email, lastGood: null }));
@@ -237,12 +246,18 @@ export class World {
     else return this.depart(peer, kind === 'leave');
   }
 
-  /** Awaited by the run loop: reading how long the relay still lists the peer is a store call. */
+  /**
+   * Awaited by the run loop: reading how long the relay still lists the peer is a store call.
+   * A graceful leave runs the lifecycle's leave(), which sends a goodbye where the relay offers
+   * it (SPEC EXT-2) while the host is still attached, so the request is routed; a crash stops it.
+   */
   private depart(peer: VirtualPeer, graceful: boolean): Promise<void> {
     const now = this.sim.clock.elapsedMs();
     peer.alive = false;
     peer.diedAtMs = now;
-    peer.lifecycle?.stop();
+    peer.departedGracefully = graceful;
+    if (graceful) peer.lifecycle?.leave();
+    else peer.lifecycle?.stop();
     peer.friends?.stop();
     // Departed peers stay in `peers` for good (lookups of the departed measure staleness): drop what only a
     // live peer uses, so churn does not keep a stopped lifecycle, monitor and relay port per departure.
