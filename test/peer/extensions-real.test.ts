@@ -50,7 +50,7 @@ describe('a real peer and the relay extensions', () => {
     expect(lines).toContain('said goodbye to the relay: no longer listed');
     expect(await observer.lookup('leaver@example.test')).toMatchObject({ status: 404, body: { code: 'peer_not_found' } });
     // Loopback is not public: the observed 127.0.0.1 was not added.
-    expect(lines).toContain('the relay sees us at 127.0.0.1 (not public: not announced)');
+    expect(lines).toContain('the relay sees us at 127.0.0.1 (not announced: not public, or one of ours already)');
   });
 
   it('stays listed after close where the relay does not offer goodbye (until its TTL)', async () => {

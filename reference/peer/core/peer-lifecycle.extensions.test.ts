@@ -112,4 +112,33 @@ describe('leave: goodbye (SPEC EXT-2)', () => {
     expect(t.events.at(-1)).toMatchObject({ type: 'goodbye', outcome: 'failed' });
     expect(t.lifecycle.currentPhase).toBe('stopped');
   });
+
+  it('waits for a ready in flight, then says goodbye (the ready would otherwise list it after the goodbye)', () => {
+    const t = setup();
+    t.relay.script('register', response(200)).script('ready', response(200)).script('goodbye', response(200, { status: 'gone', was_live: true }));
+    t.lifecycle.relayOffers(['goodbye']);
+    t.lifecycle.start();
+    t.timers.advanceMs(6); // the register answered at 5 ms; the ready is in flight
+    expect(t.lifecycle.currentPhase).toBe('readying');
+    let done = false;
+    t.lifecycle.leave(() => (done = true));
+    expect(t.relay.count('goodbye')).toBe(0);
+    t.timers.advanceMs(20);
+    expect(t.relay.calls.map((c) => c.endpoint)).toEqual(['register', 'ready', 'goodbye']);
+    expect(done).toBe(true);
+    expect(t.lifecycle.currentPhase).toBe('stopped');
+  });
+
+  it('a stop while waiting for that ready still ends the leave', () => {
+    const t = setup();
+    t.relay.script('register', response(200)).script('ready', null);
+    t.lifecycle.relayOffers(['goodbye']);
+    t.lifecycle.start();
+    t.timers.advanceMs(6);
+    let done = false;
+    t.lifecycle.leave(() => (done = true));
+    t.lifecycle.stop();
+    expect(done).toBe(true);
+    expect(t.relay.count('goodbye')).toBe(0);
+  });
 });

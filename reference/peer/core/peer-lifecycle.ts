@@ -113,6 +113,8 @@ export class PeerLifecycle {
   private observed: string | null = null;
   /** The last address the relay reported, public or not (each new one is told once). */
   private lastObserved: string | null = null;
+  /** A leave() that came while a ready was in flight: said once that ready settles. */
+  private leaveAfterReady: (() => void) | null = null;
   /** Extensions the relay advertises (its health answer), told by the edge. */
   private offered: ReadonlySet<string> = new Set();
   private readonly heartbeatIntervalMs: number;
@@ -152,9 +154,13 @@ export class PeerLifecycle {
   }
 
   stop(): void {
-    if (this.phase === 'stopped' || this.phase === 'failed') return;
-    this.phase = 'stopped';
-    this.clearAll();
+    const waiting = this.leaveAfterReady;
+    this.leaveAfterReady = null;
+    if (this.phase !== 'stopped' && this.phase !== 'failed') {
+      this.phase = 'stopped';
+      this.clearAll();
+    }
+    waiting?.();
   }
 
   /**
@@ -164,7 +170,13 @@ export class PeerLifecycle {
    */
   leave(onDone: () => void = () => {}): void {
     const goodbye = this.deps.relay.goodbye;
-    if (this.phase !== 'live' || !goodbye || !this.offered.has('goodbye') || this.options.sayGoodbye === false) {
+    const wanted = goodbye !== undefined && this.offered.has('goodbye') && this.options.sayGoodbye !== false;
+    // A ready in flight may still land: wait for it, or the relay would list us after our goodbye.
+    if (wanted && this.phase === 'readying') {
+      this.leaveAfterReady = onDone;
+      return;
+    }
+    if (this.phase !== 'live' || !wanted || !goodbye) {
       this.stop();
       onDone();
       return;
@@ -248,6 +260,14 @@ export class PeerLifecycle {
 
   private onReady(reply: RelayReply, reason: ReadyReason, addresses: string[]): void {
     if (this.phase !== 'readying') return;
+    const leaving = this.leaveAfterReady;
+    if (leaving) {
+      this.leaveAfterReady = null;
+      this.phase = reply.kind === 'response' && reply.status === 200 ? 'live' : this.phase;
+      if (this.phase === 'live') return this.leave(leaving);
+      this.stop();
+      return leaving();
+    }
     if (reply.kind === 'response' && reply.status === 200) {
       this.phase = 'live';
       this.registrationConfirmed = true;
@@ -324,7 +344,8 @@ export class PeerLifecycle {
     if (address === this.lastObserved) return false;
     this.lastObserved = address;
     const next = usable ? address : null;
-    this.emit({ type: 'observed_address', atMs: this.now(), address, announced: usable && this.options.useObservedAddress !== false });
+    const joins = usable && this.options.useObservedAddress !== false && !this.options.addressSource().includes(address);
+    this.emit({ type: 'observed_address', atMs: this.now(), address, announced: joins });
     if (next === this.observed) return false;
     this.observed = next;
     return true;

@@ -294,7 +294,7 @@ export function describeLifecycleEvent(event: LifecycleEvent): string {
     case 'fatal':
       return `fatal (${event.code}): ${event.message}`;
     case 'observed_address':
-      return event.announced ? `the relay sees us at ${event.address}; announcing it after our own addresses` : `the relay sees us at ${event.address} (not public: not announced)`;
+      return event.announced ? `the relay sees us at ${event.address}; announcing it after our own addresses` : `the relay sees us at ${event.address} (not announced: not public, or one of ours already)`;
     case 'goodbye':
       return event.outcome === 'failed' ? `goodbye failed: ${event.message ?? ''}; the relay lists us until our broadcast expires` : `said goodbye to the relay${event.outcome === 'not_live' ? ' (no live broadcast)' : ': no longer listed'}`;
   }
