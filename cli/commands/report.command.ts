@@ -7,14 +7,21 @@ interface ReportArgs {
 
 const command: CommandModule<object, ReportArgs> = {
   command: 'report',
-  describe: 'Build report.html from conformance results (--merge a.json b.json: implementation × requirement matrix)',
+  describe: 'Merge results: conformance results.json files into an implementation × requirement matrix, or a sweep\'s shard files into its results.json and report.html',
   builder: (yargs) =>
     yargs
-      .option('merge', { type: 'string', array: true, demandOption: true, describe: 'results.json files from `relaylab conformance --reports`' })
-      .option('out', { type: 'string', default: 'conformance-report', describe: 'folder to write report.html into' }),
+      .option('merge', { type: 'string', array: true, demandOption: true, describe: 'results.json files from `relaylab conformance --reports`, or shard-I-of-N.json files from `relaylab sweep --shard I/N`' })
+      .option('out', { type: 'string', describe: 'folder to write into (default conformance-report, or reports/<scenario>-sweep for sweep shards)' }),
   handler: async (args) => {
+    const files = args.merge ?? [];
+    const { isSweepFile, mergeSweepFiles } = await import('../../simulator/sweep/merge-command.ts');
+    if ((await Promise.all(files.map(isSweepFile))).some(Boolean)) {
+      const written = await mergeSweepFiles(files, args.out);
+      process.stdout.write(`wrote ${written.resultsPath} and ${written.reportPath}\n`);
+      return;
+    }
     const { mergeReports } = await import('../../conformance/runner/reports/merge.ts');
-    const path = await mergeReports(args.merge ?? [], args.out ?? 'conformance-report');
+    const path = await mergeReports(files, args.out ?? 'conformance-report');
     process.stdout.write(`wrote ${path}\n`);
   },
 };

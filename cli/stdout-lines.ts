@@ -1,0 +1,16 @@
+/**
+ * Writes lines to stdout until its reader goes away: `relaylab sweep ... | head`
+ * closes the pipe after a few lines, and the EPIPE that follows must not crash
+ * the run (it still writes its files, and exits as usual). The same as
+ * simulate.command.ts's own copy, which can move here.
+ */
+export function stdoutLines(): (line: string) => void {
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+  });
+  return (line) => {
+    if (!readerGone) process.stdout.write(`${line}\n`);
+  };
+}
