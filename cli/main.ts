@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import yargs, { type CommandModule } from 'yargs';
+import { checkSingleValues, type DeclaredOptions } from './single-values.ts';
 import { hideBin } from 'yargs/helpers';
 import { UserInputError } from '../reference/shared/user-input-error.ts';
 import { EXIT } from './usage-error.ts';
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100))
+    .middleware(((args: Record<string, unknown>, parsed: { getOptions(): DeclaredOptions }) => checkSingleValues(args, parsed.getOptions(), argv)) as never)
     .fail((message, error) => {
       if (error) reportAndExit(error);
       process.stderr.write(`relaylab: ${message}\n`);

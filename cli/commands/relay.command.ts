@@ -50,11 +50,11 @@ const command: CommandModule<object, Args> = {
       .option('max-connections', { type: 'number', default: 900, describe: 'Open connections in total; more are closed at once (keep below ulimit -n)' })
       .option('max-connections-per-address', { type: 'number', default: 100, describe: 'Open connections from one source address; more are closed at once' })
       .option('handshake-timeout', { type: 'string', default: '10s', describe: 'How long a connection may take to finish its TLS handshake (a duration: 10, 10s, 500ms)' })
-      .option('register-rate', { type: 'string', describe: `Registrations per source address: N/s, N/min, N/h or off [default: ${DEFAULT_REGISTER_RATE}; off with --test-mode]` })
+      .option('register-rate', { type: 'string', describe: `Registrations per source address: N/s, N/min, N/h, N/10s, or off (also 0) [default: ${DEFAULT_REGISTER_RATE}; off with --test-mode]` })
       .option('register-burst', { type: 'number', default: 20, describe: 'Registrations one address may make at once before --register-rate applies' })
       .option('shutdown-grace', { type: 'string', default: '10s', describe: 'How long SIGTERM/SIGINT lets requests in flight finish before closing every connection (a duration)' })
       .option('extensions', { type: 'string', describe: `Protocol extensions to offer, comma-separated, or none (SPEC EXT; known: ${RELAY_EXTENSIONS.join(', ')}) [default: ${DEFAULT_RELAY_EXTENSIONS.join(',')}]` })
-      .option('require-possession', { type: 'boolean', default: false, describe: 'Refuse registrations that do not present the registered certificate over mutual TLS (SPEC REG-14)' }) as never,
+      .option('require-possession', { type: 'boolean', default: false, describe: 'Refuse registrations that do not present the certificate they register (over mutual TLS, or in the trusted proxy\'s --cert-header; SPEC REG-14)' }) as never,
   handler: async (args) => {
     validate(args);
     const durations = durationsOf(args);
@@ -112,11 +112,12 @@ const command: CommandModule<object, Args> = {
   },
 };
 
-/** Node timers hold at most 2^31-1 ms; beyond that they fire after 1 ms, in a busy loop. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Node timers hold at most 2^31-1 ms (about 24.8 days); beyond that they fire after 1 ms, in a busy loop. */
+const MAX_TIMER_MS = 24 * 86_400_000;
 
 /** A duration flag in the one grammar (reference/shared/duration.ts), within [min, max]. */
 function durationFlag(args: Args, flag: 'cleanup-interval' | 'handshake-timeout' | 'shutdown-grace', minMs: number, maxMs: number): number {
+  if (args[flag].trim() === '') throw new UsageError(`--${flag} needs a value (a duration such as 10, 90s, 5m)`);
   const ms = parseDurationMs(args[flag]);
   if (ms === null || ms < minMs || ms > maxMs) {
     throw new UsageError(`--${flag} must be a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (such as 10, 90s, 5m), got ${JSON.stringify(args[flag])}`);

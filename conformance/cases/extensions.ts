@@ -5,7 +5,7 @@
  */
 import type { CaseContext } from '../runner/types.ts';
 import { isIP } from 'node:net';
-import { check, describeReply, expectError, expectStatus, NotApplicable, sameJson } from '../runner/verify.ts';
+import { check, describeReply, expectArray, expectError, expectStatus, NotApplicable, sameJson } from '../runner/verify.ts';
 import { announce, defineCases, lookupPath, lookupShown, PATHS, registeredPeer, sampleBroadcast } from './steps.ts';
 
 /** What the suite, standing in for the trusted proxy (--auth header:NAME), says the client was (TEST-NET-3). */
@@ -58,6 +58,8 @@ export default defineCases([
       expectError(await context.client.post(PATHS.renew, { certificate: stranger.certificatePem }, owner), 400, 'email_mismatch', "renew to a certificate carrying another email");
       expectError(await context.client.post(PATHS.renew, { certificate: owner.certificatePem }, owner), 409, 'certificate_already_registered', 'renew to the certificate already registered');
       expectError(await context.client.post(PATHS.renew, { certificate: 'not a certificate' }, owner), 400, 'invalid_certificate', 'renew to something that is not a certificate');
+      const future = context.identities.create({ email: owner.email, validity: 'not-yet-valid' });
+      expectError(await context.client.post(PATHS.renew, { certificate: future.certificatePem }, owner), 400, 'certificate_not_valid_now', 'renew to a certificate not valid yet');
       const still = await context.client.get(lookupPath(owner.email), owner);
       check(still.status === 200 || still.status === 404, `the owner's certificate still authenticates after the refusals (lookup → 200 or 404)`, describeReply(still), 'ERR-7');
     },
@@ -74,10 +76,15 @@ export default defineCases([
       await lookupShown(context, observer, peer.email, 'before the goodbye');
       expectError(await context.client.post(PATHS.goodbye, {}, null), 401, 'client_certificate_required', 'goodbye presenting no certificate');
       await lookupShown(context, observer, peer.email, 'after a refused goodbye');
-      const reply = await context.client.post(PATHS.goodbye, {}, peer);
-      const body = expectStatus(reply, 200, `goodbye from ${peer.email}`);
+      // No body at all: goodbye defines none.
+      const reply = await context.client.send({ method: 'POST', path: PATHS.goodbye, identity: peer });
+      const body = expectStatus(reply, 200, `goodbye from ${peer.email} (no body)`);
       check(body.status === 'gone', '{"status":"gone",…}', describeReply(reply));
       expectError(await context.client.get(lookupPath(peer.email), observer), 404, 'peer_not_found', `lookup ${peer.email} right after its goodbye`);
+      const listed = await context.client.get(`${PATHS.list}?limit=1000`, observer);
+      const items = expectArray(listed, 'list right after the goodbye');
+      check(!items.some((i) => (i as { email?: unknown }).email === peer.email), `list without ${peer.email} right after its goodbye`, describeReply(listed));
+      expectStatus(await context.client.post(PATHS.goodbye, {}, peer), 200, 'a second goodbye (no live broadcast): still 200');
       expectError(await context.client.post(PATHS.heartbeat, {}, peer), 404, 'no_live_broadcast', 'heartbeat after the goodbye');
       expectStatus(await context.client.post(PATHS.ready, broadcast, peer), 200, 'ready again after the goodbye', 'READY-1');
       expectStatus(await context.client.get(lookupPath(peer.email), observer), 200, `lookup ${peer.email} after the new ready`);
@@ -104,6 +111,12 @@ export default defineCases([
           check(typeof seen === 'string' && isIP(seen) !== 0, `${what}: "observed_address": an IP address literal`, describeReply(reply));
           if (isLoopbackHost(context.client.url)) check(isLoopback(String(seen)), `${what}: a loopback "observed_address" (the suite reached the relay over loopback)`, describeReply(reply));
         }
+      }
+      if (viaProxy) {
+        // The trusted proxy forwarded no client address: the relay does not know it, and must not name the proxy's own.
+        const unknown = await context.client.post(PATHS.heartbeat, {}, peer);
+        const body = expectStatus(unknown, 200, 'heartbeat through the trusted proxy without X-Forwarded-For');
+        check(!('observed_address' in body), 'no "observed_address" when the trusted proxy sent no X-Forwarded-For', describeReply(unknown));
       }
     },
   },

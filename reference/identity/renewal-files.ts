@@ -13,7 +13,7 @@
  * alone (finish the move), the key alone (step 1 was cut short: discard),
  * none.
  */
-import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspectCertificate } from './inspect.ts';
 import type { KeyType } from './certificate-builder.ts';
@@ -47,9 +47,22 @@ function keyTypeOf(nodeKeyType: string): KeyType {
 export async function writePendingRenewal(dir: string, identity: Identity): Promise<void> {
   const folder = join(dir, RENEWAL_FOLDER);
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  await writeFile(join(folder, KEY_FILE), identity.privateKeyPem, { mode: 0o600 });
-  await chmod(join(folder, KEY_FILE), 0o600);
-  await writeFile(join(folder, CERT_FILE), identity.certificatePem, { mode: 0o644 });
+  // Each file whole or not at all (written aside, flushed, renamed), key first: a crash leaves no half file.
+  await writeDurably(join(folder, KEY_FILE), identity.privateKeyPem, 0o600);
+  await writeDurably(join(folder, CERT_FILE), identity.certificatePem, 0o644);
+}
+
+async function writeDurably(path: string, text: string, mode: number): Promise<void> {
+  const aside = `${path}.writing`;
+  const handle = await open(aside, 'w', mode);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await chmod(aside, mode);
+  await rename(aside, path);
 }
 
 /** Step 3: the relay took it; move it into place (idempotent: finishes a half-done move). */
@@ -85,7 +98,12 @@ export async function pendingRenewal(dir: string, email: string): Promise<Pendin
   if (hasKey && hasCert) {
     const certificatePem = await readFile(join(folder, CERT_FILE), 'utf8');
     const privateKeyPem = await readFile(join(folder, KEY_FILE), 'utf8');
-    return { state: 'unconfirmed', identity: { email, certificatePem, privateKeyPem, fingerprintSha256: inspectCertificate(certificatePem).fingerprintSha256 } };
+    try {
+      return { state: 'unconfirmed', identity: { email, certificatePem, privateKeyPem, fingerprintSha256: inspectCertificate(certificatePem).fingerprintSha256 } };
+    } catch {
+      // Not a certificate (a run stopped while writing it, before atomic writes): the relay was never asked with it.
+      return { state: 'incomplete' };
+    }
   }
   // Only the cert left means the key already moved (key goes first); a lone key cannot be a half move.
   if (hasCert) return { state: 'half_moved' };

@@ -12,6 +12,9 @@ import { CERT_FILE, KEY_FILE, loadIdentityFiles, newPeerIdentity, type Identity 
 import { RENEWAL_FOLDER, writePendingRenewal } from '../../reference/identity/renewal-files.ts';
 import { RelayClient } from '../../reference/peer/http/relay-client.ts';
 import { runPeer, type RunningPeer, type RunPeerOptions } from '../../reference/peer/http/run-peer.ts';
+import { IdentityHolder, renewalPortOver } from '../../reference/peer/http/renewal-port.ts';
+import { systemClock } from '../../reference/shared/system-clock.ts';
+import type { RenewalReply } from '../../reference/peer/core/certificate-renewal.ts';
 import { startRelay, type RunningRelay, type StartRelayOptions } from '../../reference/relay/http/start-relay.ts';
 
 const LOOPBACK = () => [{ address: '127.0.0.1' }];
@@ -151,5 +154,35 @@ describe('an interrupted renewal is settled at the next start', () => {
     await p.live;
     expect(p.currentIdentity().fingerprintSha256).toBe(renewed.fingerprintSha256);
     expect((await loadIdentityFiles(dir)).fingerprintSha256).toBe(renewed.fingerprintSha256);
+  });
+});
+
+describe('a renewal never throws away the key the relay may hold', () => {
+  it('keeps an unconfirmed pair while the relay cannot be asked about it, and makes no new one', async () => {
+    const r = await relay();
+    const dir = await folder();
+    const old = await identityOnDisk(dir, 'kept@example.test', 3_600_000);
+    const pending = newPeerIdentity(old.email, Date.now(), 'ecdsa-p256', 3_600_000);
+    await writePendingRenewal(dir, pending);
+    await r.close(); // the relay is gone: whether it took `pending` cannot be known
+    const holder = new IdentityHolder({ relayUrl: r.url, relayCaPem: r.tlsCertificatePem, timeoutMs: 2000 }, old);
+    cleanups.push(() => holder.close());
+    const reply = await new Promise<RenewalReply>((resolve) => renewalPortOver(holder, dir, systemClock).renew(resolve));
+    expect(reply).toMatchObject({ kind: 'unreachable', message: expect.stringMatching(/keeping that pair/) });
+    expect(await readFile(join(dir, RENEWAL_FOLDER, CERT_FILE), 'utf8')).toBe(pending.certificatePem);
+    expect(await readFile(join(dir, RENEWAL_FOLDER, KEY_FILE), 'utf8')).toBe(pending.privateKeyPem);
+  });
+
+  it('discards a pending certificate that is not a certificate (a run cut off while writing it) and starts', async () => {
+    const r = await relay();
+    const dir = await folder();
+    const old = await identityOnDisk(dir, 'cut-off@example.test', 3_600_000);
+    await writePendingRenewal(dir, newPeerIdentity(old.email, Date.now(), 'ecdsa-p256', 3_600_000));
+    await writeFile(join(dir, RENEWAL_FOLDER, CERT_FILE), '-----BEGIN CERTIFICATE-----\nMIIB');
+    const lines: string[] = [];
+    const p = await peer(r, old, dir, lines, { renew: false });
+    await p.live;
+    expect(lines).toContain('renewal: discarded a half-written renewal from an earlier run (the relay was never asked)');
+    expect(p.currentIdentity().fingerprintSha256).toBe(old.fingerprintSha256);
   });
 });

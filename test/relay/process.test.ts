@@ -63,7 +63,14 @@ describe('relaylab relay as a process', () => {
     [['relay', '--tls-cert', '/nope.pem'], /--tls-cert and --tls-key go together/],
     [['relay', '--tls-cert', '/nope.pem', '--tls-key', '/nope.key', '--port', '0'], /cannot start the relay: .*nope/],
     [['relay', '--bogus'], /Unknown argument: bogus/],
-    [['relay', '--cleanup-interval', '3000000'], /--cleanup-interval must be a duration from 1ms to .*got "3000000"/],
+    [['relay', '--cleanup-interval', '3000000'], /--cleanup-interval must be a duration from 1ms to 24d .*got "3000000"/],
+    // yargs alone: an array that crashed the duration parser, a silent default, --require-possession=yes read as false.
+    [['relay', '--extensions', 'renew', '--extensions', 'goodbye'], /--extensions was given more than once/],
+    [['relay', '--cleanup-interval', '1m', '--cleanup-interval', '2m'], /--cleanup-interval was given more than once/],
+    [['relay', '--cleanup-interval'], /--cleanup-interval needs a value/],
+    [['relay', '--require-possession=yes'], /--require-possession is a switch: .*got "yes"/],
+    [['relay', '--extensions', 'renew,teleport'], /--extensions: unknown "teleport"/],
+    [['relay', '--handshake-timeout', '0'], /--handshake-timeout must be a duration from 1ms/],
     // Once read as /0, trusting every IPv4 address to assert any certificate (SPEC AUTH-5).
     [['relay', '--port', '0', '--cert-header', 'X-SSL-Cert', '--trusted-proxy', '10.0.0.1/'], /cannot start the relay: --trusted-proxy "10\.0\.0\.1\/": prefix length must be/],
     [['relay', '--port', '0', '--cert-header', 'X-SSL-Cert', '--trusted-proxy', '127.0.0.1', '--trusted-proxy', '10.0.0.1/8/32'], /--trusted-proxy "10\.0\.0\.1\/8\/32": more than one/],

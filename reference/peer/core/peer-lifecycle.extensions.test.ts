@@ -35,18 +35,37 @@ describe('observed address (SPEC EXT-3)', () => {
     t.relay
       .script('register', response(200))
       .script('ready', response(200, { expires_in: 3600 }))
-      .script('heartbeat', response(200, { observed_address: '198.51.100.1' }), response(200, { observed_address: '198.51.100.2' }), response(200, { observed_address: '10.0.0.9' }));
+      .script(
+        'heartbeat',
+        response(200, { observed_address: '198.51.100.1' }),
+        // A change is taken when the next answer (an early heartbeat, 1 s later) says it again.
+        response(200, { observed_address: '198.51.100.2' }),
+        response(200, { observed_address: '198.51.100.2' }),
+        response(200, { observed_address: '10.0.0.9' }),
+        response(200, { observed_address: '10.0.0.9' }),
+      );
     t.lifecycle.start();
     t.timers.advanceMs(100);
-    t.timers.advanceMs(30 * MIN);
-    t.timers.advanceMs(30 * MIN);
-    t.timers.advanceMs(30 * MIN);
+    t.timers.advanceMs(2 * 60 * MIN);
     expect(t.readies()).toEqual([['192.168.1.5'], ['192.168.1.5', '198.51.100.1'], ['192.168.1.5', '198.51.100.2'], ['192.168.1.5']]);
     expect(t.events.filter((e) => e.type === 'observed_address').map((e) => (e.type === 'observed_address' ? [e.address, e.announced] : null))).toEqual([
       ['198.51.100.1', true],
       ['198.51.100.2', true],
       ['10.0.0.9', false],
     ]);
+  });
+
+  it('does not re-announce for a relay whose answers alternate between two egress addresses', () => {
+    const t = setup();
+    const a = response(200, { expires_in: 3600, observed_address: '203.0.113.1' });
+    const b = response(200, { expires_in: 3600, observed_address: '203.0.113.2' });
+    // Every answer names the other address than the one before: ready a, ready b, then heartbeats a, b, a, ...
+    t.relay.script('register', response(200)).script('ready', a, b).script('heartbeat', ...Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b)));
+    t.lifecycle.start();
+    t.timers.advanceMs(3 * 60 * MIN);
+    expect(t.readies()).toEqual([['192.168.1.5'], ['192.168.1.5', '203.0.113.1']]);
+    // One early (confirming) heartbeat per regular one at most: 6 regular in 3 h.
+    expect(t.relay.count('heartbeat')).toBeLessThanOrEqual(12);
   });
 
   it('adds nothing already announced, and nothing when told not to', () => {

@@ -111,8 +111,10 @@ export class PeerLifecycle {
   private relayTtlMs: number | null = null;
   /** The relay's last `observed_address` (SPEC EXT-3), canonical; null before any. */
   private observed: string | null = null;
-  /** The last address the relay reported, public or not (each new one is told once). */
+  /** The last address the relay reported and we took, public or not (each new one is told once). */
   private lastObserved: string | null = null;
+  /** A different address the relay reported once; taken if the next answer says it again. */
+  private observedCandidate: string | null = null;
   /** A leave() that came while a ready was in flight: said once that ready settles. */
   private leaveAfterReady: (() => void) | null = null;
   /** Extensions the relay advertises (its health answer), told by the edge. */
@@ -272,10 +274,11 @@ export class PeerLifecycle {
       this.phase = 'live';
       this.registrationConfirmed = true;
       this.noteTtl(reply.body);
-      if (this.noteObserved(reply.body)) this.refreshAnnouncement();
+      const observed = this.noteObserved(reply.body);
+      if (observed === 'changed') this.refreshAnnouncement();
       this.emit({ type: 'ready', atMs: this.now(), reason, port: this.options.port, addresses, ...expiresIn(reply.body) });
       if (this.readyPending || !sameAddressList(addresses, this.announced)) this.sendReady('addresses_changed');
-      else this.scheduleHeartbeat();
+      else this.scheduleHeartbeat(observed === 'unconfirmed' ? MIN_HEARTBEAT_DELAY_MS : undefined);
     } else if (reply.kind === 'response' && reply.status === 401) {
       // 401 after our 409, before any ready succeeded: the registered certificate is not ours.
       if (!this.registrationConfirmed) {
@@ -291,9 +294,10 @@ export class PeerLifecycle {
     }
   }
 
-  private scheduleHeartbeat(): void {
+  /** `delayMs`: sooner than usual, to confirm a new observed address (SPEC EXT-3). */
+  private scheduleHeartbeat(delayMs: number = this.heartbeatDelayMs): void {
     this.clearTimer('heartbeatTimer');
-    this.heartbeatTimer = this.deps.timers.setTimer(this.heartbeatDelayMs, () => {
+    this.heartbeatTimer = this.deps.timers.setTimer(delayMs, () => {
       this.heartbeatTimer = null;
       this.sendHeartbeat();
     });
@@ -304,8 +308,9 @@ export class PeerLifecycle {
     if (reply.kind === 'response' && reply.status === 200) {
       this.noteTtl(reply.body);
       this.emit({ type: 'heartbeat', atMs: this.now(), ...expiresIn(reply.body) });
-      this.scheduleHeartbeat();
-      if (this.noteObserved(reply.body)) this.checkAddresses();
+      const observed = this.noteObserved(reply.body);
+      this.scheduleHeartbeat(observed === 'unconfirmed' ? MIN_HEARTBEAT_DELAY_MS : undefined);
+      if (observed === 'changed') this.checkAddresses();
     } else if (reply.kind === 'response' && reply.status === 404) {
       this.emit({ type: 'broadcast_expired', atMs: this.now() });
       this.sendReady('heartbeat_404');
@@ -334,21 +339,35 @@ export class PeerLifecycle {
     return own.includes(extra) ? own : [...own, extra];
   }
 
-  /** Takes a new public `observed_address` from a relay answer; true when it changed. */
-  private noteObserved(body: unknown): boolean {
+  /**
+   * Reads `observed_address` from a relay answer. The first one is taken at
+   * once; a different one only when the next answer says it again (asked
+   * for by an early heartbeat: 'unconfirmed'), so a relay behind several
+   * egress addresses that alternate cannot make us re-announce on every
+   * answer. 'changed' when what we announce may change.
+   */
+  private noteObserved(body: unknown): 'same' | 'unconfirmed' | 'changed' {
     const raw = (body as { observed_address?: unknown } | null)?.observed_address;
-    if (typeof raw !== 'string' || ipVersion(raw) === null) return false;
+    if (typeof raw !== 'string' || ipVersion(raw) === null) return 'same';
     const address = raw.trim().toLowerCase();
+    if (address === this.lastObserved) {
+      this.observedCandidate = null;
+      return 'same';
+    }
+    if (this.lastObserved !== null && this.observedCandidate !== address) {
+      this.observedCandidate = address;
+      return 'unconfirmed';
+    }
+    this.observedCandidate = null;
+    this.lastObserved = address;
     const kind = classifyAddress(address);
     const usable = kind === 'public-v4' || kind === 'global-v6';
-    if (address === this.lastObserved) return false;
-    this.lastObserved = address;
     const next = usable ? address : null;
     const joins = usable && this.options.useObservedAddress !== false && !this.options.addressSource().includes(address);
     this.emit({ type: 'observed_address', atMs: this.now(), address, announced: joins });
-    if (next === this.observed) return false;
+    if (next === this.observed) return 'same';
     this.observed = next;
-    return true;
+    return 'changed';
   }
 
   private noteTtl(body: unknown): void {

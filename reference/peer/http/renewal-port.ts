@@ -114,13 +114,19 @@ export function renewalPortOver(holder: IdentityHolder, dir: string | null, cloc
 }
 
 async function renewOnce(holder: IdentityHolder, dir: string | null, clock: Clock): Promise<RenewalReply> {
-  // An earlier attempt whose answer was lost may have landed: ask before making another.
+  // An earlier attempt whose answer was lost may have landed: ask before making another. Until the
+  // relay says it does not hold that pair, the pair stays: it may be the only key the relay accepts.
   if (dir) {
     const pending = await pendingRenewal(dir, holder.identity.email);
-    if (pending.state === 'unconfirmed' && (await relayHolds(holder, pending.identity)) === true) {
-      await commitPendingRenewal(dir);
-      holder.adopt(pending.identity);
-      return { kind: 'renewed', ...windowOf(pending.identity) };
+    if (pending.state === 'unconfirmed') {
+      const held = await relayHolds(holder, pending.identity);
+      if (held === 'unknown') return { kind: 'unreachable', message: 'cannot ask the relay whether it took the renewal an earlier attempt sent; keeping that pair and asking again later' };
+      if (held === true) {
+        await commitPendingRenewal(dir);
+        holder.adopt(pending.identity);
+        return { kind: 'renewed', ...windowOf(pending.identity) };
+      }
+      await discardPendingRenewal(dir);
     }
   }
   const fresh = renewedIdentity(holder.identity, clock.nowMs());

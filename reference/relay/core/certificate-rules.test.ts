@@ -80,10 +80,14 @@ describe('checkCertificate validity window', () => {
     ['notAfter unreadable', { notAfterMs: Number.NaN }],
     ['notBefore unreadable', { notBeforeMs: Number.NaN }],
     ['both unreadable', { notBeforeMs: Number.NaN, notAfterMs: Number.NaN }],
-    ['expired', { notAfterMs: NOW }],
+    ['expired', { notAfterMs: NOW - 1 }],
     ['not yet valid', { notBeforeMs: NOW + 1 }],
   ])('%s: certificate_not_valid_now', (_what, facts) => {
     expect(codeOf(factsInspector(facts).inspector)).toBe('certificate_not_valid_now');
+  });
+
+  it('takes both ends as valid (RFC 5280 4.1.2.5): notBefore and notAfter equal to now', () => {
+    expect(codeOf(factsInspector({ notBeforeMs: NOW, notAfterMs: NOW }).inspector)).toBe('ok');
   });
 });
 

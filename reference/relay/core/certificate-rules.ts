@@ -60,7 +60,8 @@ export function checkCertificate(inspector: CertificateInspector, pem: string, e
   if (!Number.isFinite(notBeforeMs) || !Number.isFinite(notAfterMs)) {
     return { ok: false, response: fail('certificate_not_valid_now', 'the certificate\'s validity window cannot be read (notBefore or notAfter is not a valid time)') };
   }
-  if (!(nowMs >= notBeforeMs && nowMs < notAfterMs)) {
+  // Both ends included (RFC 5280 4.1.2.5), as authentication has it (validity.ts).
+  if (!(nowMs >= notBeforeMs && nowMs <= notAfterMs)) {
     const window = `${isoOrRaw(notBeforeMs)} .. ${isoOrRaw(notAfterMs)}`;
     return { ok: false, response: fail('certificate_not_valid_now', `the certificate is not valid now (valid ${window})`) };
   }

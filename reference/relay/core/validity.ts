@@ -12,7 +12,8 @@ import type { IdentityRecord } from './types.ts';
 export function validityProblem(identity: IdentityRecord, certificates: CertificateInspector, nowMs: number): string | null {
   const window = windowOf(identity, certificates);
   if (window === null) return null;
-  if (nowMs >= window.notAfterMs) {
+  // RFC 5280 4.1.2.5: notAfter itself is still inside the validity period.
+  if (nowMs > window.notAfterMs) {
     return `the client certificate expired at ${new Date(window.notAfterMs).toISOString()}; renew it before it expires (or register a new identity)`;
   }
   if (nowMs < window.notBeforeMs) return `the client certificate is not valid before ${new Date(window.notBeforeMs).toISOString()}`;
