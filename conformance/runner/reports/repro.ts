@@ -104,6 +104,8 @@ pem_block() {
   printf '%s\n%s\n%s\n' '-----BEGIN CERTIFICATE-----' "$b64" '-----END CERTIFICATE-----' | LC_ALL=C awk -v eol="$3" 'BEGIN { ORS = "" } NR > 1 { print eol } { print }'
 }
 pem_b64() { grep -v -- ----- "$1" | tr -d '\r\n'; }
+# OLD NEW: NEW, unless the recreated certificate already has NEW there (then the change would vanish): another character.
+changed_char() { if [ "$1" != "$2" ]; then printf %s "$2"; elif [ "$2" = A ]; then printf B; else printf A; fi; }
 json_esc() { LC_ALL=C sed -e "s/$CR/\\\\r/g" -e "s/$TAB/\\\\t/g" | LC_ALL=C awk 'BEGIN { ORS = "" } NR > 1 { print "\\n" } { print }'; }
 url_esc() { LC_ALL=C awk 'BEGIN { ORS = "" } NR > 1 { print "%0A" } { gsub(/%/, "%25"); gsub(/\+/, "%2B"); gsub(/\//, "%2F"); gsub(/=/, "%3D"); gsub(/ /, "%20"); gsub(/\r/, "%0D"); gsub(/\t/, "%09"); print }'; }
 # The certificate as the suite sends it: URL-encoded (the header-auth header, forged headers), JSON-escaped (register bodies).
@@ -420,9 +422,13 @@ function dynamicCommand(d: Dynamic): string {
     // The recreated certificate's length differs a little: a cut keeps the same start; a change keeps its
     // place counted from the nearer end, so the rest of the certificate is whole.
     const json = `json_pem "$WORK/id${d.n}.crt"`;
-    const middle = `printf %s ${shq(d.middle)}`;
+    const fromEnd = d.tail < d.head && d.tail > 0;
+    const headExpr = fromEnd ? `$(($(${json} | wc -c) - ${d.tail + d.replaced}))` : String(d.head);
+    // One character changed: changed again if the recreated certificate happens to hold the new one there (1 in 64).
+    const oneChar = d.replaced === 1 && d.middle.length === 1 && d.tail > 0;
+    const middle = oneChar ? `changed_char "$(${json} | head -c $((${headExpr} + 1)) | tail -c 1)" ${shq(d.middle)}` : `printf %s ${shq(d.middle)}`;
     if (d.tail === 0) return `{ ${json} | head -c ${d.head}; ${middle}; }`;
-    if (d.tail < d.head) return `{ ${json} | head -c $(($(${json} | wc -c) - ${d.tail + d.replaced})); ${middle}; ${json} | tail -c ${d.tail}; }`;
+    if (fromEnd) return `{ ${json} | head -c ${headExpr}; ${middle}; ${json} | tail -c ${d.tail}; }`;
     return `{ ${json} | head -c ${d.head}; ${middle}; ${json} | tail -c +${d.head + d.replaced + 1}; }`;
   }
   const file = `"$WORK/id${d.n}.crt"`;
