@@ -137,7 +137,7 @@ function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
   ];
   if (multi !== null) {
     const shown = new Set(['connect_success_ratio', 'false_expiries', 'stale_lookup_ratio', 'p95(time_to_connect_ms)', ...r.assertions.map((a) => a.assertion.split(/\s*[<>=!]/)[0] ?? '')]);
-    for (const m of multi.metrics) if (shown.has(m.metric)) lines.push(`over ${multi.seeds.length} seeds: ${m.metric} = ${m.mean === null ? 'none' : `${m.mean} ± ${m.ci95} (95% CI)`}${m.note ? ` [${m.note}]` : ''}`);
+    for (const m of multi.metrics) if (shown.has(m.metric)) lines.push(`over ${multi.seeds.length} seeds: ${m.metric} = ${m.mean === null ? 'none' : m.ci95 === null ? `${m.mean} (one value: no interval)` : `${m.mean} ± ${m.ci95} (95% CI)`}${m.note ? ` [${m.note}]` : ''}`);
   }
   for (const a of r.assertions) lines.push(`${a.passed ? 'pass' : 'FAIL'}  ${a.assertion}  (${assertionValueText(a)})`);
   return lines;

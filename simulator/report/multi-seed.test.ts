@@ -6,7 +6,8 @@ describe('meanWithInterval', () => {
   it('uses Student t for small samples', () => {
     // mean 2, sample sd 1, t(0.975, 2 df) = 4.303: 4.303 / sqrt(3) = 2.484338
     expect(meanWithInterval([1, 2, 3])).toEqual({ mean: 2, ci95: 2.484338 });
-    expect(meanWithInterval([4])).toEqual({ mean: 4, ci95: 0 });
+    // One value has no spread: no interval, never a made-up ±0.
+    expect(meanWithInterval([4])).toEqual({ mean: 4, ci95: null });
     // Nothing to average is no mean, not a mean of 0.
     expect(meanWithInterval([])).toEqual({ mean: null, ci95: null });
   });

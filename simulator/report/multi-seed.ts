@@ -42,7 +42,7 @@ function seedMetric(metric: string, runs: Results[]): SeedMetric {
   const missing = runs.filter((_, i) => values[i] === null);
   if (missing.length === 0) return summary;
   const why = whyNoValue(missing[0] as Results, metric);
-  const note = present.length === 0 ? `no value in any seed: ${why}` : `no value in seed ${missing.map((r) => r.seed).join(', ')} (${why}); mean and CI over the other ${present.length}`;
+  const note = present.length === 0 ? `no value in any seed: ${why}` : `no value in seed ${missing.map((r) => r.seed).join(', ')} (${why}); ${present.length === 1 ? 'mean of the other one (one value: no interval)' : `mean and CI over the other ${present.length}`}`;
   return { ...summary, note };
 }
 
@@ -58,7 +58,8 @@ export function meanWithInterval(values: number[]): { mean: number | null; ci95:
   const n = values.length;
   if (n === 0) return { mean: null, ci95: null };
   const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean: round(mean), ci95: 0 };
+  // One value has no spread to estimate: no interval, not a made-up ±0.
+  if (n === 1) return { mean: round(mean), ci95: null };
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
   const t = T_975[n - 2] ?? 1.96;
   return { mean: round(mean), ci95: round((t * Math.sqrt(variance)) / Math.sqrt(n)) };

@@ -97,7 +97,7 @@ describe('--seeds summaries: a seed with nothing to measure is left out of the m
     const ratio = run.metrics.connect_success_ratio as number;
     const empty = { ...run, seed: 9, metrics: { ...run.metrics, connect_success_ratio: null }, metric_notes: { connect_success_ratio: 'no connects (nothing to divide)' } };
     const mixed = summariseSeeds([run, empty]).metrics.find((m) => m.metric === 'connect_success_ratio');
-    expect(mixed).toEqual({ metric: 'connect_success_ratio', mean: ratio, ci95: 0, values: [ratio, null], note: 'no value in seed 9 (no connects (nothing to divide)); mean and CI over the other 1' });
+    expect(mixed).toEqual({ metric: 'connect_success_ratio', mean: ratio, ci95: null, values: [ratio, null], note: 'no value in seed 9 (no connects (nothing to divide)); mean of the other one (one value: no interval)' });
     const none = summariseSeeds([empty, { ...empty, seed: 10 }]).metrics.find((m) => m.metric === 'connect_success_ratio');
     expect(none).toEqual({ metric: 'connect_success_ratio', mean: null, ci95: null, values: [null, null], note: 'no value in any seed: no connects (nothing to divide)' });
   });

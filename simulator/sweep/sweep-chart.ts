@@ -53,7 +53,7 @@ function seriesSvg(s: ChartSeries, k: number, x: (i: number) => number, y: (v: n
   }
   s.values.forEach((v, i) => {
     if (v.mean === null) out += `<text class="none" x="${r1(x(i))}" y="${HEIGHT - PAD - 4 - 10 * (k % 8)}" font-size="10" text-anchor="middle" fill="${color}"><title>${escapeHtml(`${s.name}: none (${v.note ?? 'no value'})`)}</title>none</text>`;
-    else out += `<circle class="point" cx="${r1(x(i))}" cy="${r1(y(v.mean))}" r="3" fill="${color}"><title>${escapeHtml(`${s.name}: ${v.mean} ± ${v.ci95 ?? 0}${v.note ? ` (${v.note})` : ''}`)}</title></circle>`;
+    else out += `<circle class="point" cx="${r1(x(i))}" cy="${r1(y(v.mean))}" r="3" fill="${color}"><title>${escapeHtml(`${s.name}: ${v.mean}${v.ci95 === null ? ' (one value: no interval)' : ` ± ${v.ci95}`}${v.note ? ` (${v.note})` : ''}`)}</title></circle>`;
   });
   return out;
 }
