@@ -1,8 +1,7 @@
 /**
- * Writes lines to stdout until its reader goes away: `relaylab sweep ... | head`
- * closes the pipe after a few lines, and the EPIPE that follows must not crash
- * the run (it still writes its files, and exits as usual). The same as
- * simulate.command.ts's own copy, which can move here.
+ * Writes lines to stdout until its reader goes away: `relaylab simulate ... | head`
+ * (or sweep) closes the pipe after a few lines, and the EPIPE that follows must
+ * not crash the run (it still writes its files, and exits as usual).
  */
 export function stdoutLines(): (line: string) => void {
   let readerGone = false;

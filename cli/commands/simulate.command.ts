@@ -1,3 +1,4 @@
+import { stdoutLines } from '../stdout-lines.ts';
 import type { CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../usage-error.ts';
 
@@ -57,20 +58,5 @@ const command: CommandModule<object, SimulateArgs> = {
     if (outcome.failed.length > 0) process.exitCode = EXIT.failed;
   },
 };
-export default command;
 
-/**
- * Writes lines to stdout until its reader goes away: `relaylab simulate ... | head`
- * closes the pipe after a few lines, and the EPIPE that follows must not crash
- * the run (it still writes results.json and report.html, and exits as usual).
- */
-function stdoutLines(): (line: string) => void {
-  let readerGone = false;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    readerGone = true;
-  });
-  return (line) => {
-    if (!readerGone) process.stdout.write(`${line}\n`);
-  };
-}
+export default command;

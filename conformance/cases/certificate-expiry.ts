@@ -27,12 +27,6 @@ async function relayNowMs(context: CaseContext): Promise<{ relayMs: number; rece
   return { relayMs: (body.broadcast_expires - body.expires_in) * 1000, receivedAtMs };
 }
 
-/** Waits until `relayMs` relay milliseconds have passed since the suite-scale instant `sinceMs`. */
-async function waitRelayMs(context: CaseContext, sinceMs: number, relayMs: number): Promise<void> {
-  for (let leftMs = sinceMs + relayMs - context.time.nowMs(); leftMs > 0; leftMs = sinceMs + relayMs - context.time.nowMs()) {
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(context.time.realMsFor(leftMs)))));
-  }
-}
 
 export default defineCases([
   {
@@ -50,7 +44,7 @@ export default defineCases([
       const live = await context.client.post(PATHS.ready, { port: 9, addresses: ['192.0.2.9'] }, identity);
       if (live.status !== 200) throw new SetupFailure('ready', 'ready with the certificate before it expires → HTTP 200', live);
       // The relay read relayMs (floored) before the suite's receivedAtMs: from then on, notAfter - relayMs surely passes.
-      await waitRelayMs(context, receivedAtMs, notAfterMs - relayMs + context.time.latencyMs(150));
+      await context.time.waitUntil(receivedAtMs + (notAfterMs - relayMs) + context.time.latencyMs(150));
       const after = await context.client.post(PATHS.heartbeat, {}, identity);
       expectError(after, 401, 'certificate_expired', `heartbeat presenting a certificate past its notAfter (${new Date(notAfterMs).toISOString()}, relay time)`);
       const observer = await registeredPeer(context, { tag: 'observer' });

@@ -118,6 +118,17 @@ export class TimeControl {
     return new Timeline(this, this.facts.strategy, client, sentAtMs, receivedAtMs);
   }
 
+  /**
+   * Waits in real time until the relay's scale reaches `targetMs` (never
+   * moving the relay's clock). Timers round to whole real milliseconds, each
+   * worth `warp` relay ones: it waits again until the target surely passed.
+   */
+  async waitUntil(targetMs: number): Promise<void> {
+    for (let needMs = targetMs - this.nowMs(); needMs > 0; needMs = targetMs - this.nowMs()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(this.realMsFor(needMs)))));
+    }
+  }
+
   requireStrategy(): void {
     if (this.facts.strategy === 'unavailable') throw new CaseSkip(this.facts.unavailableReason ?? 'no way to make time pass on the relay');
   }
@@ -149,16 +160,9 @@ export class Timeline {
 
   /** Make the relay's time reach at least `targetMs` (relay scale); in real time that takes (targetMs - now) / warp. */
   async reach(targetMs: number): Promise<void> {
-    let needMs = targetMs - this.nowMs();
+    const needMs = targetMs - this.nowMs();
     if (needMs <= 0) return;
-    if (this.strategy === 'real-time') {
-      // Timers round to whole real milliseconds (each worth `warp` relay ones): wait again until it surely is reached.
-      while (needMs > 0) {
-        await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(this.control.realMsFor(needMs)))));
-        needMs = targetMs - this.nowMs();
-      }
-      return;
-    }
+    if (this.strategy === 'real-time') return this.control.waitUntil(targetMs);
     const reply = await this.client.post(PATHS.clock, { advance_seconds: needMs / 1000 });
     if (reply.status !== 200) throw new CaseSkip(`test-control profile refused to advance the clock: HTTP ${reply.status} ${reply.text.slice(0, 200)}`);
     this.control.advancedMs += needMs;

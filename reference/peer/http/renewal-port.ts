@@ -63,9 +63,23 @@ async function relayHolds(holder: IdentityHolder, identity: Identity): Promise<b
 }
 
 /**
- * Settles what an interrupted renewal left in `dir` before the peer starts,
- * and returns the identity to start with.
+ * A pair left unconfirmed in `dir`: taken when the relay holds it, dropped
+ * when the relay says it does not, kept while the relay cannot say (it may
+ * be the only key the relay accepts).
  */
+async function resolveUnconfirmed(dir: string, holder: IdentityHolder, pending: Identity): Promise<'adopted' | 'discarded' | 'unknown'> {
+  const held = await relayHolds(holder, pending);
+  if (held === 'unknown') return 'unknown';
+  if (held) {
+    await commitPendingRenewal(dir);
+    holder.adopt(pending);
+    return 'adopted';
+  }
+  await discardPendingRenewal(dir);
+  return 'discarded';
+}
+
+/** Settles what an interrupted renewal left in `dir` before the peer starts; the holder then presents the identity to start with. */
 export async function settlePendingRenewal(dir: string, holder: IdentityHolder, log: (line: string) => void): Promise<void> {
   const pending = await pendingRenewal(dir, holder.identity.email);
   if (pending.state === 'none') return;
@@ -79,13 +93,10 @@ export async function settlePendingRenewal(dir: string, holder: IdentityHolder, 
     holder.adopt(await loadIdentityFiles(dir));
     return log('renewal: finished moving the renewed certificate into place (an earlier run stopped half way)');
   }
-  const held = await relayHolds(holder, pending.identity);
-  if (held === true) {
-    await commitPendingRenewal(dir);
-    holder.adopt(pending.identity);
+  const outcome = await resolveUnconfirmed(dir, holder, pending.identity);
+  if (outcome === 'adopted') {
     log(`renewal: the relay holds the certificate an earlier run renewed to; using it (SHA-256 ${pending.identity.fingerprintSha256})`);
-  } else if (held === false) {
-    await discardPendingRenewal(dir);
+  } else if (outcome === 'discarded') {
     log('renewal: the relay never took the certificate an earlier run tried to renew to; discarded it');
   } else {
     log(`renewal: cannot tell whether the relay took the renewal left in ${dir}; will ask again before the next renewal`);
@@ -114,19 +125,13 @@ export function renewalPortOver(holder: IdentityHolder, dir: string | null, cloc
 }
 
 async function renewOnce(holder: IdentityHolder, dir: string | null, clock: Clock): Promise<RenewalReply> {
-  // An earlier attempt whose answer was lost may have landed: ask before making another. Until the
-  // relay says it does not hold that pair, the pair stays: it may be the only key the relay accepts.
+  // An earlier attempt whose answer was lost may have landed: ask before making another.
   if (dir) {
     const pending = await pendingRenewal(dir, holder.identity.email);
     if (pending.state === 'unconfirmed') {
-      const held = await relayHolds(holder, pending.identity);
-      if (held === 'unknown') return { kind: 'unreachable', message: 'cannot ask the relay whether it took the renewal an earlier attempt sent; keeping that pair and asking again later' };
-      if (held === true) {
-        await commitPendingRenewal(dir);
-        holder.adopt(pending.identity);
-        return { kind: 'renewed', ...windowOf(pending.identity) };
-      }
-      await discardPendingRenewal(dir);
+      const outcome = await resolveUnconfirmed(dir, holder, pending.identity);
+      if (outcome === 'unknown') return { kind: 'unreachable', message: 'cannot ask the relay whether it took the renewal an earlier attempt sent; keeping that pair and asking again later' };
+      if (outcome === 'adopted') return { kind: 'renewed', ...windowOf(pending.identity) };
     }
   }
   const fresh = renewedIdentity(holder.identity, clock.nowMs());

@@ -10,23 +10,22 @@ import type { IdentityRecord } from './types.ts';
 
 /** Why the identity's certificate does not authenticate now, or null when it does. */
 export function validityProblem(identity: IdentityRecord, certificates: CertificateInspector, nowMs: number): string | null {
-  const window = windowOf(identity, certificates);
-  if (window === null) return null;
-  // RFC 5280 4.1.2.5: notAfter itself is still inside the validity period.
-  if (nowMs > window.notAfterMs) {
-    return `the client certificate expired at ${new Date(window.notAfterMs).toISOString()}; renew it before it expires (or register a new identity)`;
-  }
-  if (nowMs < window.notBeforeMs) return `the client certificate is not valid before ${new Date(window.notBeforeMs).toISOString()}`;
-  return null;
-}
-
-function windowOf(identity: IdentityRecord, certificates: CertificateInspector): { notBeforeMs: number; notAfterMs: number } | null {
-  if (identity.notBeforeMs !== null && identity.notAfterMs !== null) return { notBeforeMs: identity.notBeforeMs, notAfterMs: identity.notAfterMs };
+  // Every authenticated call comes here: a stored window is compared as it is, with nothing allocated.
+  if (identity.notBeforeMs !== null && identity.notAfterMs !== null) return problemAt(identity.notBeforeMs, identity.notAfterMs, nowMs);
   try {
     const facts = certificates.inspect(identity.certificatePem);
     // Registration refused unreadable windows (REG-8), so an unreadable one here is a stored row we cannot judge: let it pass.
-    return Number.isFinite(facts.notBeforeMs) && Number.isFinite(facts.notAfterMs) ? { notBeforeMs: facts.notBeforeMs, notAfterMs: facts.notAfterMs } : null;
+    return Number.isFinite(facts.notBeforeMs) && Number.isFinite(facts.notAfterMs) ? problemAt(facts.notBeforeMs, facts.notAfterMs, nowMs) : null;
   } catch {
     return null;
   }
+}
+
+function problemAt(notBeforeMs: number, notAfterMs: number, nowMs: number): string | null {
+  // RFC 5280 4.1.2.5: notAfter itself is still inside the validity period.
+  if (nowMs > notAfterMs) {
+    return `the client certificate expired at ${new Date(notAfterMs).toISOString()}; renew it before it expires (or register a new identity)`;
+  }
+  if (nowMs < notBeforeMs) return `the client certificate is not valid before ${new Date(notBeforeMs).toISOString()}`;
+  return null;
 }
