@@ -20,10 +20,10 @@ export function withPeerTargetOptions<T>(yargs: import('yargs').Argv<T>) {
 
 /** Connects, then runs `then(baseUrl)`; bad input (a UserInputError) reaches the CLI as a one-line error. */
 export async function withPeerConnection(args: PeerTargetArgs, print: (line: string) => void, then: (baseUrl: string) => Promise<void>): Promise<void> {
-  const { connectToPeer } = await import('../../reference/peer/http/connect-command.ts');
+  const { connectCommand } = await import('../../reference/peer/http/connect-command.ts');
   const client = await makeRelayClient(args);
   try {
-    const baseUrl = await connectToPeer(client, args, print);
+    const baseUrl = await connectCommand(client, args, print);
     if (baseUrl) await then(baseUrl);
   } finally {
     await client.close();

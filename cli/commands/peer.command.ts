@@ -26,7 +26,11 @@ const command: CommandModule<object, Args> = {
       .option('friends', { type: 'string', describe: 'Friends list file (JSON); statuses go to <identity-dir>/friends-status.json' })
       .option('health-interval', { type: 'string', default: '60s', describe: 'Time between friend health checks' })
       .option('attempt-timeout', { type: 'string', default: '5s', describe: 'Per-address connect timeout for friends' })
-      .option('strategy', { type: 'string', default: 'sequential', choices: ['sequential', 'race'], describe: 'Try-order strategy for friends' }) as never,
+      .option('strategy', { type: 'string', default: 'sequential', choices: ['sequential', 'race'], describe: 'Try-order strategy for friends and RemoteHouse visits' })
+      .option('ui', { type: 'boolean', default: false, describe: 'Serve RemoteHouse, the browser UI, on 127.0.0.1 and print its link (friends default to <identity-dir>/friends.json)' })
+      .option('ui-port', { type: 'number', describe: 'RemoteHouse port (default: the OS chooses)' })
+      .option('open', { type: 'boolean', default: false, describe: 'With --ui: open the link in the system browser' })
+      .example('$0 peer --relay https://127.0.0.1:8443 --relay-ca relay.pem --email me@example.com --root ~/Shared --ui', 'share a folder and browse your friends in the browser') as never,
   handler: async (args) => {
     const { runPeerCommand } = await import('../../reference/peer/http/peer-command.ts');
     await runPeerCommand(args, (line) => process.stdout.write(`${line}\n`));

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { createIdentityFiles } from '../identity/identity-files.ts';
 import { startRelay } from '../relay/http/start-relay.ts';
 import { readLookupReply } from './core/lookup-reply.ts';
-import { describeAttempt, findPeer } from './http/find-peer.ts';
-import { downloadPeerFile, listPeerFolder } from './http/peer-files-client.ts';
+import { connectToPeer, describeAttempt } from './api/connect-to-peer.ts';
+import { PeerFilesClient } from './api/files-client.ts';
 import { ask } from './http/relay-port.ts';
 import { runPeer, type RunningPeer } from './http/run-peer.ts';
 
@@ -100,19 +100,20 @@ export async function runDemo(print: (line: string) => void): Promise<DemoResult
 
     // 5. B tries A's addresses in order, accepting only an answer carrying A's email.
     const attempts: string[] = [];
-    const found = await findPeer({ relay: b.relay, targetEmail: A_EMAIL, attemptTimeoutMs: 1_000, onAttempt: (r) => attempts.push(describeAttempt(r)) });
+    const found = await connectToPeer(b.relay, A_EMAIL, { attemptTimeoutMs: 1_000, onAttempt: (r) => attempts.push(describeAttempt(r)) }).result;
     if (found.kind !== 'connected') throw new Error(`B could not reach A (${found.kind})`);
-    step(5, `B tried ${attempts.join('; ')}; winner ${found.baseUrl}`);
+    step(5, `B tried ${attempts.join('; ')}; winner ${found.origin}`);
 
     // 6. B lists A's files.
-    const listing = await listPeerFolder(found.baseUrl);
-    const photos = await listPeerFolder(found.baseUrl, 'photos');
+    const files = new PeerFilesClient(found.origin);
+    const listing = await files.list();
+    const photos = await files.list('photos');
     step(6, `B listed A's files: ${listing.entries.map((e) => (e.type === 'directory' ? `${e.name}/` : `${e.name} (${e.size} B)`)).join(', ')}; photos/: ${photos.entries.map((e) => `${e.name} (${e.size} B)`).join(', ')}`);
 
     // 7. B downloads a file and checks its bytes.
     const out = join(base, 'b-downloads');
     await mkdir(out);
-    const got = await downloadPeerFile(found.baseUrl, 'photos/holiday.jpg', join(out, 'holiday.jpg'));
+    const got = await files.download('photos/holiday.jpg', join(out, 'holiday.jpg'));
     const expected = createHash('sha256').update(payload).digest('hex');
     const onDisk = createHash('sha256').update(await readFile(join(out, 'holiday.jpg'))).digest('hex');
     if (got.sha256 !== expected || onDisk !== expected) throw new Error('downloaded bytes differ from A\'s file');

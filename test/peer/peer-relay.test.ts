@@ -13,11 +13,16 @@ import { startRelay, type RunningRelay } from '../../reference/relay/http/start-
 import { RelayClient } from '../../reference/peer/http/relay-client.ts';
 import { relayPortOver } from '../../reference/peer/http/relay-port.ts';
 import { runPeer, PeerFatalError, type RunningPeer, type RunPeerOptions } from '../../reference/peer/http/run-peer.ts';
-import { findPeer } from '../../reference/peer/http/find-peer.ts';
+import { connectToPeer, type ConnectOptions } from '../../reference/peer/api/connect-to-peer.ts';
+import type { RelayPort } from '../../reference/peer/core/ports.ts';
+
 import { blackholeDialer } from '../../reference/peer/http/blackhole-dialer.ts';
 import { httpDialer } from '../../reference/peer/http/http-dialer.ts';
 import { downloadPeerFile, listPeerFolder } from '../../reference/peer/http/peer-files-client.ts';
 import { freePort, rawGet, tempDir } from './net-helpers.ts';
+
+/** The library API with the old findPeer's argument shape, for these tests. */
+const findPeer = (o: ConnectOptions & { relay: RelayPort; targetEmail: string }) => connectToPeer(o.relay, o.targetEmail, o).result;
 
 const LOOPBACK = () => [{ address: '127.0.0.1' }, { address: '::1' }];
 let relayClock: OffsetClock;
@@ -99,7 +104,7 @@ describe('peer lifecycle against the reference relay', () => {
     expect(found.body).toMatchObject({ email: 'alice@example.com', status: 'online', port: alice.port, addresses: ['127.0.0.1', '::1'] });
     // With IPv4 blackholed, the IPv6 address wins: the dialer speaks IPv6 too.
     const viaV6 = await findPeer({ relay: relayPortOver(bob), targetEmail: 'alice@example.com', strategy: 'race', attemptTimeoutMs: 1_000, dialer: blackholeDialer(httpDialer, new Set(['127.0.0.1'])) });
-    expect(viaV6.kind === 'connected' && viaV6.baseUrl).toBe(`http://[::1]:${alice.port}`);
+    expect(viaV6.kind === 'connected' && viaV6.origin).toBe(`http://[::1]:${alice.port}`);
   });
 
   it('step 2: a restart with the same certificate gets 409 on register and goes live', async () => {
@@ -159,13 +164,13 @@ describe('peer lifecycle against the reference relay', () => {
       expect(outcome.kind, strategy).toBe('connected');
       if (outcome.kind !== 'connected') continue;
       expect(outcome.tries.attempts.map((a) => `${a.address}:${a.outcome}`)).toEqual(strategy === 'sequential' ? ['127.0.0.9:timeout', '127.0.0.1:ok'] : ['127.0.0.9:cancelled', '127.0.0.1:ok']);
-      expect(outcome.baseUrl).toBe(`http://127.0.0.1:${gus.port}`);
+      expect(outcome.origin).toBe(`http://127.0.0.1:${gus.port}`);
     }
     const outcome = await findPeer({ relay: relayPortOver(bob), targetEmail: 'gus@example.com' });
     if (outcome.kind !== 'connected') throw new Error(outcome.kind);
-    expect((await listPeerFolder(outcome.baseUrl)).entries.map((e) => e.name)).toContain('hello.txt');
+    expect((await listPeerFolder(outcome.origin)).entries.map((e) => e.name)).toContain('hello.txt');
     const out = join(dir.path, 'downloaded.txt');
-    const got = await downloadPeerFile(outcome.baseUrl, 'hello.txt', out);
+    const got = await downloadPeerFile(outcome.origin, 'hello.txt', out);
     expect(got.bytes).toBe('hello from alice\n'.length);
     expect(await findPeer({ relay: relayPortOver(bob), targetEmail: 'nobody@example.com' })).toEqual({ kind: 'not_found' });
   });

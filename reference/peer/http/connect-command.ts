@@ -9,10 +9,9 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { relayPortOver } from './relay-port.ts';
 import { BadInput, requireDurationMs, requireEmail, requireStrategy } from './cli-support.ts';
-import { describeAttempt, findPeer } from './find-peer.ts';
-import { downloadPeerFile, listPeerFolder, PeerRequestError } from './peer-files-client.ts';
+import { connectToPeer, describeAttempt } from '../api/connect-to-peer.ts';
+import { PeerFilesClient, PeerRequestError } from '../api/files-client.ts';
 import type { RelayClient } from './relay-client.ts';
 
 export interface ConnectArgs {
@@ -24,11 +23,11 @@ export interface ConnectArgs {
 type Print = (line: string) => void;
 
 /** The winner's base URL, or null (exit code already set, reason printed). */
-export async function connectToPeer(client: RelayClient, args: ConnectArgs, print: Print): Promise<string | null> {
+export async function connectCommand(client: RelayClient, args: ConnectArgs, print: Print): Promise<string | null> {
   const targetEmail = requireEmail(args.email, '--email');
   const strategy = requireStrategy(args.strategy);
   const attemptTimeoutMs = requireDurationMs(args['attempt-timeout'], '--attempt-timeout', 10);
-  const outcome = await findPeer({ relay: relayPortOver(client), targetEmail, strategy, attemptTimeoutMs, onAttempt: (a) => print(`attempt ${a.index + 1}: ${describeAttempt(a)}`) });
+  const outcome = await connectToPeer(client, targetEmail, { strategy, attemptTimeoutMs, onAttempt: (a) => print(`attempt ${a.index + 1}: ${describeAttempt(a)}`) }).result;
   switch (outcome.kind) {
     case 'error':
       print(`not connected: lookup of ${targetEmail} failed (${outcome.code}): ${oneLine(outcome.message)}`);
@@ -43,8 +42,8 @@ export async function connectToPeer(client: RelayClient, args: ConnectArgs, prin
       process.exitCode = 1;
       return null;
     case 'connected':
-      print(`winner: ${outcome.baseUrl} (${strategy}, ${outcome.tries.elapsedMs} ms)`);
-      return outcome.baseUrl;
+      print(`winner: ${outcome.origin} (${strategy}, ${outcome.tries.elapsedMs} ms)`);
+      return outcome.origin;
   }
 }
 
@@ -52,7 +51,7 @@ const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
 export async function listCommand(baseUrl: string, path: string, json: boolean, print: Print): Promise<void> {
   try {
-    const listing = await listPeerFolder(baseUrl, path);
+    const listing = await new PeerFilesClient(baseUrl).list(path);
     if (json) return print(JSON.stringify(listing, null, 2));
     for (const e of listing.entries) print(`${e.type === 'directory' ? 'd' : '-'} ${String(e.size).padStart(12)}  ${e.mtime}  ${e.name}${e.type === 'directory' ? '/' : ''}`);
     if (listing.entries.length === 0) print('(empty folder)');
@@ -74,7 +73,7 @@ export async function checkOutFile(outFile: string, force: boolean): Promise<voi
 
 export async function getCommand(baseUrl: string, path: string, outFile: string, print: Print): Promise<void> {
   try {
-    const got = await downloadPeerFile(baseUrl, path, outFile);
+    const got = await new PeerFilesClient(baseUrl).download(path, outFile);
     print(`saved ${path} to ${outFile}: ${got.bytes} bytes, SHA-256 ${got.sha256}`);
   } catch (error) {
     failPeerRequest(error, print);

@@ -7,7 +7,9 @@
  */
 import { loadOrCreateIdentity } from '../../identity/identity-files.ts';
 import { BadInput, defaultIdentityDir, readRelayCaPem, requireDurationMs, requireEmail, requireFolder, requireIpList, requirePort, requireStrategy } from './cli-support.ts';
+import { join } from 'node:path';
 import { PeerFatalError, runPeer, type RunPeerOptions } from './run-peer.ts';
+import type { RunningRemoteHouse } from '../ui/bridge-server.ts';
 
 export interface PeerCommandArgs {
   relay: string;
@@ -31,6 +33,10 @@ export interface PeerCommandArgs {
   'health-interval': string;
   'attempt-timeout': string;
   strategy: string;
+  /** Serve RemoteHouse, the browser UI, on loopback. */
+  ui?: boolean;
+  'ui-port'?: number;
+  open?: boolean;
 }
 
 const USER_FATALS = new Set(['email_held_by_another_identity', 'registration_rejected']);
@@ -60,9 +66,14 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     addressCheckIntervalMs: requireDurationMs(args['address-check-interval'], '--address-check-interval', 100),
     log: (line) => print(`peer: ${line}`),
   };
-  if (args.friends) {
+  if (args.open && !args.ui) throw new BadInput('--open needs --ui');
+  if (args['ui-port'] !== undefined && !args.ui) throw new BadInput('--ui-port needs --ui');
+  const uiPort = args.ui ? requirePort(args['ui-port'] ?? 0, '--ui-port') : 0;
+  // RemoteHouse always has a friends list: the given one, or one beside the identity (private: never served).
+  const friendsFile = args.friends ?? (args.ui ? join(identityDir, 'friends.json') : undefined);
+  if (friendsFile) {
     options.friends = {
-      file: args.friends,
+      file: friendsFile,
       statusDir: identityDir,
       healthIntervalMs: requireDurationMs(args['health-interval'], '--health-interval', 100),
       attemptTimeoutMs: requireDurationMs(args['attempt-timeout'], '--attempt-timeout', 10),
@@ -87,15 +98,32 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     throw error;
   }
   print(`peer: serving ${root} on port ${peer.port}`);
+  let ui: RunningRemoteHouse | null = null;
+  if (args.ui) {
+    const { startRemoteHouse } = await import('../ui/bridge-server.ts');
+    try {
+      ui = await startRemoteHouse({ peer, port: uiPort, ...(options.friends ? { attemptTimeoutMs: options.friends.attemptTimeoutMs, strategy: options.friends.strategy } : {}) });
+    } catch (error) {
+      await peer.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new BadInput(`--ui-port ${uiPort} is in use; pick another or pass 0`);
+      throw error;
+    }
+    print(`RemoteHouse: ${ui.url}`);
+    if (args.open) (await import('../ui/open-browser.ts')).openInBrowser(ui.url, (line) => print(`peer: ${line}`));
+  }
+  const closeAll = async () => {
+    await ui?.close();
+    await peer.close();
+  };
   const stopOnFatal = async (error: PeerFatalError): Promise<void> => {
     print(`peer: giving up: ${error.message}`);
-    await peer.close();
+    await closeAll();
     process.exit(USER_FATALS.has(error.code) ? 2 : 1);
   };
   try {
     await Promise.race([peer.live, stopped]);
   } catch (error) {
-    await peer.close();
+    await closeAll();
     if (error instanceof PeerFatalError && USER_FATALS.has(error.code)) throw new BadInput(error.message);
     if (error instanceof PeerFatalError) {
       print(`peer: giving up: ${error.message}`);
@@ -106,7 +134,7 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
   }
   const signal = await stopped;
   print(`peer: ${signal}: stopping`);
-  await peer.close();
+  await closeAll();
   print('peer: stopped');
   process.exit(0);
 }

@@ -252,3 +252,49 @@ describe('Peer Server path confinement (raw request lines)', () => {
     expect(res.body.toString()).toBe('a file literally named %2e%2e');
   });
 });
+
+/** Sends one request with any method, as given; reads the whole answer. */
+function rawRequest(port: number, method: string, rawPath: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let text = '';
+    socket.setTimeout(5_000, () => socket.destroy(new Error('no answer')));
+    socket.on('connect', () => socket.write(`${method} ${rawPath} HTTP/1.1\r\nhost: peer.test\r\nconnection: close\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`));
+    socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const head = text.split('\r\n\r\n')[0]!.split('\r\n');
+      resolve({ status: Number(head[0]!.split(' ')[1]), headers: Object.fromEntries(head.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()])) });
+    });
+  });
+}
+
+describe('Peer Server CORS (a browser page such as RemoteHouse fetches from it directly)', () => {
+  it.each(['/api/health', '/api/files', '/api/files/docs', '/content/hello.txt', '/download/data.bin', '/content/nope.txt'])('GET and HEAD %s answer Access-Control-Allow-Origin: * without credentials', async (path) => {
+    for (const method of ['GET', 'HEAD']) {
+      const res = await rawRequest(server.port, method, path, { origin: 'http://127.0.0.1:9999' });
+      expect(res.headers['access-control-allow-origin'], `${method} ${path}`).toBe('*');
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    }
+  });
+
+  it('exposes the headers a progress bar and a resumed download read', async () => {
+    const res = await rawRequest(server.port, 'GET', '/download/data.bin', { range: 'bytes=0-9' });
+    expect(res.status).toBe(206);
+    expect(res.headers['access-control-expose-headers']).toContain('content-range');
+    expect(res.headers['access-control-expose-headers']).toContain('content-length');
+  });
+
+  it('answers a preflight for GET with a Range header, and nothing else: other methods stay 405', async () => {
+    const preflight = await rawRequest(server.port, 'OPTIONS', '/download/data.bin', { origin: 'http://127.0.0.1:9999', 'access-control-request-method': 'GET', 'access-control-request-headers': 'range' });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET, HEAD');
+    expect(preflight.headers['access-control-allow-headers']).toBe('range');
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    const post = await rawRequest(server.port, 'POST', '/api/files', { origin: 'http://127.0.0.1:9999', 'content-length': '0' });
+    expect(post.status).toBe(405);
+    expect(post.headers['access-control-allow-origin']).toBeUndefined();
+    const unknown = await rawRequest(server.port, 'OPTIONS', '/nowhere', {});
+    expect(unknown.status).toBe(405);
+  });
+});

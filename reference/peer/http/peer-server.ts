@@ -6,7 +6,10 @@
  *   GET /content/{path}       the file as UTF-8 text
  *   GET /download/{path}      the bytes, Content-Length, single Range (206/416)
  *
- * HEAD works wherever GET does. Every path is confined to the root by
+ * HEAD works wherever GET does, and every route answers CORS for GET and HEAD
+ * (`Access-Control-Allow-Origin: *`, never credentials; OPTIONS preflights
+ * allow `Range`), so a browser page such as RemoteHouse may fetch from it
+ * directly (the seed's Decision 3). Every path is confined to the root by
  * safe-path.ts. Errors are JSON `{error, code}`. Friends and their statuses
  * are never served here: they belong to the local user only, and neither
  * are private keys, dotfiles (unless serveDotfiles) nor `.relaylab`
@@ -125,15 +128,44 @@ async function handle(req: IncomingMessage, res: ServerResponse, site: Site): Pr
   const { email } = site;
   const rawUrl = req.url ?? '/';
   const rawPath = rawUrl.split('?')[0] ?? '/';
+  if (req.method === 'OPTIONS' && isPublicRoute(rawPath)) return answerPreflight(res);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed; use GET`);
   }
+  // Everything here is public (the seed: plain HTTP, no auth), so any page may read it; no
+  // credentials are ever honoured (`*` forbids them). RemoteHouse's page fetches from here.
+  if (isPublicRoute(rawPath)) setCorsHeaders(res);
   if (rawPath === '/api/health') return sendJson(res, 200, { status: 'ok', email });
   if (rawPath === '/api/files' || rawPath.startsWith('/api/files/')) return listFolder(res, site, rawPath.slice('/api/files/'.length));
   if (rawPath.startsWith('/content/')) return sendContent(req, res, site, rawPath.slice('/content/'.length));
   if (rawPath.startsWith('/download/')) return sendDownload(req, res, site, rawPath.slice('/download/'.length));
   return sendError(res, 404, 'not_found', `no such route: ${rawPath.slice(0, 200)}`);
+}
+
+const PUBLIC_PREFIXES = ['/api/files/', '/content/', '/download/'];
+
+function isPublicRoute(rawPath: string): boolean {
+  return rawPath === '/api/health' || rawPath === '/api/files' || PUBLIC_PREFIXES.some((p) => rawPath.startsWith(p));
+}
+
+function setCorsHeaders(res: ServerResponse): void {
+  res.setHeader('access-control-allow-origin', '*');
+  // Progress bars and resumed downloads need these; Content-Length is readable anyway.
+  res.setHeader('access-control-expose-headers', 'content-length, content-range, content-disposition, accept-ranges, last-modified');
+}
+
+/** A CORS preflight (a Range header makes one): GET and HEAD only, no credentials. */
+function answerPreflight(res: ServerResponse): void {
+  setCorsHeaders(res);
+  res.writeHead(204, {
+    'access-control-allow-methods': 'GET, HEAD',
+    'access-control-allow-headers': 'range',
+    'access-control-max-age': '600',
+    allow: 'GET, HEAD, OPTIONS',
+    'content-length': 0,
+  });
+  res.end();
 }
 
 interface Target {

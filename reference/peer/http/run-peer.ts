@@ -11,17 +11,20 @@ import type { Identity } from '../../identity/identity-files.ts';
 import { systemClock } from '../../shared/system-clock.ts';
 import { systemTimers } from '../../shared/system-timers.ts';
 import { orderAddresses, type InterfaceAddress } from '../core/address-order.ts';
-import { DEFAULT_HEALTH_INTERVAL_MS, FriendsMonitor, formatSocket, type FriendEntry, type FriendStatus } from '../core/friends-monitor.ts';
+import type { FriendsMonitor } from '../core/friends-monitor.ts';
 import { PeerLifecycle, type LifecycleEvent, type LifecycleFatalCode } from '../core/peer-lifecycle.ts';
 import type { RelayPort } from '../core/ports.ts';
 import type { TryStrategy } from '../core/try-order.ts';
-import { loadFriendsFile, saveFriendsFile, saveFriendsStatus } from './friends-file.ts';
+import { loadFriendsFile } from './friends-file.ts';
 import { httpDialer } from './http-dialer.ts';
 import { startPeerServer, type RunningPeerServer } from './peer-server.ts';
 import { relayPortOver } from './relay-port.ts';
+import type { RelayClient } from './relay-client.ts';
 import { CertificateRenewal, type CertificateRenewalOptions, type RenewalEvent } from '../core/certificate-renewal.ts';
 import { windowOf } from '../../identity/renewal-files.ts';
 import { IdentityHolder, renewalPortOver, settlePendingRenewal } from './renewal-port.ts';
+import { initialPeerStatus, nextPeerStatus, type PeerStatus } from '../core/peer-status.ts';
+import { startFriendsList, type FriendsList } from './friends-list.ts';
 
 export interface RunPeerOptions {
   relayUrl: string;
@@ -67,10 +70,19 @@ export interface RunningPeer {
   live: Promise<{ port: number; addresses: string[] }>;
   lifecycle: PeerLifecycle;
   friends: FriendsMonitor | null;
+  /** The friends list as a service (add, remove, check, events), or null without `friends`. */
+  friendsList: FriendsList | null;
+  /** My own state at the relay, folded from the lifecycle's events. */
+  status(): PeerStatus;
+  /** Called after every status change; returns the unsubscribe. */
+  onStatus(listener: (status: PeerStatus) => void): () => void;
   /** This peer's own authenticated relay port (lookups as this peer: the demo's B uses it). */
   relay: RelayPort;
   /** The identity in use now: a renewal replaces it. */
   currentIdentity(): Identity;
+  /** The relay client that presents the identity in use now (for calls the RelayPort lacks: list, health). */
+  relayClient(): RelayClient;
+  relayUrl: string;
   renewal: CertificateRenewal | null;
   close(): Promise<void>;
 }
@@ -132,6 +144,12 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
   });
   live.catch(() => {}); // the caller may attach later; never an unhandled rejection
 
+  let status = initialPeerStatus();
+  const statusListeners = new Set<(status: PeerStatus) => void>();
+  const setStatus = (next: PeerStatus) => {
+    status = next;
+    for (const listener of statusListeners) listener(status);
+  };
   const lifecycle = new PeerLifecycle(
     { email: options.identity.email, port: server.port, addressSource, ...pick(options, ['heartbeatIntervalMs', 'addressCheckIntervalMs', 'retryDelayMs']) },
     {
@@ -139,6 +157,7 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
       relay,
       onEvent: (event) => {
         log(describeLifecycleEvent(event));
+        setStatus(nextPeerStatus(status, event));
         options.onEvent?.(event);
         if (event.type === 'ready' && !isLive) {
           isLive = true;
@@ -152,7 +171,7 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
       },
     },
   );
-  const friends = options.friends ? startFriends(options.friends, friendEntries, { ...runtime, relay, log }) : null;
+  const friends = options.friends ? startFriendsList(options.friends, friendEntries, { ...runtime, dialer: httpDialer, relay, log }) : null;
   const renewal = options.renew === false ? null : startRenewal(holder, options, runtime, log);
   lifecycle.start();
   friends?.monitor.start();
@@ -174,13 +193,22 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
     live,
     lifecycle,
     friends: friends?.monitor ?? null,
+    friendsList: friends,
+    status: () => status,
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
     relay,
     currentIdentity: () => holder.identity,
+    relayClient: () => holder.client,
+    relayUrl: options.relayUrl,
     renewal,
     close() {
       // Idempotent: SIGTERM and a test's cleanup may both ask.
       closing ??= (async () => {
         await new Promise<void>((resolve) => lifecycle.leave(resolve));
+        if (status.state !== 'stopped' && status.state !== 'failed') setStatus({ ...status, state: 'stopped', detail: 'stopped' });
         renewal?.stop();
         await friends?.stop();
         await server.close();
@@ -211,68 +239,6 @@ export function describeRenewalEvent(event: RenewalEvent): string {
     case 'certificate_expired':
       return `renewal: the certificate expired at ${iso(event.notAfterMs)} without being renewed; the relay will refuse it (certificate_expired)`;
   }
-}
-
-function startFriends(
-  config: NonNullable<RunPeerOptions['friends']>,
-  entries: FriendEntry[],
-  deps: { clock: typeof systemClock; timers: ReturnType<typeof systemTimers>; relay: ReturnType<typeof relayPortOver>; log: (line: string) => void },
-): { monitor: FriendsMonitor; stop(): Promise<void> } {
-  const lastSettled = new Map<string, FriendStatus>();
-  // Writes are chained so two saves never interleave.
-  let writes: Promise<void> = Promise.resolve();
-  const chain = (what: string, work: () => Promise<void>) => {
-    writes = writes.then(work).catch((error: unknown) => deps.log(`friends: could not ${what}: ${(error as Error).message}`));
-  };
-  // The file decides who is a friend (a user may edit it while we run); we only add cached sockets.
-  const saveCache = () =>
-    chain('save the cached sockets', async () => {
-      const known = new Map(monitor.snapshot().map((f) => [f.email, f.lastGood]));
-      const onDisk = await loadFriendsFile(config.file);
-      await saveFriendsFile(config.file, onDisk.map((f) => ({ email: f.email, lastGood: known.get(f.email) ?? f.lastGood })));
-    });
-  const saveStatus = () => chain('save statuses', () => saveFriendsStatus(config.statusDir, monitor.snapshot(), deps.clock.nowMs()));
-  const syncWithFile = () =>
-    chain('re-read the friends file', async () => {
-      const onDisk = await loadFriendsFile(config.file);
-      const wanted = new Set(onDisk.map((f) => f.email));
-      for (const f of monitor.snapshot()) if (!wanted.has(f.email)) monitor.remove(f.email);
-      for (const f of onDisk) if (monitor.statusOf(f.email) === undefined) {
-        monitor.add(f);
-        monitor.check(f.email);
-      }
-    });
-  const monitor: FriendsMonitor = new FriendsMonitor(
-    { friends: entries, ...pick(config, ['healthIntervalMs', 'attemptTimeoutMs', 'strategy']) },
-    {
-      clock: deps.clock,
-      timers: deps.timers,
-      dialer: httpDialer,
-      relay: deps.relay,
-      onEvent: (event) => {
-        if (event.type === 'cache_updated') {
-          deps.log(`friend ${event.email}: remembering ${formatSocket(event.lastGood)}`);
-          saveCache();
-        } else if (event.to !== 'checking') {
-          const from = lastSettled.get(event.email) ?? 'unknown';
-          lastSettled.set(event.email, event.to);
-          if (from !== event.to) deps.log(`friend ${event.email}: ${from} -> ${event.to} (${event.detail})`);
-        }
-        saveStatus();
-      },
-    },
-  );
-  saveStatus();
-  const resync = setInterval(syncWithFile, config.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
-  resync.unref();
-  return {
-    monitor,
-    async stop() {
-      clearInterval(resync);
-      monitor.stop();
-      await writes;
-    },
-  };
 }
 
 export function describeLifecycleEvent(event: LifecycleEvent): string {

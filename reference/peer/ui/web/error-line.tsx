@@ -1,0 +1,11 @@
+import { MessageText } from './message-text.tsx';
+import type { ShownProblem } from './problems.ts';
+
+/** The page's one error line; always present (a live region), empty when all is well. */
+export function ErrorLine({ problem }: { problem: ShownProblem | null }) {
+  return (
+    <p id="error" role="alert" class="error-line" data-source={problem?.source}>
+      {problem ? <MessageText text={problem.message} /> : null}
+    </p>
+  );
+}
