@@ -147,10 +147,11 @@ describe('RemoteHouse bridge: who may call it', () => {
       .split('\n\n')
       .filter((block) => block.startsWith('event: '))
       .map((block) => JSON.parse(block.split('\ndata: ')[1]!));
-    expect(events.map((e) => e.type)).toEqual(['lookup', 'attempt', 'attempt', 'attempt', 'done']);
-    expect(events[1].attempt).toMatchObject({ index: 0, address: '127.0.0.2', outcome: 'wrong_host', seenEmail: 'mallory@remotehouse.test' });
-    expect(events[2].attempt).toMatchObject({ index: 1, address: '127.0.0.3', outcome: 'timeout', seenEmail: null });
-    expect(events[3].attempt).toMatchObject({ index: 2, address: '127.0.0.1', outcome: 'ok' });
-    expect(events[4]).toMatchObject({ outcome: 'connected', origin: `http://127.0.0.1:${fx.a.port}`, verifiedEmail: A_EMAIL });
+    expect(events.map((e) => e.type)).toEqual(['lookup', 'attempt_started', 'attempt', 'attempt_started', 'attempt', 'attempt_started', 'attempt', 'done']);
+    expect(events[1]).toEqual({ type: 'attempt_started', index: 0, address: '127.0.0.2', port: fx.a.port });
+    expect(events[2].attempt).toMatchObject({ index: 0, address: '127.0.0.2', outcome: 'wrong_host', seenEmail: 'mallory@remotehouse.test' });
+    expect(events[4].attempt).toMatchObject({ index: 1, address: '127.0.0.3', outcome: 'timeout', seenEmail: null });
+    expect(events[6].attempt).toMatchObject({ index: 2, address: '127.0.0.1', outcome: 'ok' });
+    expect(events[7]).toMatchObject({ outcome: 'connected', origin: `http://127.0.0.1:${fx.a.port}`, verifiedEmail: A_EMAIL });
   });
 });

@@ -95,6 +95,8 @@ describe('RemoteHouse in Chromium: B browses A', () => {
 
   it('visits A: the decoy address fails first (it answers as someone else), the silent one times out, then A wins', async () => {
     await friendRow().getByRole('button', { name: 'Visit', exact: true }).click();
+    // While the silent address runs out its second, the page says it is trying it.
+    await page.locator('#visit .outcome-pending', { hasText: '127.0.0.3' }).filter({ hasText: 'trying' }).waitFor({ timeout: 5_000 });
     await page.locator('#winner').filter({ hasText: `http://127.0.0.1:${fx.a.port}` }).waitFor({ timeout: 10_000 });
     const attempts = await page.locator('#attempts li').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-index'), li.getAttribute('data-outcome'), li.textContent]));
     expect(attempts.map(([index, outcome]) => [index, outcome])).toEqual([
@@ -175,7 +177,11 @@ describe('RemoteHouse in Chromium: B browses A', () => {
       await mkdir(fileURLToPath(new URL('../../docs/images/', import.meta.url)), { recursive: true });
       await page.locator('#files li[data-name="docs"] button').first().click();
       await page.locator('#preview [data-kind="markdown"] h1').waitFor();
+      // Tall enough to show the rendered Markdown under the visit and the listing.
+      await page.setViewportSize({ width: 1280, height: 1250 });
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: SCREENSHOT, fullPage: false });
+      await page.setViewportSize({ width: 1280, height: 900 });
     }
     const oldPort = fx.a.port;
     const stoppedAt = Date.now();

@@ -33,6 +33,8 @@ export interface ConnectOptions {
   strategy?: TryStrategy;
   attemptTimeoutMs?: number;
   dialer?: Dialer;
+  /** Each attempt as it starts (its dial is about to go out). */
+  onAttemptStart?: (attempt: { index: number; address: string; port: number }) => void;
   /** Each attempt as it settles, in settling order. */
   onAttempt?: (report: AttemptReport) => void;
   /** The lookup's answer, before the first attempt starts. */
@@ -68,6 +70,7 @@ async function run(relay: RelayClient | RelayPort, targetEmail: string, options:
       { clock: systemClock, timers: systemTimers(), dialer: options.dialer ?? httpDialer },
       {
         onDone: resolve,
+        ...(options.onAttemptStart ? { onAttemptStart: (a: { index: number; address: string; port: number }) => options.onAttemptStart!({ index: a.index, address: a.address, port: a.port }) } : {}),
         onAttempt: (report) => {
           options.onAttempt?.(report);
           feed.push(report);

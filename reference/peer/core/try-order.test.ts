@@ -160,3 +160,29 @@ describe('try-order, race', () => {
     expect(t.timers.pendingCount()).toBe(0);
   });
 });
+
+describe('try-order, start events', () => {
+  it('announces each attempt as it starts, before it settles, in both strategies', () => {
+    for (const strategy of ['sequential', 'race'] as const) {
+      const runtime = manualRuntime(0);
+      const network = new ScriptedNetwork(runtime.timers, () => runtime.clock.nowMs());
+      network.set('10.0.0.1', PORT, { kind: 'silent' }).set('10.0.0.2', PORT, { kind: 'answers', email: TARGET, afterMs: 7 });
+      const log: string[] = [];
+      startTryOrder(
+        { targetEmail: TARGET, port: PORT, addresses: ['10.0.0.1', '10.0.0.2'], strategy, attemptTimeoutMs: 1_000 },
+        { ...runtime, dialer: network },
+        {
+          onAttemptStart: (a) => log.push(`start ${a.index} ${a.address}:${a.port} @${a.startedAtMs}`),
+          onAttempt: (a) => log.push(`settle ${a.index} ${a.outcome} @${a.startedAtMs + a.elapsedMs}`),
+          onDone: () => log.push('done'),
+        },
+      );
+      runtime.timers.advanceMs(5_000);
+      expect(log, strategy).toEqual(
+        strategy === 'sequential'
+          ? ['start 0 10.0.0.1:4000 @0', 'settle 0 timeout @1000', 'start 1 10.0.0.2:4000 @1000', 'settle 1 ok @1007', 'done']
+          : ['start 0 10.0.0.1:4000 @0', 'start 1 10.0.0.2:4000 @250', 'settle 1 ok @257', 'done'],
+      );
+    }
+  });
+});

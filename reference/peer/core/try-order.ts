@@ -67,6 +67,8 @@ export interface TryOrderResult {
 }
 
 export interface TryOrderCallbacks {
+  /** Each attempt as it starts, before its dial (for "trying 10.0.0.7..." while a timeout runs). */
+  onAttemptStart?(attempt: { index: number; address: string; port: number; startedAtMs: number }): void;
   /** Each attempt as it settles (for live progress lines). */
   onAttempt?(report: AttemptReport): void;
   /** Exactly once, unless the run is cancelled. May run synchronously inside startTryOrder. */
@@ -127,6 +129,7 @@ class TryOrderRun {
     if (this.finished || address === undefined) return;
     const attempt: LiveAttempt = { index, address, startedAtMs: this.deps.clock.nowMs(), dial: null, timeout: null, report: null };
     this.attempts.push(attempt);
+    this.callbacks.onAttemptStart?.({ index, address, port: this.request.port, startedAtMs: attempt.startedAtMs });
     attempt.timeout = this.deps.timers.setTimer(this.timeoutMs, () => this.settle(attempt, { kind: 'timeout', detail: `no answer within ${this.timeoutMs} ms` }, true));
     if (this.request.strategy === 'race' && index + 1 < this.request.addresses.length) {
       this.stagger = this.deps.timers.setTimer(this.staggerMs, () => this.startNext());

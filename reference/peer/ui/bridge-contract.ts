@@ -110,9 +110,16 @@ export interface AttemptView {
   elapsedMs: number;
 }
 
-/** Events on the connect stream, in order: lookup, attempt*, done. */
+/**
+ * Events on the connect stream, in order: lookup, then for each address
+ * tried attempt_started and later its attempt (in race mode they
+ * interleave; an attempt cancelled by another's win gets no attempt
+ * event), then done. Every event's JSON carries its `type`, which is
+ * also the SSE `event:` name.
+ */
 export type ConnectEvent =
   | { type: 'lookup'; email: string; port: number; addresses: string[] }
+  | { type: 'attempt_started'; index: number; address: string; port: number }
   | { type: 'attempt'; attempt: AttemptView }
   | {
       type: 'done';
@@ -126,8 +133,9 @@ export type ConnectEvent =
       elapsedMs: number | null;
       /** For anything but connected: one readable line with what to do. */
       message: string | null;
+      /** For anything but connected: peer_not_online, peer_unreachable, relay_unreachable, relay_error, cancelled. */
       code: string | null;
     };
 
-/** Events on /bridge/events: a full snapshot first, then each change. */
+/** Events on /bridge/events: `me` and `friends` first, then one after each change; `friends` is always the whole list. */
 export type StatusEvent = { type: 'me'; me: MeView } | { type: 'friends'; friends: FriendView[] };

@@ -188,6 +188,7 @@ async function connect(req: IncomingMessage, res: ServerResponse, ctx: Context):
     ...(ctx.attemptTimeoutMs ? { attemptTimeoutMs: ctx.attemptTimeoutMs } : {}),
     signal: abort.signal,
     onLookup: (found) => send({ type: 'lookup', email, port: found.port, addresses: found.addresses }),
+    onAttemptStart: (a) => send({ type: 'attempt_started', index: a.index, address: a.address, port: a.port }),
     onAttempt: (a) => send({ type: 'attempt', attempt: attemptView(a) }),
   });
   const outcome = await connection.result;

@@ -104,7 +104,17 @@ export function VisitSection({ state, headingRef, onAgain, onCancel }: Props) {
               </li>
             ))}
           </ol>
-          {state.attempts.length === 0 && !running ? <p class="note">No address was tried.</p> : null}
+          {state.pending.length > 0 ? (
+            <ul class="attempts pending" aria-label="Attempts in progress">
+              {state.pending.map((p) => (
+                <li key={p.index} data-pending-index={p.index} class="attempt outcome-pending">
+                  <span class="socket mono wrap-any">{socketText(p.address, p.port)}</span>
+                  <span class="outcome">trying…</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {state.attempts.length === 0 && state.pending.length === 0 && !running ? <p class="note">No address was tried.</p> : null}
           {state.phase === 'connected' && state.origin ? (
             <p id="winner" class="winner">
               Connected to <span class="mono wrap-any">{state.origin}</span> as <strong class="email">{state.done?.verifiedEmail ?? state.email}</strong>

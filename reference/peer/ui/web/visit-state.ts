@@ -21,6 +21,8 @@ export interface VisitState {
   phase: VisitPhase;
   lookup: { port: number; addresses: string[] } | null;
   attempts: AttemptView[];
+  /** Started and not settled yet (cleared when the visit is decided). */
+  pending: Array<{ index: number; address: string; port: number }>;
   done: DoneEvent | null;
   /** The checked origin of the winner, when connected. */
   origin: string | null;
@@ -78,20 +80,24 @@ export function useVisit(onConnected: (origin: string, email: string) => void): 
     const update = (change: (s: VisitState) => VisitState) => {
       if (!mine.signal.aborted) setState((s) => (s && s.id === id ? change(s) : s));
     };
-    setState({ id, email, phase: 'looking', lookup: null, attempts: [], done: null, origin: null, failure: null });
+    setState({ id, email, phase: 'looking', lookup: null, attempts: [], pending: [], done: null, origin: null, failure: null });
     let finished = false;
     const onEvent = (type: string, value: Record<string, unknown>) => {
       if (type === 'lookup') {
         const addresses = Array.isArray(value.addresses) ? value.addresses.filter((a): a is string => typeof a === 'string') : [];
         const port = typeof value.port === 'number' ? value.port : 0;
         update((s) => ({ ...s, phase: 'trying', lookup: { port, addresses } }));
+      } else if (type === 'attempt_started') {
+        const { index, address, port } = value as { index?: unknown; address?: unknown; port?: unknown };
+        if (typeof index === 'number' && typeof address === 'string' && typeof port === 'number') update((s) => ({ ...s, phase: s.phase === 'looking' ? 'trying' : s.phase, pending: [...s.pending, { index, address, port }] }));
       } else if (type === 'attempt') {
         const attempt = asAttempt(value.attempt);
-        if (attempt) update((s) => ({ ...s, phase: s.phase === 'looking' ? 'trying' : s.phase, attempts: [...s.attempts, attempt] }));
+        if (attempt) update((s) => ({ ...s, phase: s.phase === 'looking' ? 'trying' : s.phase, attempts: [...s.attempts, attempt], pending: s.pending.filter((p) => p.index !== attempt.index) }));
       } else if (type === 'done') {
         finished = true;
         const done = value as unknown as DoneEvent;
         const origin = done.outcome === 'connected' ? cleanOrigin(done.origin) : null;
+        update((s) => ({ ...s, pending: [] }));
         if (origin) {
           update((s) => ({ ...s, phase: 'connected', done, origin }));
           if (!mine.signal.aborted) connected.current(origin, typeof done.verifiedEmail === 'string' ? done.verifiedEmail : email);
