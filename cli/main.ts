@@ -1,27 +1,15 @@
 /**
  * `relaylab` entry point. Each verb lives in cli/commands/<verb>.command.ts
- * and is discovered here, so adding a verb never edits a shared file.
- * Command modules import their heavy dependencies inside the handler to
- * keep `relaylab --help` fast.
+ * and is listed in cli/commands/index.ts. Command modules import their
+ * heavy dependencies inside the handler to keep `relaylab --help` fast.
  */
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import yargs, { type CommandModule } from 'yargs';
+import yargs from 'yargs';
+import { COMMANDS } from './commands/index.ts';
+import { packageVersion } from './package-version.ts';
 import { checkSingleValues, type DeclaredOptions } from './single-values.ts';
 import { hideBin } from 'yargs/helpers';
 import { UserInputError } from '../reference/shared/user-input-error.ts';
 import { EXIT } from './usage-error.ts';
-
-const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-
-async function loadCommands(): Promise<CommandModule[]> {
-  const files = readdirSync(commandsDir)
-    .filter((f) => f.endsWith('.command.ts'))
-    .sort();
-  const modules = await Promise.all(files.map((f) => import(pathToFileURL(join(commandsDir, f)).href)));
-  return modules.map((m) => (m as { default: CommandModule }).default);
-}
 
 function reportAndExit(error: unknown): never {
   // UsageError, and the reference code's own kinds (BadInput, IdentityError, FriendsFileError).
@@ -47,6 +35,7 @@ export async function main(argv: string[]): Promise<void> {
     .demandCommand(1, 'Name a command; `relaylab --help` lists them. New here? Try `relaylab demo`.')
     .recommendCommands()
     .help()
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .middleware(((args: Record<string, unknown>, parsed: { getOptions(): DeclaredOptions }) => checkSingleValues(args, parsed.getOptions(), argv)) as never)
     .fail((message, error) => {
@@ -54,7 +43,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`relaylab: ${message}\n`);
       process.exit(EXIT.usage);
     });
-  for (const command of await loadCommands()) parser.command(command);
+  for (const command of COMMANDS) parser.command(command);
   try {
     await parser.parseAsync();
   } catch (error) {

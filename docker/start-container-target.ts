@@ -10,6 +10,7 @@
  */
 import { connect } from 'node:tls';
 import { toPem } from '../reference/identity/certificate-builder.ts';
+import { UserInputError } from '../reference/shared/user-input-error.ts';
 
 export interface ContainerTarget {
   url: string;
@@ -29,7 +30,7 @@ export interface ContainerTargetOptions {
 
 export async function startContainerTarget(options: ContainerTargetOptions): Promise<ContainerTarget> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  const { GenericContainer, Wait } = await import('testcontainers');
+  const { GenericContainer, Wait } = await loadTestcontainers();
   let builder = new GenericContainer(options.image)
     .withExposedPorts(options.port)
     .withWaitStrategy(Wait.forHttp('/api/health', options.port).usingTls().allowInsecure().forStatusCode(200))
@@ -81,3 +82,13 @@ function readAvailable(stream: NodeJS.ReadableStream): Promise<string> {
     setTimeout(done, 500);
   });
 }
+
+/** A development dependency: an installed relaylab has it only when the user adds it. */
+async function loadTestcontainers(): Promise<typeof import('testcontainers')> {
+  try {
+    return await import('testcontainers');
+  } catch {
+    throw new UserInputError('--target-image needs the testcontainers package: run `npm install testcontainers` beside relaylab (or start the container yourself and pass --target)');
+  }
+}
+

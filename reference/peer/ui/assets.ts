@@ -4,6 +4,8 @@
  * Nothing is fetched from a CDN or any network, then or later.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 export interface UiAssets {
@@ -29,7 +31,19 @@ export function uiAssets(): Promise<UiAssets> {
   return built;
 }
 
+/** Where the package build (build/build-package.ts) leaves the bundle, beside the compiled assets.js. */
+const PREBUILT = new URL('./remotehouse/', import.meta.url);
+
 async function build(): Promise<UiAssets> {
+  if (existsSync(new URL('app.js', PREBUILT))) {
+    const read = (name: string) => readFile(new URL(name, PREBUILT), 'utf8');
+    return { html: SHELL_HTML, js: await read('app.js'), css: await read('app.css') };
+  }
+  return bundleFromSource();
+}
+
+/** Bundles web/ with esbuild (the package build writes this to remotehouse/). */
+export async function bundleFromSource(): Promise<UiAssets> {
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
