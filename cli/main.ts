@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { COMMANDS } from './commands/index.ts';
 import { packageVersion } from './package-version.ts';
-import { checkSingleValues, type DeclaredOptions } from './single-values.ts';
+import { checkSingleValues, closestFlag, type DeclaredOptions } from './single-values.ts';
 import { hideBin } from 'yargs/helpers';
 import { UserInputError } from '../reference/shared/user-input-error.ts';
 import { EXIT } from './usage-error.ts';
@@ -27,6 +27,23 @@ function reportAndExit(error: unknown): never {
   process.exit(EXIT.internal);
 }
 
+/**
+ * yargs' "Unknown arguments: ui-prot, uiProt" becomes "Unknown argument:
+ * ui-prot (--ui-prot: did you mean --ui-port?)": its camelCase echoes are
+ * dropped and a declared flag close to each typo is named.
+ */
+function withSuggestion(message: string, options: { key: Record<string, unknown> }): string {
+  const listed = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
+  if (!listed) return message;
+  const typed = listed.split(', ').filter((t, _, all) => !(/[A-Z]/.test(t) && all.includes(t.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))));
+  const known = Object.keys(options.key).filter((k) => !/[A-Z]/.test(k));
+  const hints = typed.flatMap((t) => {
+    const near = closestFlag(t, known);
+    return near ? [`--${t}: did you mean --${near}?`] : [];
+  });
+  return `Unknown argument${typed.length > 1 ? 's' : ''}: ${typed.join(', ')}${hints.length > 0 ? ` (${hints.join('; ')})` : ''}`;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)
     .scriptName('relaylab')
@@ -40,7 +57,8 @@ export async function main(argv: string[]): Promise<void> {
     .middleware(((args: Record<string, unknown>, parsed: { getOptions(): DeclaredOptions }) => checkSingleValues(args, parsed.getOptions(), argv)) as never)
     .fail((message, error) => {
       if (error) reportAndExit(error);
-      process.stderr.write(`relaylab: ${message}\n`);
+      // During a command's validation the instance holds that command's options.
+      process.stderr.write(`relaylab: ${withSuggestion(message, (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions())}\n`);
       process.exit(EXIT.usage);
     });
   for (const command of COMMANDS) parser.command(command);

@@ -1,0 +1,33 @@
+/** The command line as a user meets it (issue 13, "The command line"): real child processes. */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../test/support/spawn-cli.ts';
+import { closestFlag } from './single-values.ts';
+
+describe('relaylab command line', () => {
+  it.each([
+    [['relay', '--tll', '5'], 'relaylab: Unknown argument: tll (--tll: did you mean --ttl?)'],
+    [['simulate', 'x.yaml', '--peer', '3'], 'relaylab: Unknown argument: peer (--peer: did you mean --peers?)'],
+    [['peer', '--relay', 'https://127.0.0.1:9', '--insecure', '--email', 'a@b.test', '--root', '.', '--ui-prot', '3'], 'relaylab: Unknown argument: ui-prot (--ui-prot: did you mean --ui-port?)'],
+    [['relay', '--bogus'], 'relaylab: Unknown argument: bogus'],
+    [['list', '--relay', 'https://127.0.0.1:9', '--insecure', '--identity', 'x', '--limit', 'abc'], 'relaylab: --limit "abc" is not a number'],
+    [['peer', '--relay', 'https://127.0.0.1:9', '--insecure', '--email', 'a@b.test', '--root', '.', '--ui', '--ui-port=lots'], 'relaylab: --ui-port "lots" is not a number'],
+  ])('%j: one line, exit 2', async (args, line) => {
+    const run = await runCli(args, { timeoutMs: 20_000 });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(line);
+  });
+
+  it('relaylab version and --version print the package version', async () => {
+    const version = await runCli(['version']);
+    expect(version.stdout).toMatch(/^relaylab \d+\.\d+\.\d+: /);
+    const flag = await runCli(['--version']);
+    expect(flag.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('suggests only close flags', () => {
+    expect(closestFlag('tll', ['ttl', 'port'])).toBe('ttl');
+    expect(closestFlag('re', ['reports', 'relay'])).toBe(null);
+    expect(closestFlag('repo', ['reports', 'relay'])).toBe('reports');
+    expect(closestFlag('zzzqqq', ['ttl', 'port'])).toBe(null);
+  });
+});
