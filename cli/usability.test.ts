@@ -11,6 +11,11 @@ describe('relaylab command line', () => {
     [['relay', '--bogus'], 'relaylab: Unknown argument: bogus'],
     [['list', '--relay', 'https://127.0.0.1:9', '--insecure', '--identity', 'x', '--limit', 'abc'], 'relaylab: --limit "abc" is not a number'],
     [['peer', '--relay', 'https://127.0.0.1:9', '--insecure', '--email', 'a@b.test', '--root', '.', '--ui', '--ui-port=lots'], 'relaylab: --ui-port "lots" is not a number'],
+    // Checked before any work: these used to hang (Node's recursive mkdir spins under /proc) or fail after the run.
+    [['conformance', '--reports', '/proc/nope'], 'relaylab: cannot create --reports /proc/nope (ENOENT): give a folder you can write'],
+    [['simulate', 'scenarios/same-lan.yaml', '--out', '/proc/nope/deeper'], 'relaylab: cannot create --out /proc/nope/deeper (ENOENT): give a folder you can write'],
+    [['sweep', 'scenarios/same-lan.yaml', '--set', 'peers=10', '--out', '/proc/x'], 'relaylab: cannot create --out /proc/x (ENOENT): give a folder you can write'],
+    [['simulate', 'scenarios/same-lan.yaml', '--out', 'package.json'], 'relaylab: --out package.json is a file, not a folder'],
   ])('%j: one line, exit 2', async (args, line) => {
     const run = await runCli(args, { timeoutMs: 20_000 });
     expect(run.code).toBe(2);

@@ -5,6 +5,7 @@
  * and say how to reproduce a failure.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { requireWritableDir } from '../cli/writable-dir.ts';
 import { join } from 'node:path';
 import { applyOverrides, runScenario, type ScenarioOverrides } from './run-scenario.ts';
 import { renderReport } from './report/html-report.ts';
@@ -48,6 +49,9 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
 
 export async function simulate(options: SimulateOptions): Promise<SimulateOutcome> {
   const scenario = applyOverrides(await loadScenarioFile(options.file), options);
+  const outDir = options.outDir ?? join('reports', scenario.name);
+  // Before the run: hours of simulation must not end in a folder it cannot write.
+  await requireWritableDir(outDir, '--out');
   const seedCount = options.seeds ?? 1;
   const seeds = Array.from({ length: seedCount }, (_, i) => (scenario.seed + i) >>> 0);
   options.write(`simulate ${scenario.file}: seed ${scenario.seed}${seedCount > 1 ? ` (+${seedCount - 1} more)` : ''}, ${scenario.peers} peers, ${formatDuration(scenario.durationMs)}, strategy ${scenario.strategy}, unreachable ${scenario.unreachable}, relay store ${scenario.relayStore}, relay traffic from ${scenario.relayTrafficFrom}`);
@@ -69,7 +73,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
       return (await runSequentially(variant, [scenario.seed], options))[0] as Results;
     });
   }
-  const outDir = options.outDir ?? join('reports', scenario.name);
   await mkdir(outDir, { recursive: true });
   const first = results[0] as Results;
   const multi: MultiSeedSummary | null = results.length > 1 ? summariseSeeds(results) : null;

@@ -59,15 +59,11 @@ function hostOf(target: string): string {
 }
 
 /** The reports folder is checked before the run, so a bad path never costs a whole run or replaces its exit code. */
+/** Checked before the run (cli/writable-dir.ts): a run must not end in a folder it cannot write. */
 export async function checkReportsDir(path: string | undefined): Promise<void> {
   if (!path) return;
-  const { stat } = await import('node:fs/promises');
-  try {
-    if (!(await stat(path)).isDirectory()) throw new UsageError(`--reports ${path} is a file, not a folder`);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot use --reports ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const { requireWritableDir } = await import('../../cli/writable-dir.ts');
+  await requireWritableDir(path, '--reports');
 }
 
 export function parseAuth(text: string | undefined): AuthMode {

@@ -7,6 +7,7 @@
  * failed command, so one bad corner does not stop a CI matrix's merge.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { requireWritableDir } from '../../cli/writable-dir.ts';
 import { join } from 'node:path';
 import type { Results } from '../report/results.ts';
 import { formatDuration } from '../scenario/units.ts';
@@ -36,9 +37,10 @@ export interface SweepOutcome {
 
 export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const plan = await planSweep(options);
+  const outDir = options.outDir ?? defaultSweepOutDir(plan.definition);
+  await requireWritableDir(outDir, '--out');
   for (const line of headerLines(plan)) options.write(line);
   const records = await runSelected(plan, options);
-  const outDir = options.outDir ?? defaultSweepOutDir(plan.definition);
   if (plan.shard !== null) {
     await mkdir(outDir, { recursive: true });
     const path = join(outDir, shardFileName(plan.shard));
