@@ -5,6 +5,8 @@
  */
 import yargs from 'yargs';
 import { COMMANDS } from './commands/index.ts';
+import { EXIT_CODES_EPILOGUE } from './help-text.ts';
+import { withHelpText } from './main-parts.ts';
 import { packageVersion } from './package-version.ts';
 import { checkSingleValues, closestFlag, type DeclaredOptions } from './single-values.ts';
 import { hideBin } from 'yargs/helpers';
@@ -61,7 +63,8 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`relaylab: ${withSuggestion(message, (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions())}\n`);
       process.exit(EXIT.usage);
     });
-  for (const command of COMMANDS) parser.command(command);
+  for (const command of COMMANDS) parser.command(withHelpText(command));
+  parser.epilogue(EXIT_CODES_EPILOGUE);
   try {
     await parser.parseAsync();
   } catch (error) {

@@ -74,7 +74,7 @@ describe('relaylab peer --ui', () => {
   it.each([
     [['--open'], /--open needs --ui/],
     [['--ui-port', '8080'], /--ui-port needs --ui/],
-    [['--ui', '--ui-port', 'soon'], /--ui-port must be a port number/],
+    [['--ui', '--ui-port', 'soon'], /--ui-port "soon" is not a number/],
   ])('refuses %j with one line and exit 2', async (extra, message) => {
     const run = await runCli([...base(join(dir.path, 'scratch')), ...extra], { timeoutMs: 20_000 });
     expect(run.code).toBe(2);
