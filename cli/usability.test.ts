@@ -1,5 +1,9 @@
 /** The command line as a user meets it (issue 13, "The command line"): real child processes. */
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../test/support/spawn-cli.ts';
 import { closestFlag } from './single-values.ts';
 
@@ -34,5 +38,33 @@ describe('relaylab command line', () => {
     expect(closestFlag('re', ['reports', 'relay'])).toBe(null);
     expect(closestFlag('repo', ['reports', 'relay'])).toBe('reports');
     expect(closestFlag('zzzqqq', ['ttl', 'port'])).toBe(null);
+  });
+});
+
+describe('relaylab relay names the TLS file it cannot use', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relaylab-tls-files-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const pair = (name: string) => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '2', '-keyout', join(dir, `${name}-key.pem`), '-out', join(dir, `${name}.pem`)], { stdio: 'ignore' });
+    return [join(dir, `${name}.pem`), join(dir, `${name}-key.pem`)] as const;
+  };
+
+  it('a missing file, a file with no certificate, a key of another certificate: one line naming the file, exit 2', async () => {
+    const [certA] = pair('a');
+    const [, keyB] = pair('b');
+    const junk = join(dir, 'junk.pem');
+    writeFileSync(junk, 'not a certificate\n');
+    const cases: Array<[string, string, RegExp]> = [
+      [join(dir, 'missing.pem'), keyB, /cannot read the TLS certificate .*missing\.pem \(ENOENT\)$/],
+      [junk, keyB, /the TLS certificate .*junk\.pem holds no readable PEM certificate$/],
+      [certA, junk, /the TLS key .*junk\.pem holds no readable PEM private key/],
+      [certA, keyB, /the TLS key .*b-key\.pem does not belong to the certificate .*a\.pem$/],
+    ];
+    for (const [cert, key, message] of cases) {
+      const run = await runCli(['relay', '--port', '0', '--tls-cert', cert, '--tls-key', key], { timeoutMs: 20_000 });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr.trim()).toMatch(message);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { UserInputError } from '../../shared/user-input-error.ts';
  */
 export class RelaySetupError extends UserInputError {
   constructor(
-    readonly code: 'invalid_trusted_proxy' | 'tls_pair_incomplete' | 'tls_pair_locked',
+    readonly code: 'invalid_trusted_proxy' | 'tls_pair_incomplete' | 'tls_pair_locked' | 'tls_file_unusable',
     message: string,
   ) {
     super(message);

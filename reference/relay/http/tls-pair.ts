@@ -2,6 +2,7 @@
  * The relay's own TLS certificate: given by the operator, or generated on
  * first start into the data dir and reused after, so clients can pin it.
  */
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,8 +31,29 @@ async function readIfPresent(path: string): Promise<string | null> {
   }
 }
 
+/** The operator's pair, each file checked and named in its error (a bare "PEM routines::no start line" names nothing). */
 export async function loadTlsPair(certFile: string, keyFile: string): Promise<TlsPair> {
-  const [certificatePem, privateKeyPem] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+  const read = async (path: string, what: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      throw new RelaySetupError('tls_file_unusable', `cannot read the TLS ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  };
+  const [certificatePem, privateKeyPem] = await Promise.all([read(certFile, 'certificate'), read(keyFile, 'key')]);
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch {
+    throw new RelaySetupError('tls_file_unusable', `the TLS certificate ${certFile} holds no readable PEM certificate`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(privateKeyPem);
+  } catch {
+    throw new RelaySetupError('tls_file_unusable', `the TLS key ${keyFile} holds no readable PEM private key (an encrypted key is not supported)`);
+  }
+  if (!certificate.checkPrivateKey(key)) throw new RelaySetupError('tls_file_unusable', `the TLS key ${keyFile} does not belong to the certificate ${certFile}`);
   return { certificatePem, privateKeyPem, certificatePath: resolve(certFile), generated: false };
 }
 
