@@ -1,4 +1,5 @@
 import { UsageError } from '../usage-error.ts';
+import { RELAY_LIMITS } from '../../reference/shared/protocol.ts';
 import type { CommandModule } from 'yargs';
 import { makeRelayClient, runRelayCall, withRelayClientOptions, type RelayClientArgs } from '../relay-options.ts';
 
@@ -19,7 +20,8 @@ export default command;
 
 /** The limit the protocol allows (SPEC LIST-4), checked before asking: a typo is exit 2, not a relay refusal. */
 function checkLimit(args: Args): Args {
-  if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 1000)) throw new UsageError(`--limit must be a whole number from 1 to 1000, got ${String(args.limit)}`);
+  const max = RELAY_LIMITS.maxListLimit;
+  if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > max)) throw new UsageError(`--limit must be a whole number from 1 to ${max}, got ${String(args.limit)}`);
   if (args.filter !== undefined && args.filter.trim() === '') throw new UsageError('--filter needs some text');
   return args;
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../usage-error.ts';
 import { parseRate } from '../../reference/relay/http/rate-limit.ts';
 import { formatDuration, parseDurationMs } from '../../reference/shared/duration.ts';
 import { DEFAULT_RELAY_EXTENSIONS, RELAY_EXTENSIONS, type RelayExtension } from '../../reference/relay/core/types.ts';
+import { ttlProblem } from '../../reference/shared/protocol.ts';
 
 interface Args {
   host: string;
@@ -135,8 +136,8 @@ function durationsOf(args: Args): { cleanupIntervalMs: number; handshakeTimeoutM
 
 function validate(args: Args): void {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be 0..65535, got ${args.port}`);
-  if (!Number.isInteger(args.ttl) || args.ttl < 1) throw new UsageError(`--ttl must be a whole number of seconds >= 1, got ${args.ttl}`);
-  if (args.ttl > 10 * 365 * 86_400) throw new UsageError('--ttl must be at most ten years');
+  const badTtl = ttlProblem(args.ttl);
+  if (badTtl) throw new UsageError(`--ttl ${badTtl}`);
   if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');
   if (args['cert-header'] && args['trusted-proxy'].length === 0) throw new UsageError('--cert-header needs at least one --trusted-proxy CIDR');
   if (!args['cert-header'] && args['trusted-proxy'].length > 0) throw new UsageError('--trusted-proxy only makes sense with --cert-header NAME');

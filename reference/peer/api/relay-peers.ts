@@ -5,6 +5,7 @@
  * not ours may send extra fields, ISO times instead of unix seconds, or
  * items we cannot use; an unusable item is skipped and counted, never a crash.
  */
+import { RELAY_LIMITS } from '../../shared/protocol.ts';
 import { readLookupReply, type LookupResult } from '../core/lookup-reply.ts';
 import type { RelayPort, RelayReply as CoreReply } from '../core/ports.ts';
 import { RelayClient, type RelayReply } from '../http/relay-client.ts';
@@ -52,7 +53,7 @@ export class RelayCallError extends Error {
   }
 }
 
-export const MAX_LIST_LIMIT = 1000;
+export const MAX_LIST_LIMIT = RELAY_LIMITS.maxListLimit;
 const DEFAULT_MAX_SCAN = 10_000;
 
 /** One page of online peers (SPEC LIST), optionally filtered by text across relay pages. */

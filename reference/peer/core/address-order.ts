@@ -22,6 +22,7 @@
  * function of its input.
  */
 import { classifyAddress, ipVersion, type AddressKind } from '../../shared/ip.ts';
+import { RELAY_LIMITS } from '../../shared/protocol.ts';
 
 /** One address as os.networkInterfaces() reports it (or a simulator host has it). */
 export interface InterfaceAddress {
@@ -36,7 +37,7 @@ export interface AddressOrderOptions {
   maxAddresses?: number;
 }
 
-export const MAX_ANNOUNCED_ADDRESSES = 16;
+export const MAX_ANNOUNCED_ADDRESSES = RELAY_LIMITS.maxAddresses;
 
 const RANK: Partial<Record<AddressKind, number>> = {
   'private-v4': 0,

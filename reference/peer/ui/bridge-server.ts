@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
 import { connectToPeer, describeAttempt } from '../api/connect-to-peer.ts';
-import { lookupPeer, queryRelayPeers, RelayCallError } from '../api/relay-peers.ts';
+import { lookupPeer, MAX_LIST_LIMIT, queryRelayPeers, RelayCallError } from '../api/relay-peers.ts';
 import { TRY_STRATEGIES, type TryStrategy } from '../core/try-order.ts';
 import type { RunningPeer } from '../http/run-peer.ts';
 import { windowOf } from '../../identity/renewal-files.ts';
@@ -152,7 +152,7 @@ function friendsOf(ctx: Context) {
 async function listPeers(res: ServerResponse, ctx: Context, params: URLSearchParams): Promise<void> {
   const limitText = params.get('limit');
   const limit = limitText === null ? undefined : Number(limitText);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) return sendError(res, 400, { code: 'invalid_limit', error: `limit must be a whole number from 1 to 1000, got ${JSON.stringify(limitText)}` });
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)) return sendError(res, 400, { code: 'invalid_limit', error: `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(limitText)}` });
   try {
     const page = await queryRelayPeers(ctx.peer.relayClient(), { ...(limit !== undefined ? { limit } : {}), ...(params.get('cursor') ? { cursor: params.get('cursor')! } : {}), ...(params.get('q') ? { filter: params.get('q')! } : {}) });
     const friends = new Set(friendsOf(ctx).snapshot().map((f) => f.email));

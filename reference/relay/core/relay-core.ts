@@ -16,6 +16,7 @@ import type { BroadcastRecord, IdentityRecord, Principal, RelayConfig, RelayHand
 import { RELAY_EXTENSIONS, StoreUnavailableError, type RelayExtension } from './types.ts';
 import { validityProblem } from './validity.ts';
 import { routeRequest } from './routes.ts';
+import { ttlProblem } from '../../shared/protocol.ts';
 
 export interface RelayCoreDeps {
   clock: Clock;
@@ -41,7 +42,8 @@ export class RelayCore implements RelayHandler {
   /** Readable so conformance mutants can build a broken variant from the same parts. */
   constructor(readonly deps: RelayCoreDeps) {
     const { ttlSeconds, extensions = [] } = deps.config;
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`RelayCore: ttlSeconds must be a positive integer, got ${ttlSeconds}`);
+    const badTtl = ttlProblem(ttlSeconds);
+    if (badTtl) throw new RangeError(`RelayCore: ttlSeconds ${badTtl}`);
     const unknown = extensions.filter((e) => !(RELAY_EXTENSIONS as readonly string[]).includes(e));
     if (unknown.length > 0) throw new Error(`RelayCore: unknown extensions ${unknown.join(', ')} (known: ${RELAY_EXTENSIONS.join(', ')})`);
   }

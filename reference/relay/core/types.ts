@@ -130,16 +130,8 @@ export type RelayExtension = (typeof RELAY_EXTENSIONS)[number];
 /** Offered unless the operator says otherwise: a peer can only renew before expiry where the relay lets it. */
 export const DEFAULT_RELAY_EXTENSIONS: readonly RelayExtension[] = ['renew'];
 
-export const RELAY_LIMITS = {
-  maxBodyBytes: 64 * 1024,
-  maxAddresses: 16,
-  maxCapabilitiesBytes: 4 * 1024,
-  /** Nesting within capabilities; keeps every later copy or encode of it shallow. */
-  maxCapabilitiesDepth: 32,
-  defaultListLimit: 100,
-  maxListLimit: 1000,
-  minRsaModulusBits: 2048,
-} as const;
+/** One place for the protocol's limits (reference/shared/protocol.ts); re-exported for the relay's modules. */
+export { RELAY_LIMITS } from '../../shared/protocol.ts';
 
 /** Thrown by a store when its backend cannot be reached; the core answers 503 store_unavailable. */
 export class StoreUnavailableError extends Error {

@@ -22,6 +22,7 @@ import { serveRelay, type ServingRelay } from './serve.ts';
 import { TokenBuckets, type RateLimit } from './rate-limit.ts';
 import { CONNECTION_DEFAULTS } from './connection-limits.ts';
 import { loadOrGenerateTlsPair, loadTlsPair, type TlsPair } from './tls-pair.ts';
+import { TTL_SECONDS, ttlProblem } from '../../shared/protocol.ts';
 
 export interface StartRelayOptions {
   host?: string;
@@ -85,13 +86,15 @@ export interface RunningRelay {
   close(graceMs?: number): Promise<void>;
 }
 
-export const RELAY_DEFAULTS = { host: '127.0.0.1', port: 8443, ttlSeconds: 3600, cleanupIntervalSeconds: 300 } as const;
+export const RELAY_DEFAULTS = { host: '127.0.0.1', port: 8443, ttlSeconds: TTL_SECONDS.default, cleanupIntervalSeconds: 300 } as const;
 
 export async function startRelay(options: StartRelayOptions = {}): Promise<RunningRelay> {
   const logger = options.logger ?? silentLogger();
   const host = options.host ?? RELAY_DEFAULTS.host;
   const ttlSeconds = options.ttlSeconds ?? RELAY_DEFAULTS.ttlSeconds;
   // Configuration is checked before anything is created, so a refusal leaves nothing behind.
+  const badTtl = ttlProblem(ttlSeconds);
+  if (badTtl) throw new RangeError(`startRelay: ttlSeconds ${badTtl}`);
   const proxy = options.certHeader ? { headerName: options.certHeader, trusted: parseTrustedProxies(options.trustedProxies ?? []) } : null;
   // Rate limiting runs on the wall clock the caller gave, not the test-mode clock that POST /api/test/clock moves.
   const registerLimiter = options.registerRateLimit ? new TokenBuckets(options.registerRateLimit, options.clock ?? systemClock) : undefined;
