@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../test/support/spawn-cli.ts';
+import { CliProcess, runCli } from '../test/support/spawn-cli.ts';
 import { closestFlag } from './single-values.ts';
 
 describe('relaylab command line', () => {
@@ -13,6 +13,10 @@ describe('relaylab command line', () => {
     [['simulate', 'x.yaml', '--peer', '3'], 'relaylab: Unknown argument: peer (--peer: did you mean --peers?)'],
     [['peer', '--relay', 'https://127.0.0.1:9', '--insecure', '--email', 'a@b.test', '--root', '.', '--ui-prot', '3'], 'relaylab: Unknown argument: ui-prot (--ui-prot: did you mean --ui-port?)'],
     [['relay', '--bogus'], 'relaylab: Unknown argument: bogus'],
+    [['relay', '--ttl', '1.5s'], 'relaylab: --ttl must be whole seconds, got "1.5s"'],
+    [['relay', '--ttl', 'an hour'], 'relaylab: --ttl must be a duration such as 3600, 90s, 1h or 1h30m, got "an hour"'],
+    [['relay', '--ttl', '11y'], 'relaylab: --ttl must be a duration such as 3600, 90s, 1h or 1h30m, got "11y"'],
+    [['relay', '--ttl', '3651d'], 'relaylab: --ttl must be at most ten years (315360000 s), got 315446400'],
     [['list', '--relay', 'https://127.0.0.1:9', '--insecure', '--identity', 'x', '--limit', 'abc'], 'relaylab: --limit "abc" is not a number'],
     [['peer', '--relay', 'https://127.0.0.1:9', '--insecure', '--email', 'a@b.test', '--root', '.', '--ui', '--ui-port=lots'], 'relaylab: --ui-port "lots" is not a number'],
     // Checked before any work: these used to hang (Node's recursive mkdir spins under /proc) or fail after the run.
@@ -67,4 +71,14 @@ describe('relaylab relay names the TLS file it cannot use', () => {
       expect(run.stderr.trim()).toMatch(message);
     }
   });
+});
+
+describe('relaylab relay --ttl takes the one duration grammar', () => {
+  it('1h30m is a 5400 s TTL; a bare number is still seconds', async () => {
+    for (const [given, seconds] of [['1h30m', 5400], ['90', 90]] as const) {
+      const relay = new CliProcess(['relay', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'relaylab-ttl-')), '--ttl', given]);
+      await relay.waitFor(new RegExp(`ttl ${seconds}s`));
+      expect(await relay.stop()).toBe(0);
+    }
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ interface Args {
   port: number;
   'data-dir': string;
   store: string;
-  ttl: number;
+  ttl: string;
   'cleanup-interval': string;
   'tls-cert'?: string;
   'tls-key'?: string;
@@ -40,7 +40,7 @@ const command: CommandModule<object, Args> = {
       .option('port', { type: 'number', default: 8443, describe: 'Port to listen on (0 = any free port)' })
       .option('data-dir', { type: 'string', default: '.relaylab/relay', describe: 'Where a generated TLS pair is kept and reused' })
       .option('store', { type: 'string', default: 'memory', describe: 'memory, or a postgres://user:pass@host/db URL' })
-      .option('ttl', { type: 'number', default: 3600, describe: 'Broadcast time-to-live, seconds' })
+      .option('ttl', { type: 'string', default: '1h', describe: 'Broadcast time-to-live, whole seconds (a duration: 3600, 90s, 1h, 1h30m)' })
       .option('cleanup-interval', { type: 'string', default: '5m', describe: 'Time between deletions of expired broadcasts (a duration: 300, 90s, 5m)' })
       .option('tls-cert', { type: 'string', describe: "The relay's TLS certificate (PEM); generated when omitted" })
       .option('tls-key', { type: 'string', describe: "The relay's TLS key (PEM)" })
@@ -71,7 +71,7 @@ const command: CommandModule<object, Args> = {
         port: args.port,
         dataDir: args['data-dir'],
         store: args.store,
-        ttlSeconds: args.ttl,
+        ttlSeconds: ttlSecondsOf(args.ttl),
         cleanupIntervalSeconds: durations.cleanupIntervalMs / 1000,
         ...(args['tls-cert'] ? { tlsCertFile: args['tls-cert'], tlsKeyFile: args['tls-key'] as string } : {}),
         ...(args['cert-header'] ? { certHeader: args['cert-header'], trustedProxies: args['trusted-proxy'] } : {}),
@@ -117,6 +117,16 @@ const command: CommandModule<object, Args> = {
 const MAX_TIMER_MS = 24 * 86_400_000;
 
 /** A duration flag in the one grammar (reference/shared/duration.ts), within [min, max]. */
+/** --ttl in the one duration grammar; the relay speaks whole seconds (SPEC: expires_in). */
+function ttlSecondsOf(text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === null) throw new UsageError(`--ttl must be a duration such as 3600, 90s, 1h or 1h30m, got ${JSON.stringify(text)}`);
+  if (ms % 1000 !== 0) throw new UsageError(`--ttl must be whole seconds, got ${JSON.stringify(text)}`);
+  const badTtl = ttlProblem(ms / 1000);
+  if (badTtl) throw new UsageError(`--ttl ${badTtl}`);
+  return ms / 1000;
+}
+
 function durationFlag(args: Args, flag: 'cleanup-interval' | 'handshake-timeout' | 'shutdown-grace', minMs: number, maxMs: number): number {
   if (args[flag].trim() === '') throw new UsageError(`--${flag} needs a value (a duration such as 10, 90s, 5m)`);
   const ms = parseDurationMs(args[flag]);
@@ -136,8 +146,7 @@ function durationsOf(args: Args): { cleanupIntervalMs: number; handshakeTimeoutM
 
 function validate(args: Args): void {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be 0..65535, got ${args.port}`);
-  const badTtl = ttlProblem(args.ttl);
-  if (badTtl) throw new UsageError(`--ttl ${badTtl}`);
+  ttlSecondsOf(args.ttl);
   if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');
   if (args['cert-header'] && args['trusted-proxy'].length === 0) throw new UsageError('--cert-header needs at least one --trusted-proxy CIDR');
   if (!args['cert-header'] && args['trusted-proxy'].length > 0) throw new UsageError('--trusted-proxy only makes sense with --cert-header NAME');
