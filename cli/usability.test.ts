@@ -74,9 +74,11 @@ describe('relaylab relay names the TLS file it cannot use', () => {
 });
 
 describe('relaylab relay --ttl takes the one duration grammar', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relaylab-ttl-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   it('1h30m is a 5400 s TTL; a bare number is still seconds', async () => {
     for (const [given, seconds] of [['1h30m', 5400], ['90', 90]] as const) {
-      const relay = new CliProcess(['relay', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'relaylab-ttl-')), '--ttl', given]);
+      const relay = new CliProcess(['relay', '--port', '0', '--data-dir', dataDir, '--ttl', given]);
       await relay.waitFor(new RegExp(`ttl ${seconds}s`));
       expect(await relay.stop()).toBe(0);
     }
