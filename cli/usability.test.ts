@@ -13,6 +13,7 @@ describe('relaylab command line', () => {
     [['simulate', 'x.yaml', '--peer', '3'], 'relaylab: Unknown argument: peer (--peer: did you mean --peers?)'],
     [['peer', '--relay', 'https://127.0.0.1:9', '--insecure', '--email', 'a@b.test', '--root', '.', '--ui-prot', '3'], 'relaylab: Unknown argument: ui-prot (--ui-prot: did you mean --ui-port?)'],
     [['relay', '--bogus'], 'relaylab: Unknown argument: bogus'],
+    [['peer', '--relay', 'https://127.0.0.1:9', '--relay-ca', 'package.json', '--email', 'a@b.test', '--root', '.'], 'relaylab: --relay-ca package.json holds no PEM certificate (the relay prints its certificate\'s path when it starts)'],
     [['relay', '--ttl', '1.5s'], 'relaylab: --ttl must be whole seconds, got "1.5s"'],
     [['relay', '--ttl', 'an hour'], 'relaylab: --ttl must be a duration such as 3600, 90s, 1h or 1h30m, got "an hour"'],
     [['relay', '--ttl', '11y'], 'relaylab: --ttl must be a duration such as 3600, 90s, 1h or 1h30m, got "11y"'],

@@ -4,9 +4,11 @@
  */
 export const MAX_EMAIL_LENGTH = 254;
 // Deliberately plain: one @, a non-empty local part without spaces, a dotted domain.
-// No control characters anywhere (U+0000..U+001F, U+007F): no mail system allows them,
-// and PostgreSQL refuses NUL outright.
-const EMAIL_SHAPE = /^[^\s@<>()\[\],;:"\\\u0000-\u001f\u007f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+// No control characters anywhere (\p{Cc}: U+0000..U+001F, U+007F..U+009F): no mail system
+// allows them, and PostgreSQL refuses NUL outright. No format characters (\p{Cf}: bidi
+// overrides such as U+202E, zero-width spaces, U+FEFF): "\u202Etset.proc@htims.nhoj"
+// displays as john.smith@corp.test, an identity that looks like another (SPEC REG-5).
+const EMAIL_SHAPE = /^[^\s@<>()\[\],;:"\\\p{Cc}\p{Cf}]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/u;
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -73,6 +73,10 @@ describe('queryRelayPeers', () => {
     const lost = new RelayClient({ relayUrl: 'https://127.0.0.1:9', insecure: true, timeoutMs: 2_000 });
     await expect(queryRelayPeers(lost)).rejects.toMatchObject({ code: 'relay_unreachable' });
     await lost.close();
+    // A pinned certificate that is not the relay's says that, not "pass --relay-ca".
+    const wrongPin = new RelayClient({ relayUrl: relay.url, relayCaPem: newPeerIdentity('pin@api.test', Date.now(), 'ecdsa-p256').certificatePem, timeoutMs: 2_000 });
+    await expect(queryRelayPeers(wrongPin)).rejects.toThrow(/the certificate given with --relay-ca is not this relay's/);
+    await wrongPin.close();
     await expect(queryRelayPeers(watcher.relayClient(), { limit: 0 })).rejects.toThrow(RangeError);
   });
 });

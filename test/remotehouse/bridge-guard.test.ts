@@ -130,6 +130,7 @@ describe('RemoteHouse bridge: who may call it', () => {
       ['POST', `${BRIDGE_PATHS.friend('nobody@remotehouse.test')}/check`, undefined, 'not_a_friend'],
       ['POST', BRIDGE_PATHS.connect, '{}', 'invalid_email'],
       ['POST', BRIDGE_PATHS.connect, JSON.stringify({ email: A_EMAIL, strategy: 'fastest' }), 'invalid_strategy'],
+      ['DELETE', '/bridge/friends/%E0%A4%A', undefined, 'bad_request'],
       ['GET', '/bridge/nothing', undefined, 'not_found'],
       ['PUT', BRIDGE_PATHS.friends, '{}', 'not_found'],
     ] as const) {

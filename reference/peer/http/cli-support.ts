@@ -16,11 +16,14 @@ export class BadInput extends UserInputError {}
 
 /** The relay certificate a user pins with --relay-ca. */
 export async function readRelayCaPem(path: string): Promise<string> {
+  let text: string;
   try {
-    return await readFile(path, 'utf8');
+    text = await readFile(path, 'utf8');
   } catch {
     throw new BadInput(`cannot read --relay-ca ${path}`);
   }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new BadInput(`--relay-ca ${path} holds no PEM certificate (the relay prints its certificate's path when it starts)`);
+  return text;
 }
 
 export function requireEmail(text: unknown, flag: string): string {

@@ -269,29 +269,40 @@ function rawRequest(port: number, method: string, rawPath: string, headers: Reco
   });
 }
 
-describe('Peer Server CORS (a browser page such as RemoteHouse fetches from it directly)', () => {
-  it.each(['/api/health', '/api/files', '/api/files/docs', '/content/hello.txt', '/download/data.bin', '/content/nope.txt'])('GET and HEAD %s answer Access-Control-Allow-Origin: * without credentials', async (path) => {
+describe('Peer Server CORS: RemoteHouse\'s loopback page may read it, other web sites may not', () => {
+  const PAGE = 'http://127.0.0.1:9999';
+  it.each(['/api/health', '/api/files', '/api/files/docs', '/content/hello.txt', '/download/data.bin', '/content/nope.txt'])('GET and HEAD %s echo a loopback Origin, never credentials, and vary on Origin', async (path) => {
     for (const method of ['GET', 'HEAD']) {
-      const res = await rawRequest(server.port, method, path, { origin: 'http://127.0.0.1:9999' });
-      expect(res.headers['access-control-allow-origin'], `${method} ${path}`).toBe('*');
+      const res = await rawRequest(server.port, method, path, { origin: PAGE });
+      expect(res.headers['access-control-allow-origin'], `${method} ${path}`).toBe(PAGE);
       expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(res.headers.vary).toMatch(/origin/i);
     }
+    expect((await rawRequest(server.port, 'GET', path, { origin: 'http://[::1]:4000' })).headers['access-control-allow-origin']).toBe('http://[::1]:4000');
+  });
+
+  it.each(['http://evil.example', 'https://127.0.0.1:9999', 'http://127.0.0.1.evil.example', 'http://localhost:9999', 'null', 'http://192.168.1.5:8080'])('grants nothing to the page of %s (a web site reading a share its network would not let it reach)', async (origin) => {
+    const res = await rawRequest(server.port, 'GET', '/download/data.bin', { origin });
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await rawRequest(server.port, 'OPTIONS', '/download/data.bin', { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'range' });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('exposes the headers a progress bar and a resumed download read', async () => {
-    const res = await rawRequest(server.port, 'GET', '/download/data.bin', { range: 'bytes=0-9' });
+    const res = await rawRequest(server.port, 'GET', '/download/data.bin', { range: 'bytes=0-9', origin: PAGE });
     expect(res.status).toBe(206);
     expect(res.headers['access-control-expose-headers']).toContain('content-range');
     expect(res.headers['access-control-expose-headers']).toContain('content-length');
   });
 
   it('answers a preflight for GET with a Range header, and nothing else: other methods stay 405', async () => {
-    const preflight = await rawRequest(server.port, 'OPTIONS', '/download/data.bin', { origin: 'http://127.0.0.1:9999', 'access-control-request-method': 'GET', 'access-control-request-headers': 'range' });
+    const preflight = await rawRequest(server.port, 'OPTIONS', '/download/data.bin', { origin: PAGE, 'access-control-request-method': 'GET', 'access-control-request-headers': 'range' });
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-methods']).toBe('GET, HEAD');
     expect(preflight.headers['access-control-allow-headers']).toBe('range');
-    expect(preflight.headers['access-control-allow-origin']).toBe('*');
-    const post = await rawRequest(server.port, 'POST', '/api/files', { origin: 'http://127.0.0.1:9999', 'content-length': '0' });
+    expect(preflight.headers['access-control-allow-origin']).toBe(PAGE);
+    const post = await rawRequest(server.port, 'POST', '/api/files', { origin: PAGE, 'content-length': '0' });
     expect(post.status).toBe(405);
     expect(post.headers['access-control-allow-origin']).toBeUndefined();
     const unknown = await rawRequest(server.port, 'OPTIONS', '/nowhere', {});

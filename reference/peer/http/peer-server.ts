@@ -7,9 +7,9 @@
  *   GET /download/{path}      the bytes, Content-Length, single Range (206/416)
  *
  * HEAD works wherever GET does, and every route answers CORS for GET and HEAD
- * (`Access-Control-Allow-Origin: *`, never credentials; OPTIONS preflights
- * allow `Range`), so a browser page such as RemoteHouse may fetch from it
- * directly (the seed's Decision 3). Every path is confined to the root by
+ * to pages on a loopback origin (RemoteHouse's; the origin echoed, never
+ * credentials; OPTIONS preflights allow `Range`), so RemoteHouse's page may
+ * fetch from it directly (the seed's Decision 3) while other web sites may not. Every path is confined to the root by
  * safe-path.ts. Errors are JSON `{error, code}`. Friends and their statuses
  * are never served here: they belong to the local user only, and neither
  * are private keys, dotfiles (unless serveDotfiles) nor `.relaylab`
@@ -128,14 +128,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, site: Site): Pr
   const { email } = site;
   const rawUrl = req.url ?? '/';
   const rawPath = rawUrl.split('?')[0] ?? '/';
-  if (req.method === 'OPTIONS' && isPublicRoute(rawPath)) return answerPreflight(res);
+  if (req.method === 'OPTIONS' && isPublicRoute(rawPath)) return answerPreflight(req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed; use GET`);
   }
-  // Everything here is public (the seed: plain HTTP, no auth), so any page may read it; no
-  // credentials are ever honoured (`*` forbids them). RemoteHouse's page fetches from here.
-  if (isPublicRoute(rawPath)) setCorsHeaders(res);
+  if (isPublicRoute(rawPath)) setCorsHeaders(req, res);
   if (rawPath === '/api/health') return sendJson(res, 200, { status: 'ok', email });
   if (rawPath === '/api/files' || rawPath.startsWith('/api/files/')) return listFolder(res, site, rawPath.slice('/api/files/'.length));
   if (rawPath.startsWith('/content/')) return sendContent(req, res, site, rawPath.slice('/content/'.length));
@@ -149,15 +147,31 @@ function isPublicRoute(rawPath: string): boolean {
   return rawPath === '/api/health' || rawPath === '/api/files' || PUBLIC_PREFIXES.some((p) => rawPath.startsWith(p));
 }
 
-function setCorsHeaders(res: ServerResponse): void {
-  res.setHeader('access-control-allow-origin', '*');
+/**
+ * RemoteHouse's page always lives on a loopback origin (its bridge refuses any other Host).
+ * Only such a page may read us from a browser: with `*`, any web site a user visits could
+ * read every Peer Server its browser can reach (its own on loopback, the LAN's behind NAT),
+ * which the network itself would not let that site reach. A rebinding page keeps its own
+ * name as Origin, so it is refused too.
+ */
+const LOOPBACK_ORIGIN = /^http:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::\d{1,5})?$/;
+
+export function corsOriginFor(origin: string | undefined): string | null {
+  return typeof origin === 'string' && LOOPBACK_ORIGIN.test(origin) ? origin : null;
+}
+
+function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('vary', 'origin');
+  const allowed = corsOriginFor(req.headers.origin);
+  if (allowed === null) return;
+  res.setHeader('access-control-allow-origin', allowed);
   // Progress bars and resumed downloads need these; Content-Length is readable anyway.
   res.setHeader('access-control-expose-headers', 'content-length, content-range, content-disposition, accept-ranges, last-modified');
 }
 
-/** A CORS preflight (a Range header makes one): GET and HEAD only, no credentials. */
-function answerPreflight(res: ServerResponse): void {
-  setCorsHeaders(res);
+/** A CORS preflight (a Range header makes one): GET and HEAD only, no credentials, loopback origins only. */
+function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  setCorsHeaders(req, res);
   res.writeHead(204, {
     'access-control-allow-methods': 'GET, HEAD',
     'access-control-allow-headers': 'range',

@@ -126,7 +126,7 @@ export class RelayClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new RelayUnreachableError(describeNetworkError(this.base.origin, error), { cause: error });
+      throw new RelayUnreachableError(describeNetworkError(this.base.origin, error, Boolean(this.options.relayCaPem)), { cause: error });
     }
     const text = await response.body.text();
     const headers: Record<string, string> = {};
@@ -150,11 +150,12 @@ export function nextCursorOf(link: string | undefined): string | undefined {
   return new URL(match[1], 'https://relay.invalid').searchParams.get('cursor') ?? undefined;
 }
 
-function describeNetworkError(origin: string, error: unknown): string {
+function describeNetworkError(origin: string, error: unknown, pinned: boolean): string {
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err.code ?? err.cause?.code ?? '';
   if (code === 'ECONNREFUSED') return `cannot reach the relay at ${origin}: connection refused (is it running?)`;
   if (code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    if (pinned) return `cannot verify the relay at ${origin} (${code}): the certificate given with --relay-ca is not this relay's (use the one it printed when it started)`;
     return `cannot verify the relay at ${origin} (${code}): pass its certificate with --relay-ca FILE (the relay prints the path when it starts)`;
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return `the relay at ${origin} did not answer in time (${code})`;

@@ -110,7 +110,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: Context): P
     if (method === 'POST') return addFriend(req, res, ctx);
   }
   const friendPath = /^\/bridge\/friends\/([^/]+)(\/check)?$/.exec(path);
-  if (friendPath) return friendCall(res, ctx, method, decodeURIComponent(friendPath[1]!), friendPath[2] !== undefined);
+  if (friendPath) {
+    const raw = decodeOrNull(friendPath[1]!);
+    if (raw === null) return sendError(res, 400, { code: 'bad_request', error: 'the email in the path is not valid percent-encoding' });
+    return friendCall(res, ctx, method, raw, friendPath[2] !== undefined);
+  }
   return sendError(res, 404, { code: 'not_found', error: `no bridge call ${method} ${path.slice(0, 100)}` });
 }
 
@@ -249,6 +253,14 @@ async function friendCall(res: ServerResponse, ctx: Context, method: string, raw
   }
   res.setHeader('allow', check ? 'POST' : 'DELETE');
   return sendError(res, 405, { code: 'method_not_allowed', error: `${method} is not allowed on this path` });
+}
+
+function decodeOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 
 function emailOrNull(raw: unknown): string | null {

@@ -12,6 +12,10 @@ export function openInBrowser(url: string, log: (line: string) => void): void {
   try {
     const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
     child.on('error', (error) => log(`could not open a browser (${command}: ${error.message}); open the link above yourself`));
+    // xdg-open exits 3 ("no method available") without an error event: say so too.
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) log(`could not open a browser (${command} exited ${code}); open the link above yourself`);
+    });
     child.unref();
   } catch (error) {
     log(`could not open a browser (${(error as Error).message}); open the link above yourself`);
