@@ -83,3 +83,20 @@ describe('relaylab peer --ui', () => {
     expect(lines[0]).toMatch(message);
   });
 });
+
+describe('relaylab peer --ui-port taken', () => {
+  it('says so before registering: one line, exit 2, no registration attempted', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const run = await runCli([...base(join(dir.path, 'taken')), '--ui', '--ui-port', String(port)], { timeoutMs: 20_000 });
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(`relaylab: --ui-port ${port} is in use; pick another or pass 0`);
+      expect(run.stdout).not.toMatch(/registered/);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+  });
+});

@@ -7,6 +7,7 @@
  */
 import { loadOrCreateIdentity } from '../../identity/identity-files.ts';
 import { BadInput, defaultIdentityDir, readRelayCaPem, requireDurationMs, requireEmail, requireFolder, requireIpList, requirePort, requireStrategy } from './cli-support.ts';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PeerFatalError, runPeer, type RunPeerOptions } from './run-peer.ts';
 import type { RunningRemoteHouse } from '../ui/bridge-server.ts';
@@ -81,6 +82,9 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     };
   }
 
+  // A taken --ui-port is found before the peer registers and announces itself at the relay.
+  if (args.ui && uiPort !== 0) await requirePortFree('127.0.0.1', uiPort, '--ui-port');
+
   // Listen for SIGTERM before anything is printed: whoever reads our output may signal at once,
   // and a signal during start-up must still end in a clean exit 0 (step 7).
   const stopped = waitForSignal();
@@ -143,5 +147,13 @@ function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
+  });
+}
+
+function requirePortFree(host: string, port: number, flag: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new BadInput(`${flag} ${port} is in use; pick another or pass 0`) : error));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
