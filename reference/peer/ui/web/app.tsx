@@ -1,5 +1,6 @@
 /** The page: header with the error line, then me/peers/friends beside visit/files/preview. */
-import { useCallback, useMemo, useRef } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { onStaleToken, tokenIsStale } from './bridge-client.ts';
 import { useBrowser } from './browser-state.ts';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { ErrorLine } from './error-line.tsx';
@@ -9,7 +10,7 @@ import { useLiveStatus } from './live-status.ts';
 import { MeSection } from './me-section.tsx';
 import { PeersSection } from './peers-section.tsx';
 import { PreviewSection } from './preview-section.tsx';
-import { NO_TOKEN } from './problem.ts';
+import { NO_TOKEN, STALE_TOKEN } from './problem.ts';
 import { useProblems } from './problems.ts';
 import { bridgeToken } from './token.ts';
 import { VisitSection } from './visit-section.tsx';
@@ -23,6 +24,31 @@ export function App() {
           <h1>RemoteHouse</h1>
         </header>
         <ErrorLine problem={{ source: 'bridge', message: NO_TOKEN }} />
+      </>
+    );
+  }
+  return <Current />;
+}
+
+/**
+ * The page while its token is good. Once the bridge refuses the token (the
+ * peer restarted: a new run, a new link), me, friends, the visit and the
+ * files are all from the old run: they are dropped (unmounting stops every
+ * stream and request) and one line says what to do.
+ */
+function Current() {
+  const [stale, setStale] = useState(tokenIsStale);
+  useEffect(() => {
+    if (tokenIsStale()) setStale(true);
+    return onStaleToken(() => setStale(true));
+  }, []);
+  if (stale) {
+    return (
+      <>
+        <header class="top">
+          <h1>RemoteHouse</h1>
+        </header>
+        <ErrorLine problem={{ source: 'bridge', message: STALE_TOKEN }} />
       </>
     );
   }
@@ -85,7 +111,7 @@ function Page() {
             <VisitSection state={visit.state} headingRef={visitHeading} onAgain={startVisit} onCancel={visit.cancel} />
           </ErrorBoundary>
           <ErrorBoundary name="files">
-            <FilesSection browser={browser} />
+            <FilesSection browser={browser} onVisitAgain={startVisit} />
           </ErrorBoundary>
           <ErrorBoundary name="preview">
             <PreviewSection file={browser.preview} report={report} onOpenPath={browser.openPath} />

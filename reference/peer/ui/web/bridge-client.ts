@@ -5,13 +5,38 @@
  */
 import { BRIDGE_TOKEN_HEADER } from '../bridge-contract.ts';
 import type { BridgeError } from '../bridge-contract.ts';
-import { BRIDGE_GONE, isAbort, joinHint, NO_TOKEN, oneLine, Problem } from './problem.ts';
+import { BRIDGE_GONE, isAbort, joinHint, NO_TOKEN, oneLine, Problem, STALE_TOKEN } from './problem.ts';
 import { bridgeToken } from './token.ts';
+
+/**
+ * The bridge refused our token (401 token_required): the peer was
+ * restarted and printed a new link; this tab's token is from the old run.
+ * Nothing this page shows is current any more, so the page listens here
+ * and clears itself down to one line.
+ */
+const staleListeners = new Set<() => void>();
+let stale = false;
+
+export function tokenIsStale(): boolean {
+  return stale;
+}
+
+export function onStaleToken(listener: () => void): () => void {
+  staleListeners.add(listener);
+  return () => staleListeners.delete(listener);
+}
+
+function markStale(): void {
+  if (stale) return;
+  stale = true;
+  for (const listener of [...staleListeners]) listener();
+}
 
 export async function bridgeFetch(path: string, init: RequestInit = {}): Promise<Response> {
   if (!path.startsWith('/bridge/')) throw new Problem(`not a bridge path: ${path}`, 'bad_request');
   const token = bridgeToken();
   if (token === null) throw new Problem(NO_TOKEN, 'token_missing');
+  if (stale) throw new Problem(STALE_TOKEN, 'stale_token');
   const headers = new Headers(init.headers);
   headers.set(BRIDGE_TOKEN_HEADER, token);
   let response: Response;
@@ -21,7 +46,14 @@ export async function bridgeFetch(path: string, init: RequestInit = {}): Promise
     if (isAbort(error)) throw error;
     throw new Problem(BRIDGE_GONE, 'bridge_gone');
   }
-  if (!response.ok) throw await problemFrom(response);
+  if (!response.ok) {
+    const problem = await problemFrom(response);
+    if (response.status === 401 && problem.code === 'token_required') {
+      markStale();
+      throw new Problem(STALE_TOKEN, 'stale_token');
+    }
+    throw problem;
+  }
   return response;
 }
 

@@ -7,21 +7,25 @@
  * Markdown link may instead ask for one named entry of the new folder.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { listFolder, type Listing, type PeerEntry } from './peer-client.ts';
-import { oneLine } from './problem.ts';
+import { listFolder, type Listing, type PeerAt, type PeerEntry } from './peer-client.ts';
+import { oneLine, Problem } from './problem.ts';
 import type { Report } from './problems.ts';
 
-export interface Place {
+export interface Place extends PeerAt {
   origin: string;
-  /** Whose files these are (the verified email). */
+  /** Whose files these are (the email the visit found answering there). */
   email: string;
 }
 
 export interface OpenFile {
   id: number;
   origin: string;
+  /** Whose file (for attributing what their peer answers). */
+  email: string;
   folder: string[];
   entry: PeerEntry;
+  /** Opened by the person (not an index.md opening by itself): the preview takes the focus. */
+  chosen: boolean;
 }
 
 export interface FolderListing extends Listing {
@@ -33,6 +37,8 @@ export interface Browser {
   path: string[];
   listing: FolderListing | null;
   loading: boolean;
+  /** Why the folder could not be listed, one line, or null. */
+  listingError: string | null;
   preview: OpenFile | null;
   begin(place: Place): void;
   leave(): void;
@@ -45,6 +51,8 @@ export interface Browser {
 
 type Intent = { kind: 'navigate'; open?: string } | { kind: 'refresh' };
 
+const LISTING_FAILED = 'this folder could not be listed: press Refresh, or Visit again';
+
 export function isIndexFile(entry: PeerEntry): boolean {
   return entry.type === 'file' && entry.name.toLowerCase() === 'index.md';
 }
@@ -55,6 +63,7 @@ export function useBrowser(report: Report): Browser {
   const [nonce, setNonce] = useState(0);
   const [listing, setListing] = useState<FolderListing | null>(null);
   const [loading, setLoading] = useState(false);
+  const [listingError, setListingError] = useState<string | null>(null);
   const [preview, setPreview] = useState<OpenFile | null>(null);
   const intent = useRef<Intent>({ kind: 'navigate' });
   const previews = useRef(0);
@@ -63,8 +72,8 @@ export function useBrowser(report: Report): Browser {
   showing.current = preview;
 
   const show = useCallback(
-    (origin: string, folder: string[], entry: PeerEntry | undefined) => {
-      setPreview(entry ? { id: ++previews.current, origin, folder, entry } : null);
+    (at: PeerAt, folder: string[], entry: PeerEntry | undefined, chosen: boolean) => {
+      setPreview(entry ? { id: ++previews.current, origin: at.origin, email: at.email, folder, entry, chosen } : null);
       report('preview', null);
     },
     [report],
@@ -79,7 +88,8 @@ export function useBrowser(report: Report): Browser {
     if (!place) return;
     const controller = new AbortController();
     setLoading(true);
-    listFolder(place.origin, path, controller.signal).then(
+    setListingError(null);
+    listFolder(place, path, controller.signal).then(
       (result) => {
         setLoading(false);
         setListing({ ...result, path });
@@ -92,12 +102,13 @@ export function useBrowser(report: Report): Browser {
         const named = open === undefined ? undefined : result.entries.find((e) => e.name === open);
         if (open !== undefined && !named) report('files', `there is no ${oneLine(open, 120)} in this folder: the link may be out of date`);
         if (named?.type === 'directory') return go([...path, named.name]);
-        show(place.origin, path, named ?? result.entries.find(isIndexFile));
+        show(place, path, named ?? result.entries.find(isIndexFile), named !== undefined);
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
         setLoading(false);
         setListing(null);
+        setListingError(error instanceof Problem ? error.message : LISTING_FAILED);
         report('files', error);
       },
     );
@@ -109,6 +120,7 @@ export function useBrowser(report: Report): Browser {
     setPlace(next);
     setPath([]);
     setListing(null);
+    setListingError(null);
     setPreview(null);
     report('files', null);
     report('preview', null);
@@ -118,6 +130,7 @@ export function useBrowser(report: Report): Browser {
     setPlace(null);
     setPath([]);
     setListing(null);
+    setListingError(null);
     setLoading(false);
     setPreview(null);
     report('files', null);
@@ -133,7 +146,7 @@ export function useBrowser(report: Report): Browser {
     (entry: PeerEntry) => {
       if (!place || !listing) return;
       if (entry.type === 'directory') go([...listing.path, entry.name]);
-      else show(place.origin, listing.path, entry);
+      else show(place, listing.path, entry, true);
     },
     [place, listing, go, show],
   );
@@ -148,5 +161,5 @@ export function useBrowser(report: Report): Browser {
     [go],
   );
 
-  return { place, path, listing, loading, preview, begin, leave, go, refresh, open, openPath };
+  return { place, path, listing, loading, listingError, preview, begin, leave, go, refresh, open, openPath };
 }

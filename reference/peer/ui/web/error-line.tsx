@@ -1,10 +1,10 @@
-import { MessageText } from './message-text.tsx';
+import { lineClass, MessageText } from './message-text.tsx';
 import type { ShownProblem } from './problems.ts';
 
 /** The page's one error line; always present (a live region), empty when all is well. */
 export function ErrorLine({ problem }: { problem: ShownProblem | null }) {
   return (
-    <p id="error" role="alert" class="error-line" data-source={problem?.source}>
+    <p id="error" role="alert" class={lineClass('error-line', problem?.message)} data-source={problem?.source}>
       {problem ? <MessageText text={problem.message} /> : null}
     </p>
   );

@@ -55,3 +55,9 @@ export function imageType(name: string): string {
 export const MAX_TEXT_PREVIEW_BYTES = 4 * 1024 * 1024;
 /** Images bigger than this are offered as a download instead. */
 export const MAX_IMAGE_PREVIEW_BYTES = 64 * 1024 * 1024;
+/** SVG pictures are shown from a data: URL (a third bigger than the file): kept smaller. */
+export const MAX_SVG_PREVIEW_BYTES = 8 * 1024 * 1024;
+
+export function isSvg(name: string): boolean {
+  return extensionOf(name) === 'svg';
+}

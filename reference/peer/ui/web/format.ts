@@ -2,9 +2,9 @@
 
 const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
-/** 1536 → "1.5 KiB" (powers of 1024, as file managers show them). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+/** 1536 → "1.5 KiB" (powers of 1024, as file managers show them); a size no file has (null, -5, 1e300) → "unknown size". */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null || !Number.isSafeInteger(bytes) || bytes < 0) return 'unknown size';
   if (bytes < 1024) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
   let value = bytes;
   let unit = 0;

@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import type { FriendStatusView, FriendView } from '../bridge-contract.ts';
 import { formatMoment } from './format.ts';
 import { useNow } from './hooks.ts';
-import { MessageText } from './message-text.tsx';
+import { lineClass, MessageText } from './message-text.tsx';
+import { MarkedText, PeerText } from './peer-text.tsx';
 import { Problem } from './problem.ts';
 import type { Report } from './problems.ts';
 
@@ -89,12 +90,12 @@ export function FriendsSection({ friends, note, report, onVisit, onAdd, onRemove
             Add
           </button>
         </div>
-        <p id="add-friend-error" class="field-error" role="alert">
+        <p id="add-friend-error" class={lineClass('field-error', formError)} role="alert">
           {formError ? <MessageText text={formError} /> : null}
         </p>
       </form>
       <p class="note" aria-live="polite">
-        {friends === null ? 'Loading the friends list…' : friends.length === 0 ? note ?? 'No friends yet: add one by email, or with “Add friend” on an online peer.' : `${online} of ${friends.length} online.`}
+        <MarkedText text={friends === null ? 'Loading the friends list…' : friends.length === 0 ? note ?? 'No friends yet: add one by email, or with “Add friend” on an online peer.' : `${online} of ${friends.length} online.`} />
       </p>
       {friends && friends.length > 0 ? (
         <ul class="rows">
@@ -106,9 +107,7 @@ export function FriendsSection({ friends, note, report, onVisit, onAdd, onRemove
               <li key={friend.email} data-email={friend.email} class={`row friend friend-${status}`}>
                 <div class="row-main">
                   <p class="row-title">
-                    <span id={`${id}-email`} class="email">
-                      {friend.email}
-                    </span>
+                    <PeerText id={`${id}-email`} class="email" text={friend.email} />
                     <span data-field="status" data-status={status} class={`status status-${status}`}>
                       {STATUS_WORDS[status]}
                     </span>
@@ -117,7 +116,7 @@ export function FriendsSection({ friends, note, report, onVisit, onAdd, onRemove
                     <span>
                       Socket{' '}
                       <span data-field="socket" class="mono wrap-any">
-                        {friend.cachedSocket ?? '—'}
+                        {friend.cachedSocket ? <PeerText text={friend.cachedSocket} /> : '—'}
                       </span>
                     </span>
                     <span>
@@ -126,7 +125,7 @@ export function FriendsSection({ friends, note, report, onVisit, onAdd, onRemove
                   </p>
                   {friend.detail ? (
                     <p data-field="detail" class="meta detail">
-                      {friend.detail}
+                      <MarkedText text={friend.detail} />
                     </p>
                   ) : null}
                 </div>

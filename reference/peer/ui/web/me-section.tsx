@@ -1,6 +1,7 @@
 import type { MeView } from '../bridge-contract.ts';
 import { formatDate, formatMoment, formatRelative, parseTime, words } from './format.ts';
 import { useNow } from './hooks.ts';
+import { MarkedText, PeerText } from './peer-text.tsx';
 
 function Moment({ iso, now, field }: { iso: string | null; now: number; field: string }) {
   return <dd data-field={field}>{iso ? <time dateTime={iso}>{formatMoment(iso, now)}</time> : 'not yet'}</dd>;
@@ -18,15 +19,24 @@ export function MeSection({ me }: { me: MeView | null }) {
       ) : (
         <dl class="facts">
           <dt>Email</dt>
-          <dd data-field="email" class="wrap">{me.email}</dd>
+          <dd data-field="email" class="wrap">
+            <PeerText text={me.email} />
+          </dd>
           <dt>Fingerprint (SHA-256)</dt>
           <dd data-field="fingerprint" class="mono wrap-any">{me.fingerprintSha256}</dd>
           <dt>Relay</dt>
-          <dd data-field="relay" class="mono wrap-any">{me.relayUrl}</dd>
+          <dd data-field="relay" class="mono wrap-any">
+            <PeerText text={me.relayUrl} />
+          </dd>
           <dt>State</dt>
           <dd aria-live="polite">
             <span data-field="state" data-state={me.state} class={`state state-${me.state}`}>{words(me.state)}</span>
-            {me.stateDetail ? <span data-field="state-detail" class="state-detail"> {me.stateDetail}</span> : null}
+            {me.stateDetail ? (
+              <span data-field="state-detail" class="state-detail">
+                {' '}
+                <MarkedText text={me.stateDetail} />
+              </span>
+            ) : null}
           </dd>
           <dt>Registered</dt>
           <Moment field="registered" iso={me.registeredAt} now={now} />
@@ -53,7 +63,9 @@ export function MeSection({ me }: { me: MeView | null }) {
             ) : (
               <ul class="plain-list mono">
                 {addresses.map((address) => (
-                  <li key={address}>{address}</li>
+                  <li key={address}>
+                    <PeerText text={address} />
+                  </li>
                 ))}
               </ul>
             )}

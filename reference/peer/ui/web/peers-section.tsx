@@ -2,12 +2,14 @@
  * Online peers from the relay, a page at a time ("More" follows
  * nextCursor); the filter re-queries with `q` once typing pauses.
  */
+import { Fragment } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { BRIDGE_PATHS } from '../bridge-contract.ts';
 import type { OnlinePeerView, PeersAnswer } from '../bridge-contract.ts';
 import { bridgeJson } from './bridge-client.ts';
 import { formatMoment, socketText } from './format.ts';
 import { useDebounced, useNow } from './hooks.ts';
+import { MarkedText, PeerText } from './peer-text.tsx';
 import type { Report } from './problems.ts';
 
 const PAGE_SIZE = 25;
@@ -106,7 +108,7 @@ export function PeersSection({ report, friendEmails, onVisit, onAddFriend }: Pro
         </button>
       </div>
       <p class="note" aria-live="polite">
-        {summary}
+        <MarkedText text={summary} />
       </p>
       {peers.length > 0 ? (
         <ul class="rows peers-list">
@@ -118,14 +120,21 @@ export function PeersSection({ report, friendEmails, onVisit, onAddFriend }: Pro
               <li key={peer.email} data-email={peer.email} class="row">
                 <div class="row-main">
                   <p class="row-title">
-                    <span id={`${id}-email`} class="email">
-                      {peer.email}
-                    </span>
+                    <PeerText id={`${id}-email`} class="email" text={peer.email} />
                     {isFriend ? <span class="badge">friend</span> : null}
                   </p>
                   <p class="meta">
                     <span>Last seen {peer.lastSeen ? formatMoment(peer.lastSeen, now) : 'unknown'}</span>
-                    <span class="mono wrap-any">{addresses.length > 0 ? addresses.map((a) => socketText(a, peer.port)).join(', ') : 'no addresses'}</span>
+                    <span class="mono wrap-any">
+                      {addresses.length > 0
+                        ? addresses.map((a, j) => (
+                            <Fragment key={j}>
+                              {j > 0 ? ', ' : ''}
+                              <PeerText text={socketText(String(a), peer.port)} />
+                            </Fragment>
+                          ))
+                        : 'no addresses'}
+                    </span>
                   </p>
                 </div>
                 <div class="row-actions">

@@ -2,7 +2,9 @@
 import type { Ref } from 'preact';
 import type { AttemptView } from '../bridge-contract.ts';
 import { socketText, words } from './format.ts';
-import { MessageText } from './message-text.tsx';
+import { lineClass, MessageText } from './message-text.tsx';
+import { MarkedText, PeerText } from './peer-text.tsx';
+import { oneLine } from './problem.ts';
 import type { VisitState } from './visit-state.ts';
 
 export function outcomeWords(attempt: AttemptView): string {
@@ -10,7 +12,7 @@ export function outcomeWords(attempt: AttemptView): string {
     case 'ok':
       return 'connected';
     case 'wrong_host':
-      return `wrong host (answered as ${attempt.seenEmail ?? 'someone else'})`;
+      return `wrong host (answered as ${attempt.seenEmail ? oneLine(attempt.seenEmail, 120) : 'someone else'})`;
     case 'refused':
       return 'refused';
     case 'timeout':
@@ -24,20 +26,21 @@ export function outcomeWords(attempt: AttemptView): string {
   }
 }
 
-function phaseLine(state: VisitState): string {
+function phaseLine(state: VisitState) {
   const tried = state.attempts.length;
   const total = state.lookup?.addresses.length ?? 0;
+  const who = <PeerText text={state.email} />;
   switch (state.phase) {
     case 'looking':
-      return `Looking up ${state.email} at the relay…`;
+      return <>Looking up {who} at the relay…</>;
     case 'trying':
-      return total > 0 ? `Trying ${state.email}’s addresses: ${tried} of ${total} tried so far…` : `Trying ${state.email}…`;
+      return total > 0 ? <>Trying the addresses of {who}: {tried} of {total} tried so far…</> : <>Trying {who}…</>;
     case 'connected':
-      return `Connected to ${state.email}.`;
+      return <>Found a Peer Server answering as {who}.</>;
     case 'failed':
-      return `Could not connect to ${state.email}.`;
+      return <>Could not connect to {who}.</>;
     case 'cancelled':
-      return 'Visit cancelled.';
+      return <>Visit cancelled.</>;
   }
 }
 
@@ -61,7 +64,10 @@ export function VisitSection({ state, headingRef, onAgain, onCancel }: Props) {
         <>
           <div class="toolbar">
             <p class="visit-who">
-              Visiting <strong class="email">{state.email}</strong>
+              Visiting{' '}
+              <strong class="email">
+                <PeerText text={state.email} />
+              </strong>
             </p>
             {running ? (
               <button type="button" onClick={onCancel}>
@@ -86,7 +92,7 @@ export function VisitSection({ state, headingRef, onAgain, onCancel }: Props) {
                 <ol class="announced mono">
                   {state.lookup.addresses.map((address, i) => (
                     <li key={`${i}-${address}`} class="wrap-any">
-                      {address}
+                      <PeerText text={address} />
                     </li>
                   ))}
                 </ol>
@@ -97,10 +103,16 @@ export function VisitSection({ state, headingRef, onAgain, onCancel }: Props) {
           <ol id="attempts" class="attempts">
             {state.attempts.map((attempt, i) => (
               <li key={i} data-index={attempt.index} data-outcome={attempt.outcome} class={`attempt outcome-${attempt.outcome.replace(/[^a-z_]/gi, '')}`}>
-                <span class="socket mono wrap-any">{socketText(attempt.address, attempt.port)}</span>
-                <span class="outcome">{outcomeWords(attempt)}</span>
+                <PeerText class="socket mono wrap-any" text={socketText(attempt.address, attempt.port)} />
+                <span class="outcome">
+                  <MarkedText text={outcomeWords(attempt)} />
+                </span>
                 <span class="elapsed">{Math.round(attempt.elapsedMs)} ms</span>
-                {attempt.detail ? <span class="detail">{attempt.detail}</span> : null}
+                {attempt.detail ? (
+                  <span class="detail">
+                    <MarkedText text={oneLine(attempt.detail, 400)} />
+                  </span>
+                ) : null}
               </li>
             ))}
           </ol>
@@ -108,7 +120,7 @@ export function VisitSection({ state, headingRef, onAgain, onCancel }: Props) {
             <ul class="attempts pending" aria-label="Attempts in progress">
               {state.pending.map((p) => (
                 <li key={p.index} data-pending-index={p.index} class="attempt outcome-pending">
-                  <span class="socket mono wrap-any">{socketText(p.address, p.port)}</span>
+                  <PeerText class="socket mono wrap-any" text={socketText(p.address, p.port)} />
                   <span class="outcome">trying…</span>
                 </li>
               ))}
@@ -117,12 +129,16 @@ export function VisitSection({ state, headingRef, onAgain, onCancel }: Props) {
           {state.attempts.length === 0 && state.pending.length === 0 && !running ? <p class="note">No address was tried.</p> : null}
           {state.phase === 'connected' && state.origin ? (
             <p id="winner" class="winner">
-              Connected to <span class="mono wrap-any">{state.origin}</span> as <strong class="email">{state.done?.verifiedEmail ?? state.email}</strong>
+              {/* /api/health is a plain-HTTP claim, not a proof: say what answered, not who it is. */}
+              <PeerText class="mono wrap-any" text={state.origin} /> answered as{' '}
+              <strong class="email">
+                <PeerText text={typeof state.done?.verifiedEmail === 'string' ? state.done.verifiedEmail : state.email} />
+              </strong>
               {typeof state.done?.elapsedMs === 'number' ? ` in ${Math.round(state.done.elapsedMs)} ms` : ''}.
             </p>
           ) : null}
           {state.phase === 'failed' && state.failure ? (
-            <p id="visit-error" class="error-line" role="alert">
+            <p id="visit-error" class={lineClass('error-line', state.failure)} role="alert">
               <MessageText text={state.failure} />
             </p>
           ) : null}
