@@ -14,7 +14,7 @@ import { UserInputError } from '../reference/shared/user-input-error.ts';
 import { EXIT } from './usage-error.ts';
 
 function reportAndExit(error: unknown): never {
-  // UsageError, and the reference code's own kinds (BadInput, IdentityError, FriendsFileError).
+  // UsageError (the command line's), and the reference code's own kinds (IdentityError, FriendsFileError, RelaySetupError).
   if (error instanceof UserInputError) {
     process.stderr.write(`relaylab: ${error.message}\n`);
     process.exit(EXIT.usage);

@@ -26,13 +26,10 @@ export function withRelayClientOptions<T>(yargs: Argv<T>, identityRequired: bool
 export async function makeRelayClient(args: RelayClientArgs) {
   const { RelayClient } = await import('../reference/peer/http/relay-client.ts');
   const { loadIdentityFiles } = await import('../reference/identity/identity-files.ts');
-  const { readRelayCaPem } = await import('../reference/peer/http/cli-support.ts');
-  if (!args['relay-ca'] && !args.insecure) {
-    throw new UsageError("pass --relay-ca FILE (the relay's certificate, printed when it starts) or --insecure");
-  }
+  const { relayTrustOf } = await import('./peer/peer-args.ts');
+  const { relayCaPem } = await relayTrustOf(args);
   const timeoutMs = args['timeout-ms'];
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive number of milliseconds, got ${String(timeoutMs)}`);
-  const relayCaPem = args['relay-ca'] ? await readRelayCaPem(args['relay-ca']) : undefined;
   const identity = args.identity ? await loadIdentityFiles(args.identity) : undefined;
   try {
     return new RelayClient({

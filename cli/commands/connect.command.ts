@@ -20,7 +20,7 @@ export function withPeerTargetOptions<T>(yargs: import('yargs').Argv<T>) {
 
 /** Connects, then runs `then(baseUrl)`; bad input (a UserInputError) reaches the CLI as a one-line error. */
 export async function withPeerConnection(args: PeerTargetArgs, print: (line: string) => void, then: (baseUrl: string) => Promise<void>): Promise<void> {
-  const { connectCommand } = await import('../../reference/peer/http/connect-command.ts');
+  const { connectCommand } = await import('../peer/connect-command.ts');
   const client = await makeRelayClient(args);
   try {
     const baseUrl = await connectCommand(client, args, print);

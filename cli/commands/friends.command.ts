@@ -19,7 +19,7 @@ const command: CommandModule<object, Args> = {
       .option('remove', { type: 'string', array: true, describe: 'Remove a friend by email (repeatable; needs --friends)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the status file as JSON' }) as never,
   handler: async (args) => {
-    const { friendsCommand } = await import('../../reference/peer/http/friends-command.ts');
+    const { friendsCommand } = await import('../peer/friends-command.ts');
     await friendsCommand(args, (line) => process.stdout.write(`${line}\n`));
   },
 };

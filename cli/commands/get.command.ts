@@ -12,7 +12,7 @@ const command: CommandModule<object, Args> = {
       .option('out', { type: 'string', demandOption: true, describe: 'Where to save it' })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' }) as never,
   handler: async (args) => {
-    const { getCommand, checkOutFile } = await import('../../reference/peer/http/connect-command.ts');
+    const { getCommand, checkOutFile } = await import('../peer/connect-command.ts');
     await checkOutFile(args.out, args.force);
     const note = (line: string) => process.stderr.write(`${line}\n`);
     const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -11,7 +11,7 @@ const command: CommandModule<object, Args> = {
       .positional('path', { type: 'string', describe: 'Folder inside the peer\'s root (default: the root)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the raw JSON listing' }) as never,
   handler: async (args) => {
-    const { listCommand } = await import('../../reference/peer/http/connect-command.ts');
+    const { listCommand } = await import('../peer/connect-command.ts');
     const say = (line: string) => process.stdout.write(`${line}\n`);
     const note = (line: string) => process.stderr.write(`${line}\n`);
     await withPeerConnection(args, note, (baseUrl) => listCommand(baseUrl, args.path ?? '', args.json, say));

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import type { PeerCommandArgs } from '../../reference/peer/http/peer-command.ts';
+import type { PeerCommandArgs } from '../peer/peer-command.ts';
 
 type Args = PeerCommandArgs;
 
@@ -32,7 +32,7 @@ const command: CommandModule<object, Args> = {
       .option('open', { type: 'boolean', default: false, describe: 'With --ui: open the link in the system browser' })
       .example('$0 peer --relay https://127.0.0.1:8443 --relay-ca relay.pem --email me@example.com --root ~/Shared --ui', 'share a folder and browse your friends in the browser') as never,
   handler: async (args) => {
-    const { runPeerCommand } = await import('../../reference/peer/http/peer-command.ts');
+    const { runPeerCommand } = await import('../peer/peer-command.ts');
     await runPeerCommand(args, (line) => process.stdout.write(`${line}\n`));
   },
 };

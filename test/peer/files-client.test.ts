@@ -1,6 +1,6 @@
 /**
  * `relaylab ls` and `get` against peers that misbehave: every failure is a
- * PeerRequestError (one line, exit 1) or a BadInput (exit 2), never an
+ * PeerRequestError (one line, exit 1) or a UsageError (exit 2), never an
  * unhandled stream error or "a bug in relaylab".
  */
 import { existsSync } from 'node:fs';
@@ -8,10 +8,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadInput } from '../../reference/peer/http/cli-support.ts';
-import { checkOutFile } from '../../reference/peer/http/connect-command.ts';
+
+import { checkOutFile } from '../../cli/peer/connect-command.ts';
 import { downloadPeerFile, listPeerFolder, PeerRequestError } from '../../reference/peer/http/peer-files-client.ts';
 import { tempDir } from './net-helpers.ts';
+import { UsageError } from '../../cli/usage-error.ts';
 
 let server: Server;
 let baseUrl: string;
@@ -37,7 +38,7 @@ const failure = (promise: Promise<unknown>) => promise.then(() => null, (e: unkn
 describe('peer file client failures', () => {
   it('refuses an --out in a folder that does not exist before connecting', async () => {
     const error = await failure(checkOutFile(join(dir.path, 'no-such-folder', 'x.bin'), false));
-    expect(error).toBeInstanceOf(BadInput);
+    expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(/cannot save to .*x\.bin: the folder .*no-such-folder does not exist/);
   });
 

@@ -5,12 +5,13 @@
  * identity is wrong (including "someone else holds this email"), 1 for any
  * other fatal relay answer.
  */
-import { loadOrCreateIdentity } from '../../identity/identity-files.ts';
-import { BadInput, defaultIdentityDir, readRelayCaPem, requireDurationMs, requireEmail, requireFolder, requireIpList, requirePort, requireStrategy } from './cli-support.ts';
+import { loadOrCreateIdentity } from '../../reference/identity/identity-files.ts';
+import { defaultIdentityDir, relayTrustOf, requireDurationMs, requireEmail, requireFolder, requireIpList, requirePort, requireStrategy } from './peer-args.ts';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { PeerFatalError, runPeer, type RunPeerOptions } from './run-peer.ts';
-import type { RunningRemoteHouse } from '../ui/bridge-server.ts';
+import { PeerFatalError, runPeer, type RunPeerOptions } from '../../reference/peer/http/run-peer.ts';
+import type { RunningRemoteHouse } from '../../reference/peer/ui/bridge-server.ts';
+import { UsageError } from '../usage-error.ts';
 
 export interface PeerCommandArgs {
   relay: string;
@@ -45,13 +46,12 @@ const USER_FATALS = new Set(['email_held_by_another_identity', 'registration_rej
 export async function runPeerCommand(args: PeerCommandArgs, print: (line: string) => void): Promise<void> {
   const email = requireEmail(args.email, '--email');
   const root = await requireFolder(args.root, '--root');
-  if (!args['relay-ca'] && !args.insecure) throw new BadInput("pass --relay-ca FILE (the relay's certificate, printed when it starts) or --insecure");
-  const relayCaPem = args['relay-ca'] ? await readRelayCaPem(args['relay-ca']) : undefined;
+  const { relayCaPem, insecure } = await relayTrustOf(args);
   const identityDir = args['identity-dir'] ?? defaultIdentityDir(email);
   const options: Omit<RunPeerOptions, 'identity'> = {
     relayUrl: args.relay,
     ...(relayCaPem ? { relayCaPem } : {}),
-    insecure: args.insecure,
+    insecure,
     root,
     // Serving a folder that contains the identity must never publish the private key.
     privatePaths: [identityDir],
@@ -67,8 +67,8 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     addressCheckIntervalMs: requireDurationMs(args['address-check-interval'], '--address-check-interval', 100),
     log: (line) => print(`peer: ${line}`),
   };
-  if (args.open && !args.ui) throw new BadInput('--open needs --ui');
-  if (args['ui-port'] !== undefined && !args.ui) throw new BadInput('--ui-port needs --ui');
+  if (args.open && !args.ui) throw new UsageError('--open needs --ui');
+  if (args['ui-port'] !== undefined && !args.ui) throw new UsageError('--ui-port needs --ui');
   const uiPort = args.ui ? requirePort(args['ui-port'] ?? 0, '--ui-port') : 0;
   // RemoteHouse always has a friends list: the given one, or one beside the identity (private: never served).
   const friendsFile = args.friends ?? (args.ui ? join(identityDir, 'friends.json') : undefined);
@@ -98,22 +98,22 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     peer = await runPeer({ ...options, identity, onFatal: (error) => void stopOnFatal(error) });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'relay_unreachable') throw new BadInput((error as Error).message);
+    if (code === 'relay_unreachable') throw new UsageError((error as Error).message);
     throw error;
   }
   print(`peer: serving ${root} on port ${peer.port}`);
   let ui: RunningRemoteHouse | null = null;
   if (args.ui) {
-    const { startRemoteHouse } = await import('../ui/bridge-server.ts');
+    const { startRemoteHouse } = await import('../../reference/peer/ui/bridge-server.ts');
     try {
       ui = await startRemoteHouse({ peer, port: uiPort, ...(options.friends ? { attemptTimeoutMs: options.friends.attemptTimeoutMs, strategy: options.friends.strategy } : {}) });
     } catch (error) {
       await peer.close();
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new BadInput(`--ui-port ${uiPort} is in use; pick another or pass 0`);
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`--ui-port ${uiPort} is in use; pick another or pass 0`);
       throw error;
     }
     print(`RemoteHouse: ${ui.url}`);
-    if (args.open) (await import('../ui/open-browser.ts')).openInBrowser(ui.url, (line) => print(`peer: ${line}`));
+    if (args.open) (await import('../../reference/peer/ui/open-browser.ts')).openInBrowser(ui.url, (line) => print(`peer: ${line}`));
   }
   const closeAll = async () => {
     await ui?.close();
@@ -128,7 +128,7 @@ export async function runPeerCommand(args: PeerCommandArgs, print: (line: string
     await Promise.race([peer.live, stopped]);
   } catch (error) {
     await closeAll();
-    if (error instanceof PeerFatalError && USER_FATALS.has(error.code)) throw new BadInput(error.message);
+    if (error instanceof PeerFatalError && USER_FATALS.has(error.code)) throw new UsageError(error.message);
     if (error instanceof PeerFatalError) {
       print(`peer: giving up: ${error.message}`);
       process.exitCode = 1;
@@ -153,7 +153,7 @@ function waitForSignal(): Promise<string> {
 function requirePortFree(host: string, port: number, flag: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new BadInput(`${flag} ${port} is in use; pick another or pass 0`) : error));
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new UsageError(`${flag} ${port} is in use; pick another or pass 0`) : error));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }

@@ -9,10 +9,11 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { BadInput, requireDurationMs, requireEmail, requireStrategy } from './cli-support.ts';
-import { connectToPeer, describeAttempt } from '../api/connect-to-peer.ts';
-import { PeerFilesClient, PeerRequestError } from '../api/files-client.ts';
-import type { RelayClient } from './relay-client.ts';
+import { requireDurationMs, requireEmail, requireStrategy } from './peer-args.ts';
+import { connectToPeer, describeAttempt } from '../../reference/peer/api/connect-to-peer.ts';
+import { PeerFilesClient, PeerRequestError } from '../../reference/peer/api/files-client.ts';
+import type { RelayClient } from '../../reference/peer/http/relay-client.ts';
+import { UsageError } from '../usage-error.ts';
 
 export interface ConnectArgs {
   email: string;
@@ -62,12 +63,12 @@ export async function listCommand(baseUrl: string, path: string, json: boolean, 
 
 /** Checked before connecting: never overwrite a user's file unasked. */
 export async function checkOutFile(outFile: string, force: boolean): Promise<void> {
-  if (!force && (await exists(outFile))) throw new BadInput(`${outFile} already exists; pass --force to overwrite it`);
+  if (!force && (await exists(outFile))) throw new UsageError(`${outFile} already exists; pass --force to overwrite it`);
   const folder = dirname(outFile);
   try {
     await access(folder, constants.W_OK);
   } catch (error) {
-    throw new BadInput(`cannot save to ${outFile}: the folder ${folder} ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not writable'}`);
+    throw new UsageError(`cannot save to ${outFile}: the folder ${folder} ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not writable'}`);
   }
 }
 
