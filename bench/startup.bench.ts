@@ -8,27 +8,21 @@
  *
  *   npm run bench:startup [-- --runs 15]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { packAndInstall } from '../test/support/pack-install.ts';
 
 const TARGET_HELP_MS = 250;
 const TARGET_DEMO_MS = 700;
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
 const runs = Math.max(3, Number(values.runs));
-const root = fileURLToPath(new URL('../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'relaylab-startup-'));
 
 try {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
-  const app = join(work, 'app');
-  execFileSync('mkdir', [app]);
-  writeFileSync(join(app, 'package.json'), '{"name":"startup-bench","version":"1.0.0","private":true}');
-  execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed[0]!.filename)], { cwd: app, stdio: 'ignore' });
+  const { app } = packAndInstall(work);
   const bin = join(app, 'node_modules/relaylab/bin/relaylab.mjs');
   const time = (args: string[]) => {
     const started = process.hrtime.bigint();

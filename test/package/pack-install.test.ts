@@ -6,16 +6,16 @@
  * library API with its types checked by tsc. No tsx, esbuild, vitest,
  * playwright-core or testcontainers is installed there.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RunningRelay } from '../../reference/relay/http/start-relay.ts';
+import { packAndInstall } from '../support/pack-install.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const devVersion = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies[name]!;
 
 let work: string;
@@ -41,15 +41,8 @@ function relaylab(args: string[], timeoutMs = 60_000): Promise<{ status: number 
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'relaylab-pack-'));
-  app = join(work, 'app');
-  // prepack's build, run first so its lines stay out of pack's JSON.
-  execFileSync(NPM, ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  const packed = JSON.parse(execFileSync(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  files = packed[0]!.files.map((f) => f.path);
-  execFileSync('mkdir', [app]);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'uses-relaylab', version: '1.0.0', private: true, type: 'module' }));
   // What a user's TypeScript app has: the package, TypeScript and Node's types; nothing of relaylab's dev tools.
-  execFileSync(NPM, ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed[0]!.filename), `typescript@${devVersion('typescript')}`, `@types/node@${devVersion('@types/node')}`], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'], timeout: 240_000 });
+  ({ app, files } = packAndInstall(work, [`typescript@${devVersion('typescript')}`, `@types/node@${devVersion('@types/node')}`]));
   relay = await startRelay({ port: 0, ttlSeconds: 3600 });
 }, 300_000);
 

@@ -12,6 +12,7 @@
  */
 import { systemClock } from '../../shared/system-clock.ts';
 import { systemTimers } from '../../shared/system-timers.ts';
+import { formatSocket } from '../core/friends-monitor.ts';
 import type { LookupResult } from '../core/lookup-reply.ts';
 import type { Dialer, RelayPort } from '../core/ports.ts';
 import { startTryOrder, type AttemptReport, type TryOrderResult, type TryStrategy } from '../core/try-order.ts';
@@ -121,11 +122,11 @@ class AttemptFeed implements AsyncIterable<AttemptReport> {
 }
 
 export function peerOrigin(address: string, port: number): string {
-  return address.includes(':') ? `http://[${address}]:${port}` : `http://${address}:${port}`;
+  return `http://${formatSocket({ address, port })}`;
 }
 
 export function describeAttempt(a: AttemptReport): string {
-  const where = a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+  const where = formatSocket(a);
   const who = a.seenEmail && a.outcome === 'wrong_host' ? ` (answered as ${a.seenEmail})` : '';
   return `${where} ${a.outcome}${who} ${a.elapsedMs} ms`;
 }

@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../../shared/clock.ts';
 import type { Timers } from '../../shared/timers.ts';
-import { normalizeEmail, isValidEmail } from '../../shared/email.ts';
+import { normalizeEmail, normalizeValidEmail } from '../../shared/email.ts';
 import { DEFAULT_HEALTH_INTERVAL_MS, FriendsMonitor, formatSocket, type FriendEntry, type FriendsEvent, type FriendState, type FriendStatus } from '../core/friends-monitor.ts';
 import type { Dialer, RelayPort } from '../core/ports.ts';
 import type { TryStrategy } from '../core/try-order.ts';
@@ -152,8 +152,8 @@ export function startFriendsList(config: FriendsListConfig, entries: FriendEntry
 
 /** A RangeError, not a user-input error: the callers (CLI, bridge) check emails before they get here. */
 function checkedEmail(raw: string): string {
-  const email = normalizeEmail(raw);
-  if (!isValidEmail(email)) throw new RangeError(`${JSON.stringify(raw)} is not an email address`);
+  const email = normalizeValidEmail(raw);
+  if (email === null) throw new RangeError(`${JSON.stringify(raw)} is not an email address`);
   return email;
 }
 

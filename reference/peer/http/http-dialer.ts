@@ -6,7 +6,7 @@
  */
 import { request } from 'node:http';
 import type { Cancellable, DialOutcome, Dialer } from '../core/ports.ts';
-import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
+import { normalizeValidEmail } from '../../shared/email.ts';
 
 const MAX_HEALTH_BYTES = 16 * 1024;
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENOTFOUND']);
@@ -64,9 +64,9 @@ function readHealth(text: string, expectedEmail: string): DialOutcome {
     return { kind: 'http_error', detail: 'health answer is not JSON' };
   }
   if (body?.status !== 'ok' || typeof body.email !== 'string') return { kind: 'http_error', detail: 'health answer lacks status "ok" and an email' };
-  const email = normalizeEmail(body.email);
   // Whatever answers here is unauthenticated: an "email" that is not one (16 KB of text posing
   // as a notice) is a broken answer, never something to show as whose server this is.
-  if (!isValidEmail(email)) return { kind: 'http_error', detail: 'health answer\'s email is not an email address' };
+  const email = normalizeValidEmail(body.email);
+  if (email === null) return { kind: 'http_error', detail: 'health answer\'s email is not an email address' };
   return email === expectedEmail.toLowerCase() ? { kind: 'ok', email } : { kind: 'wrong_host', email };
 }

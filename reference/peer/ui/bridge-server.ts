@@ -9,13 +9,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isValidEmail, normalizeEmail } from '../../shared/email.ts';
+import { normalizeValidEmail } from '../../shared/email.ts';
 import { connectToPeer, describeAttempt } from '../api/connect-to-peer.ts';
 import { lookupPeer, MAX_LIST_LIMIT, queryRelayPeers, RelayCallError } from '../api/relay-peers.ts';
 import { TRY_STRATEGIES, type TryStrategy } from '../core/try-order.ts';
 import type { RunningPeer } from '../http/run-peer.ts';
 import { windowOf } from '../../identity/renewal-files.ts';
-import { uiAssets, etagOf } from './assets.ts';
+import { uiAssets, etagOf, type UiAssets } from './assets.ts';
 import { BRIDGE_PATHS, type BridgeError, type ConnectEvent, type StatusEvent } from './bridge-contract.ts';
 import { checkHost, checkOrigin, checkToken, hostPort, newToken, SECURITY_HEADERS, type GuardRefusal } from './guard.ts';
 import { attemptView, friendView, meView, onlinePeerView } from './views.ts';
@@ -63,7 +63,7 @@ export async function startRemoteHouse(options: RemoteHouseOptions): Promise<Run
   });
   const port = (server.address() as AddressInfo).port;
   const expectedHost = hostPort(host, port);
-  const context: Context = { ...options, assets, token, expectedHost, streams, keepAliveMs: options.keepAliveMs ?? 15_000 };
+  const context: Context = { ...options, pages: pagesOf(assets), token, expectedHost, streams, keepAliveMs: options.keepAliveMs ?? 15_000 };
   server.on('request', (req, res) => {
     route(req, res, context).catch((error: unknown) => sendError(res, 500, { code: 'internal_error', error: `internal error: ${(error as Error).message}` }));
   });
@@ -83,7 +83,8 @@ export async function startRemoteHouse(options: RemoteHouseOptions): Promise<Run
 }
 
 interface Context extends RemoteHouseOptions {
-  assets: Awaited<ReturnType<typeof uiAssets>>;
+  /** The page's files, their bytes and ETags computed once at start. */
+  pages: ReadonlyMap<string, Page>;
   token: string;
   expectedHost: string;
   streams: Set<ServerResponse>;
@@ -123,18 +124,27 @@ async function serveAsset(req: IncomingMessage, res: ServerResponse, ctx: Contex
     res.setHeader('allow', 'GET, HEAD');
     return sendError(res, 405, { code: 'method_not_allowed', error: `${req.method} is not allowed here` });
   }
-  const files: Record<string, [string, string]> = {
-    '/': ['text/html; charset=utf-8', ctx.assets.html],
-    '/app.js': ['text/javascript; charset=utf-8', ctx.assets.js],
-    '/app.css': ['text/css; charset=utf-8', ctx.assets.css],
-  };
   // Browsers ask for one unprompted; nothing to show, and a 404 would log an error on the page.
   if (path === '/favicon.ico') return void res.writeHead(204).end();
-  const file = files[path];
-  if (!file) return sendError(res, 404, { code: 'not_found', error: `no such page: ${path.slice(0, 100)}` });
-  const body = Buffer.from(file[1]);
-  res.writeHead(200, { 'content-type': file[0], 'content-length': body.length, etag: etagOf(file[1]) });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  const page = ctx.pages.get(path);
+  if (!page) return sendError(res, 404, { code: 'not_found', error: `no such page: ${path.slice(0, 100)}` });
+  res.writeHead(200, { 'content-type': page.type, 'content-length': page.body.length, etag: page.etag });
+  res.end(req.method === 'HEAD' ? undefined : page.body);
+}
+
+interface Page {
+  type: string;
+  body: Buffer;
+  etag: string;
+}
+
+function pagesOf(assets: UiAssets): ReadonlyMap<string, Page> {
+  const page = (type: string, text: string): Page => ({ type, body: Buffer.from(text), etag: etagOf(text) });
+  return new Map([
+    ['/', page('text/html; charset=utf-8', assets.html)],
+    ['/app.js', page('text/javascript; charset=utf-8', assets.js)],
+    ['/app.css', page('text/css; charset=utf-8', assets.css)],
+  ]);
 }
 
 function currentMe(ctx: Context) {
@@ -168,7 +178,7 @@ async function listPeers(res: ServerResponse, ctx: Context, params: URLSearchPar
 }
 
 async function lookUp(res: ServerResponse, ctx: Context, raw: string | null): Promise<void> {
-  const email = emailOrNull(raw);
+  const email = normalizeValidEmail(raw);
   if (!email) return sendError(res, 400, { code: 'invalid_email', error: `${JSON.stringify(raw)} is not an email address` });
   const found = await lookupPeer(ctx.peer.relay, email);
   if (found.kind === 'found') return sendJson(res, 200, { found: true, email, port: found.port, addresses: found.addresses });
@@ -179,7 +189,7 @@ async function lookUp(res: ServerResponse, ctx: Context, raw: string | null): Pr
 async function connect(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   const body = await readJson(req, res);
   if (body === undefined) return;
-  const email = emailOrNull((body as { email?: unknown })?.email);
+  const email = normalizeValidEmail((body as { email?: unknown })?.email);
   if (!email) return sendError(res, 400, { code: 'invalid_email', error: 'connect needs {"email": "..."} with an email address' });
   const strategyRaw = (body as { strategy?: unknown }).strategy ?? ctx.strategy ?? 'sequential';
   if (!TRY_STRATEGIES.includes(strategyRaw as TryStrategy)) return sendError(res, 400, { code: 'invalid_strategy', error: `strategy must be one of ${TRY_STRATEGIES.join(', ')}` });
@@ -227,7 +237,7 @@ function streamStatus(req: IncomingMessage, res: ServerResponse, ctx: Context): 
 async function addFriend(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   const body = await readJson(req, res);
   if (body === undefined) return;
-  const email = emailOrNull((body as { email?: unknown })?.email);
+  const email = normalizeValidEmail((body as { email?: unknown })?.email);
   if (!email) return sendError(res, 400, { code: 'invalid_email', error: `${JSON.stringify((body as { email?: unknown })?.email ?? null)} is not an email address`, hint: 'type the friend\'s email, e.g. alice@example.com' });
   if (email === ctx.peer.email) return sendError(res, 400, { code: 'friend_is_self', error: 'that is your own email', hint: 'add someone else\'s email' });
   try {
@@ -239,7 +249,7 @@ async function addFriend(req: IncomingMessage, res: ServerResponse, ctx: Context
 }
 
 async function friendCall(res: ServerResponse, ctx: Context, method: string, raw: string, check: boolean): Promise<void> {
-  const email = emailOrNull(raw);
+  const email = normalizeValidEmail(raw);
   if (!email) return sendError(res, 400, { code: 'invalid_email', error: `${JSON.stringify(raw)} is not an email address` });
   const list = friendsOf(ctx);
   if (check && method === 'POST') {
@@ -261,12 +271,6 @@ function decodeOrNull(text: string): string | null {
   } catch {
     return null;
   }
-}
-
-function emailOrNull(raw: unknown): string | null {
-  if (typeof raw !== 'string') return null;
-  const email = normalizeEmail(raw);
-  return isValidEmail(email) ? email : null;
 }
 
 /** The JSON body, or undefined after answering 400/413 itself. */
