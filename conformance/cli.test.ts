@@ -4,7 +4,7 @@
  * that replays a failure against the failing relay.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -187,10 +187,16 @@ describe('relaylab conformance against a failing relay', () => {
   }, 60_000);
 
   it('merges several results into one matrix report', async () => {
-    const result = await relaylab(['report', '--merge', join(dir, 'reports', 'results.json'), join(dir, 'reports', 'results.json'), '--out', join(dir, 'merged')]);
+    // Two runs with one name are refused (issue 13), so the second column is the same run relabelled.
+    const json = JSON.parse(await readFile(join(dir, 'reports', 'results.json'), 'utf8'));
+    await mkdir(join(dir, 'other'), { recursive: true });
+    await writeFile(join(dir, 'other', 'results.json'), JSON.stringify({ ...json, label: 'other' }));
+    const same = await relaylab(['report', '--merge', join(dir, 'reports', 'results.json'), join(dir, 'reports', 'results.json'), '--out', join(dir, 'merged-same')]);
+    expect(same.code).toBe(2);
+    const result = await relaylab(['report', '--merge', join(dir, 'reports', 'results.json'), join(dir, 'other', 'results.json'), '--out', join(dir, 'merged')]);
     expect(result.code).toBe(0);
     const html = await readFile(join(dir, 'merged', 'report.html'), 'utf8');
     expect(html).toMatch(/Implementation × requirement/);
-    expect(html).toMatch(/class="cell-fail">fail/);
+    expect(html).toMatch(/class="cell cell-fail"><a href="[^"]*report\.html#[^"]+">fail<\/a>/);
   }, 30_000);
 });

@@ -29,7 +29,47 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
 }
 
 export async function runScenario(scenario: Scenario, onProgress?: (elapsedMs: number) => void): Promise<Results> {
+  return (await runScenarioUntil(scenario, { onProgress: onProgress && ((p) => onProgress(p.elapsedMs)) })).results;
+}
+
+export interface RunProgress {
+  /** Virtual time reached. */
+  elapsedMs: number;
+  events: number;
+}
+
+export interface RunControl {
+  onProgress?: (progress: RunProgress) => void;
+  /** Asked at each progress step (1% of the virtual span, see engine/simulation.ts); true stops the run there. */
+  shouldStop?: () => boolean;
+}
+
+export interface ControlledRun {
+  /** What was measured up to the stop (all of it when not stopped). */
+  results: Results;
+  /** The virtual time the run was stopped at; null when it ran to its end. */
+  stoppedAtMs: number | null;
+}
+
+/** Thrown out of the engine's progress callback to stop between two events; caught here. */
+class RunStopped extends Error {}
+
+/**
+ * runScenario that can be stopped early (Ctrl-C). The stop is checked
+ * between events, so a run that is not stopped is exactly runScenario's.
+ */
+export async function runScenarioUntil(scenario: Scenario, control: RunControl): Promise<ControlledRun> {
   const world = new World(scenario);
-  await world.run(onProgress);
-  return buildResults(scenario, world.measurements, world.sim.eventsProcessed);
+  let stoppedAtMs: number | null = null;
+  const onProgress = (elapsedMs: number): void => {
+    control.onProgress?.({ elapsedMs, events: world.sim.eventsProcessed });
+    if (control.shouldStop?.() === true) throw new RunStopped();
+  };
+  try {
+    await world.run(control.onProgress || control.shouldStop ? onProgress : undefined);
+  } catch (error) {
+    if (!(error instanceof RunStopped)) throw error;
+    stoppedAtMs = world.sim.clock.elapsedMs();
+  }
+  return { results: buildResults(scenario, world.measurements, world.sim.eventsProcessed), stoppedAtMs };
 }

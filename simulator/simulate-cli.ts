@@ -20,6 +20,12 @@ import { hypothesesOf } from './report/model-options.ts';
 import { getHeapStatistics } from 'node:v8';
 import { compareExtensions, extensionComparisonLines } from './compare-extensions.ts';
 import type { SimExtension } from './scenario/scenario.ts';
+import type { SeedRun, SeedsControl } from './workers/run-seeds.ts';
+import { roughDuration } from '../cli/progress/progress-math.ts';
+import { partialMark, withPartial, type PartialMark } from '../reference/shared/partial-mark.ts';
+
+/** What shows a run's progress (cli/progress/progress-writer.ts on the command line). */
+export type TrackProgress = (label: string, totalVirtualMs: number) => { update(u: { done: number; events?: number }): void; stop(): void };
 
 export interface SimulateOptions extends ScenarioOverrides {
   file: string;
@@ -34,6 +40,17 @@ export interface SimulateOptions extends ScenarioOverrides {
   /** Redraws one status line (a TTY progress bar), or nothing. */
   progress?: (text: string) => void;
   runSeeds?: (scenario: Scenario, seeds: number[], onProgress?: (fraction: number) => void) => Promise<Results[]>;
+  /**
+   * Runs seeds off the main thread so Ctrl-C is heard (workers/run-seeds.ts
+   * runSeedsStoppable); when given, every run of this command goes through it.
+   */
+  runSeedsStoppable?: (scenario: Scenario, seeds: number[], control: SeedsControl) => Promise<SeedRun[]>;
+  /** Aborted (Ctrl-C): runs stop where they are, and what they measured is written marked partial. */
+  signal?: AbortSignal;
+  /** Elapsed, ETA, virtual time and events/s of each run. */
+  track?: TrackProgress;
+  /** Wall time in milliseconds (the summary's last line). */
+  now?: () => number;
 }
 
 export interface SimulateOutcome {
@@ -41,6 +58,8 @@ export interface SimulateOutcome {
   failed: string[];
   outDir: string;
   reproduce: string;
+  /** Set when Ctrl-C stopped the run: what results.json carries as `partial`. */
+  partial: PartialMark | null;
 }
 
 export async function loadScenarioFile(file: string): Promise<Scenario> {
@@ -48,6 +67,8 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
 }
 
 export async function simulate(options: SimulateOptions): Promise<SimulateOutcome> {
+  const now = options.now ?? (() => performance.now());
+  const startedAt = now();
   const scenario = applyOverrides(await loadScenarioFile(options.file), options);
   const outDir = options.outDir ?? join('reports', scenario.name);
   // Before the run: hours of simulation must not end in a folder it cannot write.
@@ -58,26 +79,41 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   for (const hypothesis of hypothesesOf(scenario)) options.write(`HYPOTHESIS: ${hypothesis}`);
   const advice = heapAdvice(scenario, getHeapStatistics().heap_size_limit);
   if (advice !== null) options.write(advice);
-  const results = options.runSeeds && seedCount > 1 ? await runOnWorkers(options.runSeeds, scenario, seeds, options) : await runSequentially(scenario, seeds, options);
-  if (options.compareStrategies) {
+  const stopNotes: string[] = [];
+  const run = runner(options, stopNotes);
+  const results = options.runSeedsStoppable ? await run(scenario, seeds, 'simulate') : options.runSeeds && seedCount > 1 ? await runOnWorkers(options.runSeeds, scenario, seeds, options) : await runSequentially(scenario, seeds, options);
+  if (results.length === 0) {
+    options.write('interrupted before any run started: nothing to write');
+    return { results, failed: [], outDir, reproduce: '', partial: partialMark('interrupted before any run started; nothing written') };
+  }
+  if (options.compareStrategies && !options.signal?.aborted) {
     const other = scenario.strategy === 'sequential' ? 'race' : 'sequential';
     options.write(`comparing with strategy ${other} on seed ${scenario.seed}`);
-    const [otherResults] = await runSequentially({ ...scenario, strategy: other }, [scenario.seed], options);
+    const [otherResults] = await run({ ...scenario, strategy: other }, [scenario.seed], `compare ${other}`);
     const first = results[0] as Results;
-    const [sequential, race] = other === 'race' ? [first, otherResults as Results] : [otherResults as Results, first];
-    first.strategy_comparison = compareStrategies(sequential, race);
+    // A comparison stopped half-way compares unlike spans: left out, and the note says so.
+    if (otherResults !== undefined && !options.signal?.aborted) {
+      const [sequential, race] = other === 'race' ? [first, otherResults] : [otherResults, first];
+      first.strategy_comparison = compareStrategies(sequential, race);
+    } else stopNotes.push(`comparison with strategy ${other} not finished`);
   }
-  if (options.compareExtensions && options.compareExtensions.length > 0) {
-    (results[0] as Results).extension_comparison = await compareExtensions(scenario, options.compareExtensions, results[0] as Results, async (variant, label) => {
+  if (options.compareExtensions && options.compareExtensions.length > 0 && !options.signal?.aborted) {
+    const comparison = await compareExtensions(scenario, options.compareExtensions, results[0] as Results, async (variant, label) => {
       options.write(`comparing on seed ${scenario.seed}: relay extension ${label}`);
-      return (await runSequentially(variant, [scenario.seed], options))[0] as Results;
+      return ((await run(variant, [scenario.seed], `compare ${label}`))[0] ?? (results[0] as Results));
     });
+    if (!options.signal?.aborted) (results[0] as Results).extension_comparison = comparison;
+    else stopNotes.push('relay extension comparison not finished');
   }
+  const partial = options.signal?.aborted || stopNotes.length > 0 ? partialMark(stopNotes.join('; ') || 'stopped after the runs ended') : null;
   await mkdir(outDir, { recursive: true });
   const first = results[0] as Results;
   const multi: MultiSeedSummary | null = results.length > 1 ? summariseSeeds(results) : null;
-  await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results.length === 1 ? first : { ...multi, runs: results }, null, 2)}\n`);
-  await writeFile(join(outDir, 'report.html'), renderReport(first, multi));
+  const written = results.length === 1 ? first : { ...multi, runs: results };
+  await writeFile(join(outDir, 'results.json'), `${JSON.stringify(partial ? withPartial(written, partial) : written, null, 2)}\n`);
+  // The report draws its banner from the same mark (simulator/report/html-report.ts).
+  await writeFile(join(outDir, 'report.html'), renderReport(first, multi, partial ? { partial } : {}));
+  if (partial) options.write(`PARTIAL (stopped by ${partial.signal}): ${partial.note}`);
   for (const line of summaryLines(first, multi)) options.write(line);
   const failed = results.flatMap((r) => r.assertions.filter((a) => !a.passed).map((a) => `seed ${r.seed}: ${a.assertion} (${a.note ?? `was ${a.value}`})`));
   const failingSeed = results.find((r) => !r.passed)?.seed ?? scenario.seed;
@@ -87,7 +123,40 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   options.write(`wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}`);
   for (const r of results) for (const line of failureLines(scenario, r)) options.write(line);
   if (failed.length > 0) options.write(`reproduce: ${reproduce}`);
-  return { results, failed, outDir, reproduce };
+  options.write(`wall time ${roughDuration(now() - startedAt)}`);
+  return { results, failed, outDir, reproduce, partial };
+}
+
+
+/**
+ * Runs seeds through runSeedsStoppable (else runSequentially) with a progress line per call;
+ * each stopped or unstarted seed adds a phrase to `notes` (the partial
+ * note, e.g. "seed 1: virtual 3h12m of 1d; seeds 2, 3 not started").
+ */
+function runner(options: SimulateOptions, notes: string[]): (scenario: Scenario, seeds: number[], label: string) => Promise<Results[]> {
+  return async (scenario, seeds, label) => {
+    const stoppable = options.runSeedsStoppable;
+    // A library caller without workers: in this thread, as before (Ctrl-C is not heard there).
+    if (stoppable === undefined) return runSequentially(scenario, seeds, options);
+    const shown = options.track?.(label, scenario.durationMs * seeds.length);
+    const runs = await stoppable(scenario, seeds, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (p) => {
+        shown?.update({ done: p.virtualMs, events: p.events });
+        options.progress?.(progressBar(p.fraction, seeds.length > 1 ? `${seeds.length} seeds` : `seed ${seeds[0]}`));
+      },
+    });
+    shown?.stop();
+    options.progress?.('');
+    const stopped = runs.filter((r) => r.stoppedAtMs !== null);
+    const where = label === 'simulate' ? '' : `${label}: `;
+    if (options.signal?.aborted && seeds.length > 1) notes.push(`${where}${runs.length - stopped.length} of ${seeds.length} seeds finished`);
+    for (const r of stopped) notes.push(`${where}seed ${r.seed} stopped at virtual ${roughDuration(r.stoppedAtMs as number)} of ${roughDuration(scenario.durationMs)}`);
+    const unstarted = seeds.filter((s) => !runs.some((r) => r.seed === s));
+    if (unstarted.length > 0) notes.push(`${where}${unstarted.length} of ${seeds.length} seeds not started (${unstarted.join(', ')})`);
+    if (stopped.length === 0 && unstarted.length === 0 && options.signal?.aborted && seeds.length === 1) notes.push(`${where}seed ${seeds[0]} finished`);
+    return runs.map((r) => r.results);
+  };
 }
 
 /** How many of an invariant's examples the console shows under its failed assertion (results.json keeps up to ten). */

@@ -1,5 +1,7 @@
+import type { Logger } from 'pino';
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../usage-error.ts';
+import type { RunningRelay } from '../../reference/relay/http/start-relay.ts';
+import { EXIT, UsageError } from '../usage-error.ts';
 import { parseRate } from '../../reference/relay/http/rate-limit.ts';
 import { formatDuration, parseDurationMs } from '../../reference/shared/duration.ts';
 import { DEFAULT_RELAY_EXTENSIONS, RELAY_EXTENSIONS, type RelayExtension } from '../../reference/relay/core/types.ts';
@@ -57,61 +59,97 @@ const command: CommandModule<object, Args> = {
       .option('extensions', { type: 'string', describe: `Protocol extensions to offer, comma-separated, or none (SPEC EXT; known: ${RELAY_EXTENSIONS.join(', ')}) [default: ${DEFAULT_RELAY_EXTENSIONS.join(',')}]` })
       .option('require-possession', { type: 'boolean', default: false, describe: 'Refuse registrations that do not present the certificate they register (over mutual TLS, or in the trusted proxy\'s --cert-header; SPEC REG-14)' }) as never,
   handler: async (args) => {
-    validate(args);
-    const durations = durationsOf(args);
-    const registerRate = registerRateOf(args);
-    const extensions = extensionsOf(args.extensions);
-    const { startRelay } = await import('../../reference/relay/http/start-relay.ts');
+    // The logger first: every line the relay writes is a pino line (JSON; pretty on a terminal), setup errors included.
     const { createLogger } = await import('../../reference/shared/logger.ts');
     const logger = createLogger(args['log-level'] as never, 'relay');
-    let relay;
-    try {
-      relay = await startRelay({
-        host: args.host,
-        port: args.port,
-        dataDir: args['data-dir'],
-        store: args.store,
-        ttlSeconds: ttlSecondsOf(args.ttl),
-        cleanupIntervalSeconds: durations.cleanupIntervalMs / 1000,
-        ...(args['tls-cert'] ? { tlsCertFile: args['tls-cert'], tlsKeyFile: args['tls-key'] as string } : {}),
-        ...(args['cert-header'] ? { certHeader: args['cert-header'], trustedProxies: args['trusted-proxy'] } : {}),
-        testMode: args['test-mode'],
-        logger,
-        maxConnections: args['max-connections'],
-        maxConnectionsPerAddress: args['max-connections-per-address'],
-        handshakeTimeoutMs: durations.handshakeTimeoutMs,
-        registerRateLimit: registerRate === null ? null : { ratePerSecond: registerRate, burst: args['register-burst'] },
-        shutdownGraceMs: durations.shutdownGraceMs,
-        extensions,
-        requirePossession: args['require-possession'],
-      });
-    } catch (error) {
-      throw new UsageError(`cannot start the relay: ${(error as Error).message}`);
-    }
-    // Handlers first: whoever reads the startup line may signal at once.
-    const stop = (signal: string): void => {
-      logger.info({ signal, graceMs: durations.shutdownGraceMs }, 'draining in-flight requests');
-      // Backstop: close() ends every connection at the end of the grace; should the store hang, do not wait for ever.
-      setTimeout(() => {
-        logger.error('shutdown did not complete after the grace period; exiting');
-        process.exit(1);
-      }, durations.shutdownGraceMs + 10_000).unref();
-      relay.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: (error as Error).message }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.stdout.write(
-      `relay listening on ${relay.url} · TLS certificate (clients pin it with --relay-ca): ${relay.tlsCertificatePath} · store: ${relay.storeDescription} · ttl ${relay.ttlSeconds}s${args['test-mode'] ? ' · TEST MODE' : ''}\n`,
-    );
+    // The startup line is the answer to being started: written whatever --log-level says.
+    const always = logger.child({}, { level: 'info' });
+    const started = await start(args, logger).catch(async (error: unknown): Promise<never> => {
+      // Still one readable line (pino's msg) on stderr and exit 2, as every user error; now with a stable code for machines.
+      (await stderrLogger()).fatal({ code: setupErrorCode(error), exitCode: EXIT.usage }, (error as Error).message);
+      process.exit(EXIT.usage);
+    });
+    serve(args, logger, started.relay, started.durations, always);
     await new Promise(() => {});
   },
 };
+
+/** Checks the flags, then starts the relay; any refusal is a UsageError (exit 2) keeping its cause's code. */
+async function start(args: Args, logger: Logger): Promise<{ relay: RunningRelay; durations: ReturnType<typeof durationsOf> }> {
+  validate(args);
+  const durations = durationsOf(args);
+  const registerRate = registerRateOf(args);
+  const extensions = extensionsOf(args.extensions);
+  const { startRelay } = await import('../../reference/relay/http/start-relay.ts');
+  try {
+    const relay = await startRelay({
+      host: args.host,
+      port: args.port,
+      dataDir: args['data-dir'],
+      store: args.store,
+      ttlSeconds: ttlSecondsOf(args.ttl),
+      cleanupIntervalSeconds: durations.cleanupIntervalMs / 1000,
+      ...(args['tls-cert'] ? { tlsCertFile: args['tls-cert'], tlsKeyFile: args['tls-key'] as string } : {}),
+      ...(args['cert-header'] ? { certHeader: args['cert-header'], trustedProxies: args['trusted-proxy'] } : {}),
+      testMode: args['test-mode'],
+      logger,
+      maxConnections: args['max-connections'],
+      maxConnectionsPerAddress: args['max-connections-per-address'],
+      handshakeTimeoutMs: durations.handshakeTimeoutMs,
+      registerRateLimit: registerRate === null ? null : { ratePerSecond: registerRate, burst: args['register-burst'] },
+      shutdownGraceMs: durations.shutdownGraceMs,
+      extensions,
+      requirePossession: args['require-possession'],
+    });
+    return { relay, durations };
+  } catch (error) {
+    throw Object.assign(new UsageError(`cannot start the relay: ${(error as Error).message}`), { cause: error });
+  }
+}
+
+/** The relay's pino logger, on stderr (where a refusal to start goes); pretty on a terminal as reference/shared/logger.ts does for stdout. */
+async function stderrLogger(): Promise<Logger> {
+  const { default: pino } = await import('pino');
+  if (process.stderr.isTTY) {
+    const { default: pretty } = await import('pino-pretty');
+    return pino({ name: 'relay' }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true, destination: 2 }));
+  }
+  return pino({ name: 'relay' }, pino.destination({ dest: 2, sync: true }));
+}
+
+/** UsageError from the flags: "usage"; the relay's own setup errors keep theirs (RelaySetupError); an OS error its errno code. */
+function setupErrorCode(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'usage';
+}
+
+/** Stops on SIGTERM/SIGINT after the grace; then the startup line. */
+function serve(args: Args, logger: Logger, relay: RunningRelay, durations: ReturnType<typeof durationsOf>, always: Logger): void {
+  // Handlers first: whoever reads the startup line may signal at once.
+  const stop = (signal: string): void => {
+    logger.info({ signal, graceMs: durations.shutdownGraceMs }, 'draining in-flight requests');
+    // Backstop: close() ends every connection at the end of the grace; should the store hang, do not wait for ever.
+    setTimeout(() => {
+      logger.error('shutdown did not complete after the grace period; exiting');
+      process.exit(1);
+    }, durations.shutdownGraceMs + 10_000).unref();
+    relay.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // The message keeps the words scripts look for ("relay listening on URL", "--relay-ca): PATH"); the fields say it for machines.
+  always.info(
+    { url: relay.url, tlsCertificate: relay.tlsCertificatePath, store: relay.storeDescription, ttlSeconds: relay.ttlSeconds, testMode: args['test-mode'] },
+    `relay listening on ${relay.url} · TLS certificate (clients pin it with --relay-ca): ${relay.tlsCertificatePath} · store: ${relay.storeDescription} · ttl ${relay.ttlSeconds}s${args['test-mode'] ? ' · TEST MODE' : ''}`,
+  );
+}
 
 /** Node timers hold at most 2^31-1 ms (about 24.8 days); beyond that they fire after 1 ms, in a busy loop. */
 const MAX_TIMER_MS = 24 * 86_400_000;

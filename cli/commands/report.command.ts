@@ -21,8 +21,9 @@ const command: CommandModule<object, ReportArgs> = {
       return;
     }
     const { mergeReports } = await import('../../conformance/runner/reports/merge.ts');
-    const path = await mergeReports(files, args.out ?? 'conformance-report');
-    process.stdout.write(`wrote ${path}\n`);
+    const written = await mergeReports(files, args.out ?? 'conformance-report');
+    process.stdout.write(`wrote ${written.path}\n`);
+    for (const path of written.generated) process.stdout.write(`  wrote ${path} (no report.html with every anchor next to its results.json)\n`);
   },
 };
 export default command;

@@ -31,7 +31,9 @@ const command: CommandModule<object, SimulateArgs> = {
   handler: async (args) => {
     const { simulate } = await import('../../simulator/simulate-cli.ts');
     const { parseDurationMs } = await import('../../simulator/scenario/units.ts');
-    const { runSeedsOnWorkers } = await import('../../simulator/workers/run-seeds.ts');
+    const { runSeedsStoppable } = await import('../../simulator/workers/run-seeds.ts');
+    const { progressWriter } = await import('../progress/progress-writer.ts');
+    const { onInterrupt, EXIT_INTERRUPTED } = await import('../progress/interrupt.ts');
     const { parseExtensionNames } = await import('../../simulator/compare-extensions.ts');
     // Checked before anything runs: a typo must not cost a whole run first.
     const compareExtensions = args['compare-extensions'] === undefined ? undefined : parseExtensionNames(args['compare-extensions']);
@@ -40,7 +42,7 @@ const command: CommandModule<object, SimulateArgs> = {
     if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffff_ffff)) throw new UsageError(`--seed: expected an integer in [0, 2^32), got ${args.seed}`);
     if (args.peers !== undefined && (!Number.isInteger(args.peers) || args.peers < 2)) throw new UsageError(`--peers: expected a whole number of at least 2, got ${args.peers}`);
     if (!Number.isInteger(args.seeds) || args.seeds < 1 || args.seeds > 1000) throw new UsageError(`--seeds: expected a whole number from 1 to 1000, got ${args.seeds}`);
-    const tty = process.stderr.isTTY === true;
+    const interrupt = onInterrupt();
     const outcome = await simulate({
       file: args.scenario,
       seed: args.seed,
@@ -52,9 +54,12 @@ const command: CommandModule<object, SimulateArgs> = {
       compareStrategies: args['compare-strategies'],
       compareExtensions,
       write: stdoutLines(),
-      progress: tty ? (text) => process.stderr.write(`\r\x1b[2K${text}`) : undefined,
-      runSeeds: runSeedsOnWorkers,
-    });
+      // Every run on a worker thread: this thread stays free to hear Ctrl-C.
+      runSeedsStoppable,
+      signal: interrupt.signal,
+      track: (label, total) => progressWriter({ label, total, unit: 'virtual-ms', withEvents: true }),
+    }).finally(() => interrupt.dispose());
+    if (outcome.partial) process.exit(EXIT_INTERRUPTED);
     if (outcome.failed.length > 0) process.exitCode = EXIT.failed;
   },
 };

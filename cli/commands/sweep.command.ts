@@ -28,8 +28,11 @@ const command: CommandModule<object, SweepArgs> = {
   handler: async (args) => {
     const { runSweep } = await import('../../simulator/sweep/run-sweep.ts');
     const { runJobsOnWorkers } = await import('../../simulator/sweep/run-jobs.ts');
-    const tty = process.stderr.isTTY === true;
-    await runSweep({
+    const { runJobsStoppable } = await import('../../simulator/workers/run-seeds.ts');
+    const { progressWriter } = await import('../progress/progress-writer.ts');
+    const { onInterrupt, EXIT_INTERRUPTED } = await import('../progress/interrupt.ts');
+    const interrupt = onInterrupt();
+    const outcome = await runSweep({
       file: args.scenario,
       sets: args.set,
       seeds: args.seeds,
@@ -37,9 +40,12 @@ const command: CommandModule<object, SweepArgs> = {
       shard: args.shard,
       outDir: args.out,
       write: stdoutLines(),
-      progress: tty ? (text) => process.stderr.write(`\r\x1b[2K${text}`) : undefined,
       runJobs: runJobsOnWorkers(),
-    });
+      runJobsStoppable,
+      signal: interrupt.signal,
+      track: (label, total) => progressWriter({ label, total, unit: 'virtual-ms', withEvents: true }),
+    }).finally(() => interrupt.dispose());
+    if (outcome.partial) process.exit(EXIT_INTERRUPTED);
   },
 };
 export default command;

@@ -5,6 +5,7 @@
  */
 import type { CaseContext, EndpointLatency } from '../runner/types.ts';
 import type { Reply } from '../runner/target.ts';
+import type { SuiteIdentity } from '../runner/identities.ts';
 import { check, SetupFailure } from '../runner/verify.ts';
 import { defineCases, lookupPath, PATHS, sampleBroadcast } from './steps.ts';
 
@@ -39,11 +40,22 @@ async function timedCall(load: Load, endpoint: string, send: () => Promise<Reply
   return reply;
 }
 
-async function oneClient(context: CaseContext, samples: Load, index: number, emails: string[]): Promise<void> {
-  const identity = context.identities.create({ email: emails[index] as string });
+/** Waits for every client; then the first failure (a dropped connection) fails the case. */
+async function settleAll(clients: Promise<void>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(clients);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** Register, then round 0's ready: afterwards every client's broadcast is live. */
+async function firstBroadcast(context: CaseContext, samples: Load, identity: SuiteIdentity): Promise<void> {
   await timedCall(samples, 'register', () => context.client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }, identity));
+  await timedCall(samples, 'ready', () => context.client.post(PATHS.ready, sampleBroadcast(context), identity));
+}
+
+async function oneClient(context: CaseContext, samples: Load, identity: SuiteIdentity, index: number, emails: string[]): Promise<void> {
   for (let round = 0; round < ROUNDS; round += 1) {
-    await timedCall(samples, 'ready', () => context.client.post(PATHS.ready, sampleBroadcast(context), identity));
+    if (round > 0) await timedCall(samples, 'ready', () => context.client.post(PATHS.ready, sampleBroadcast(context), identity));
     await timedCall(samples, 'heartbeat', () => context.client.post(PATHS.heartbeat, {}, identity));
     await timedCall(samples, 'lookup', () => context.client.get(lookupPath(emails[(index + 1 + round) % emails.length] as string), identity));
     await timedCall(samples, 'list', () => context.client.get(`${PATHS.list}?limit=20`, identity));
@@ -61,10 +73,12 @@ export default defineCases([
     async run(context) {
       const emails = Array.from({ length: PERF_CLIENTS }, () => context.newEmail('perf'));
       const load: Load = { samples: new Map(), wrongAnswer: null };
-      // allSettled: a client that fails (a dropped connection) never leaves the others running past the case.
-      const outcomes = await Promise.allSettled(emails.map((_, index) => oneClient(context, load, index, emails)));
-      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      if (failed) throw failed.reason;
+      const identities = emails.map((email) => context.identities.create({ email }));
+      // First every client registers and announces: client i looks up client i+1's broadcast, which on a
+      // relay slower to register than to look up (a database behind it, a proxy in front) would not exist yet.
+      await settleAll(identities.map((identity) => firstBroadcast(context, load, identity)));
+      // allSettled inside: a client that fails (a dropped connection) never leaves the others running past the case.
+      await settleAll(identities.map((identity, index) => oneClient(context, load, identity, index, emails)));
       const latencies: EndpointLatency[] = [...load.samples].map(([endpoint, ms]) => {
         const sorted = [...ms].sort((a, b) => a - b);
         return { endpoint, requests: sorted.length, p50Ms: Math.round(percentile(sorted, 0.5)), p99Ms: Math.round(percentile(sorted, 0.99)) };

@@ -46,6 +46,8 @@ export async function attemptCase(kase: ConformanceCase, env: CaseEnvironment, c
   const notes: string[] = [];
   const recorder = new CheckRecorder(kase.requirements[0] ?? '');
   const started = performance.now();
+  // Wall-clock start, so junit.xml can share the run's time among the cases in flight (junit-times.ts).
+  const startedAtMs = Date.now();
   const result: CaseResult = {
     caseId: kase.id,
     requirements: kase.requirements,
@@ -64,6 +66,7 @@ export async function attemptCase(kase: ConformanceCase, env: CaseEnvironment, c
     notes,
     exchanges,
     identities: identities.made,
+    startedAtMs,
     durationMs: 0,
   };
   const client = env.target.client(exchanges);

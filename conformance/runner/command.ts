@@ -3,11 +3,23 @@ import { UsageError } from '../../cli/usage-error.ts';
 import { ALL_CASES } from '../cases/index.ts';
 import { checkFlagPairs, checkNumbers, checkReportsDir, checkUntrustedSource, DEFAULT_CONCURRENCY, onlyPatterns, parseAuth, parseTargetUrl, readBaseline, readCa, type ConformanceArgs } from './cli-options.ts';
 import { startEmbeddedRelay, type EmbeddedRelay } from './embedded-relay.ts';
-import { runSuite, selectCases, TargetUnreachableError, type SuiteResult } from './run-suite.ts';
+import { runSuite, selectCases, SuiteInterruptedError, TargetUnreachableError, type SuiteListener, type SuiteResult } from './run-suite.ts';
 import type { TargetOptions } from './target.ts';
 import { renderTree, terminalListener } from './terminal-tree.ts';
+import { EXIT_INTERRUPTED, onInterrupt, type Interrupt } from '../../cli/progress/interrupt.ts';
+import { progressWriter, type ProgressWriter } from '../../cli/progress/progress-writer.ts';
 
 export async function runConformanceCommand(args: ConformanceArgs): Promise<number> {
+  const interrupt = onInterrupt();
+  try {
+    return await runInterruptible(args, interrupt);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** Ctrl-C once: the relay we started is stopped, what finished is written marked partial, exit 130. */
+async function runInterruptible(args: ConformanceArgs, interrupt: Interrupt): Promise<number> {
   checkNumbers(args);
   checkFlagPairs(args);
   await checkReportsDir(args.reports);
@@ -19,10 +31,17 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
   const baseline = await readBaseline(args.baseline);
   const untrustedSource = await checkUntrustedSource(args.untrustedSource);
   let embedded: EmbeddedRelay | null = null;
+  // Ctrl-C while a relay starts: it is stopped as soon as it is up, and nothing runs.
+  const startedOrStop = async (relay: EmbeddedRelay): Promise<EmbeddedRelay> => {
+    if (!interrupt.signal.aborted) return relay;
+    await relay.close();
+    process.stdout.write('interrupted before any case ran: no reports written\n');
+    process.exit(EXIT_INTERRUPTED);
+  };
   let target: TargetOptions;
   if (args.targetImage) {
     if (args.target) throw new UsageError('give either --target or --target-image, not both');
-    embedded = await startImage(args.targetImage, args.targetPort, args.targetArg ?? []);
+    embedded = await startedOrStop(await startImage(args.targetImage, args.targetPort, args.targetArg ?? []));
     process.stdout.write(`started container ${args.targetImage} at ${embedded.url}; it is removed after the run\n`);
     target = { url: embedded.url, caPem: embedded.caPem, insecure: false, auth };
   } else if (args.target) {
@@ -31,12 +50,12 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
     target = { url, caPem, insecure: Boolean(args.insecure), auth, untrustedSource };
     if (args.targetCmd !== undefined) {
       const { startTargetCommand } = await import('./target-process.ts');
-      embedded = await startTargetCommand({ command: args.targetCmd, warp: args.timeWarp ?? 1, target });
+      embedded = await startedOrStop(await startTargetCommand({ command: args.targetCmd, warp: args.timeWarp ?? 1, target }));
       process.stdout.write(`started the relay with --target-cmd${(args.timeWarp ?? 1) > 1 ? ` under libfaketime, its clock ${args.timeWarp}x faster` : ''}; it is stopped after the run\n`);
     }
   } else {
     if (auth.kind === 'header') throw new UsageError('--auth header:NAME needs --target (the embedded relay takes client certificates over TLS)');
-    embedded = await startEmbeddedRelay();
+    embedded = await startedOrStop(await startEmbeddedRelay());
     process.stdout.write(`no --target given: started the embedded reference relay at ${embedded.url} (TTL ${embedded.ttlSeconds} s, test mode, memory store)\n`);
     target = { url: embedded.url, caPem: embedded.caPem, insecure: false, auth };
   }
@@ -55,22 +74,59 @@ export async function runConformanceCommand(args: ConformanceArgs): Promise<numb
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       maxWaitSeconds: args.maxWait ?? 120,
       ...(baseline ? { baseline } : {}),
-      listener: terminalListener(process.stdout),
+      listener: withProgress(interrupt.signal),
+      signal: interrupt.signal,
     });
   } catch (error) {
     if (error instanceof TargetUnreachableError) throw new UsageError(error.message);
+    if (error instanceof SuiteInterruptedError) {
+      await embedded?.close();
+      process.stdout.write(`${error.message}: no reports written\n`);
+      return EXIT_INTERRUPTED;
+    }
     throw error;
   } finally {
     await embedded?.close();
   }
   if (args.label) result.label = args.label;
+  const partial = result.partial;
+  // Before the tree: its RESULT line counts only the cases that finished.
+  if (partial) process.stdout.write(`PARTIAL (stopped by ${partial.signal}): ${partial.note}\n`);
   process.stdout.write(renderTree(result));
   if (args.reports) {
     const { writeReports } = await import('./reports/write-reports.ts');
     const written = await writeReports(args.reports, result);
     process.stdout.write(`reports: ${written.slice(0, 3).join(', ')}${written.length > 3 ? ` and ${written.length - 3} repro script(s) in ${args.reports}/repro` : ''}\n`);
   }
+  if (partial) return EXIT_INTERRUPTED;
   return result.exitCode;
+}
+
+/**
+ * The terminal tree on stdout, and elapsed, ETA and cases done on stderr
+ * (cli/progress). With stderr on a TTY the bar replaces the tree's own
+ * "[n/N] case" line: the tree writes as if not on a TTY, each of its
+ * lines clearing the bar first (the bar redraws on its next tick).
+ */
+function withProgress(signal: AbortSignal): SuiteListener {
+  const barOnTty = process.stderr.isTTY === true;
+  const tree = terminalListener(barOnTty ? { isTTY: false, write: (text: string) => (process.stderr.write('\r\x1b[2K'), process.stdout.write(text)) } : process.stdout);
+  let writer: ProgressWriter | null = null;
+  signal.addEventListener('abort', () => writer?.stop(), { once: true });
+  return {
+    onStart(info) {
+      tree.onStart?.(info);
+      writer = progressWriter({ label: 'conformance', total: info.total, unit: 'cases' });
+    },
+    onCaseEnd(result, done, total) {
+      tree.onCaseEnd?.(result, done, total);
+      writer?.update({ done });
+      if (done === total) writer?.stop();
+    },
+    onRerun(result) {
+      tree.onRerun?.(result);
+    },
+  };
 }
 
 /** The arguments that select this target, quoted for a shell: the start of every rerun command the reports print. */

@@ -46,7 +46,21 @@ export interface SuiteOptions {
   targetCmd?: string | null;
   /** The CLI arguments that select this target, for rerun commands. */
   invocation?: string | null;
+  /**
+   * Aborted (Ctrl-C): no case starts, cases in flight are abandoned, and the
+   * result covers the cases that finished, with `partial` set.
+   */
+  signal?: AbortSignal;
 }
+
+/** The `partial` key of an interrupted run's results (reports/partial.ts reads it). */
+export interface SuitePartial {
+  signal: 'SIGINT';
+  note: string;
+}
+
+/** Aborted before any case ran: there is nothing to report. */
+export class SuiteInterruptedError extends Error {}
 
 export interface SuiteListener {
   onStart?(info: { total: number; time: TimeFacts; targetUrl: string; missingEndpoints: string[] }): void;
@@ -72,8 +86,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 50));
   const target = new Target({ ...options.target, freshConnections: options.target.freshConnections ?? (options.warp ?? 1) > 1 });
   try {
-    const missing = await probeEndpoints(target);
-    const time = await preflight(target, options);
+    const missing = await beforeAbort(probeEndpoints(target), options.signal);
+    const time = await beforeAbort(preflight(target, options), options.signal);
     const selected = selectCases(options.cases ?? ALL_CASES, options.only ?? []);
     options.listener?.onStart?.({ total: selected.length, time, targetUrl: options.target.url, missingEndpoints: missing });
     const facts: Record<string, string> = {};
@@ -88,12 +102,19 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       recordFact: (name, value) => (facts[name] = value),
       recordLatency: (latencies) => (performance = latencies),
     };
-    const firstRun = await runPhases(selected, env, concurrency, options);
-    const results = await rerunAlone(firstRun, selected, env, options);
+    const firstRun: CaseResult[] = [];
+    const finished = await untilAborted(runPhases(selected, env, concurrency, options, firstRun), options.signal);
+    const reran = finished ? await untilAborted(rerunAlone(firstRun, selected, env, options), options.signal) : undefined;
+    const results = reran ?? inCaseOrder([...firstRun], selected);
+    const partial = reran ? null : partialNote(finished, firstRun.length, selected.length);
     if (target.rateLimitedRetries > 0) facts['rate limited'] = `${target.rateLimitedRetries} request(s) answered 429 and were sent again after Retry-After (the relay limits requests per source address; latencies include the waits)`;
     const rootCauses = rootCausesOf(results);
     const requirements = aggregateRequirements(loadSpec(), results, baseline, rootCauses);
-    return assemble({ options, concurrency, seed, startedAt, time, facts, baseline, requirements, results, rootCauses, performance });
+    const result = assemble({ options, concurrency, seed, startedAt, time, facts, baseline, requirements, results, rootCauses, performance });
+    // Right after the version: whoever opens the file sees first that its counts are not the whole suite's.
+    if (!partial) return result;
+    const { schemaVersion, ...rest } = result;
+    return { schemaVersion, partial, ...rest } as SuiteResult;
   } finally {
     await target.close();
   }
@@ -160,25 +181,55 @@ export function selectCases(cases: ConformanceCase[], only: string[]): Conforman
   return cases.filter((c) => matchesAny(patterns, c.id, ...c.requirements.slice(0, 1)));
 }
 
-async function runPhases(selected: ConformanceCase[], env: CaseEnvironment, concurrency: number, options: SuiteOptions): Promise<CaseResult[]> {
+/** Fills `results` as cases end (an interrupted run reports what is there); after an abort, late endings are dropped. */
+async function runPhases(selected: ConformanceCase[], env: CaseEnvironment, concurrency: number, options: SuiteOptions, results: CaseResult[]): Promise<CaseResult[]> {
   const byTiming = (t: string) => selected.filter((c) => (c.timing ?? 'instant') === t);
-  const results: CaseResult[] = [];
   const onEnd = (result: CaseResult) => {
+    if (options.signal?.aborted) return;
     results.push(result);
     options.listener?.onCaseEnd?.(result, results.length, selected.length);
   };
-  await runPool(byTiming('instant'), concurrency, env, onEnd);
-  await runPool(byTiming('alone'), 1, env, onEnd);
-  await runPool(byTiming('expiry'), env.time.exclusive ? 1 : concurrency, env, onEnd);
-  await runPool(byTiming('clock'), 1, env, onEnd);
+  const signal = options.signal;
+  await runPool(byTiming('instant'), concurrency, env, onEnd, signal);
+  await runPool(byTiming('alone'), 1, env, onEnd, signal);
+  await runPool(byTiming('expiry'), env.time.exclusive ? 1 : concurrency, env, onEnd, signal);
+  await runPool(byTiming('clock'), 1, env, onEnd, signal);
   return results;
 }
 
-async function runPool(cases: ConformanceCase[], width: number, env: CaseEnvironment, onEnd: (r: CaseResult) => void): Promise<void> {
+/** The promise's value, or undefined as soon as `signal` aborts (the promise is left to settle unheard). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (!signal) return work;
+  work.catch(() => {});
+  if (signal.aborted) return Promise.resolve(undefined);
+  return Promise.race([work, new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }))]);
+}
+
+/** Pre-flight work: an abort there leaves nothing to report. */
+async function beforeAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  const value = await untilAborted(work, signal);
+  if (signal?.aborted) throw new SuiteInterruptedError('interrupted during pre-flight, before any case ran');
+  return value as T;
+}
+
+function inCaseOrder(results: CaseResult[], selected: ConformanceCase[]): CaseResult[] {
+  const order = new Map(selected.map((c, i) => [c.id, i]));
+  return results.sort((a, b) => (order.get(a.caseId) ?? 0) - (order.get(b.caseId) ?? 0));
+}
+
+/** "41 of 97 cases finished; the others did not run (in flight ones abandoned)", or the reruns that were cut short. */
+function partialNote(phasesFinished: CaseResult[] | undefined, done: number, total: number): SuitePartial {
+  const note = phasesFinished
+    ? `all ${total} cases ran once; the reruns alone of failed cases were cut short, so their stability is unknown`
+    : `${done} of ${total} cases finished; the others did not run or were abandoned in flight`;
+  return { signal: 'SIGINT', note };
+}
+
+async function runPool(cases: ConformanceCase[], width: number, env: CaseEnvironment, onEnd: (r: CaseResult) => void, signal?: AbortSignal): Promise<void> {
   const queue = [...cases];
   let inFlight = 0;
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
+    for (let next = queue.shift(); next && !signal?.aborted; next = queue.shift()) {
       // What was really in flight as it started (the pool's tail runs fewer than its width).
       inFlight += 1;
       const result = await attemptCase(next, env, inFlight);

@@ -240,6 +240,12 @@ function notPassing(requirement: RequirementResult, casesById: Map<string, CaseR
  * as passing.
  */
 export function resultLine(result: SuiteResult): string {
+  const line = verdictLine(result);
+  // A stopped run judged only what finished: say so before any verdict (issue 13).
+  return result.partial ? line.replace(/^RESULT: /, `RESULT (PARTIAL, stopped by ${result.partial.signal}: only the cases that finished were judged): `) : line;
+}
+
+function verdictLine(result: SuiteResult): string {
   const a = analyse(result);
   const { strict, failOnSkip } = result.options;
   const head: string[] = [];

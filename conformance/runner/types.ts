@@ -2,6 +2,7 @@
  * The vocabulary of the conformance suite: requirements (from SPEC.md),
  * cases that check them, the HTTP exchanges they make, and verdicts.
  */
+import type { PartialMark } from '../../reference/shared/partial-mark.ts';
 import type { SuiteIdentity } from './identities.ts';
 import type { TargetClient } from './target.ts';
 import type { TimeControl, TimeFacts } from './time-control.ts';
@@ -146,6 +147,8 @@ export interface CaseResult {
   notes: string[];
   exchanges: Exchange[];
   identities: SuiteIdentity[];
+  /** Epoch ms when this attempt began (the first attempt is the one recorded); absent in files written before it existed. */
+  startedAtMs?: number;
   durationMs: number;
 }
 
@@ -210,6 +213,8 @@ export interface SuiteResult {
   tool: string;
   /** A name for this implementation in merged reports (`--label`). */
   label?: string;
+  /** Present only when Ctrl-C stopped the run: the numbers cover the cases that finished. */
+  partial?: PartialMark;
   target: { url: string; auth: string };
   /** The command line that selects this target, for rerun commands (`relaylab conformance --target … --ca …`); null when run as a library. */
   invocation: string | null;

@@ -19,6 +19,12 @@ export const RELAY_LIMITS = {
   minRsaModulusBits: 2048,
 } as const;
 
+/** SPEC TEST-1 bounds on the test clock: each step at most ten years, all steps together at most 100 years. */
+export const TEST_CLOCK_LIMITS = {
+  maxStepSeconds: 10 * 365 * 86400,
+  maxTotalMs: 100 * 365 * 86_400_000,
+} as const;
+
 /** A relay's broadcast time-to-live, whole seconds: the reference default, and what a relay may be configured to. */
 export const TTL_SECONDS = {
   default: 3600,

@@ -16,4 +16,6 @@ export const RELAY_PATHS = {
   /** SPEC EXT-2, only where the relay offers "goodbye". */
   goodbye: '/api/relay/broadcast/goodbye',
   clock: '/api/test/clock',
+  /** The reference relay's OpenAPI 3.1 document (not a SPEC endpoint; issue 13). */
+  openapi: '/api/openapi.json',
 } as const;

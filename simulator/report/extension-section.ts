@@ -6,8 +6,9 @@
  */
 import type { ExtensionComparison, ExtensionSide } from './extension-comparison.ts';
 import type { Results } from './results.ts';
+import { escapeHtml } from '../../reference/shared/escape-html.ts';
+import { pairedBars, type BarRow } from './charts/paired-bars.ts';
 import type { StrategySide } from './strategy-comparison.ts';
-import { escapeHtml, pairedBars } from './svg-charts.ts';
 
 /** `bar`: drawn as well as tabled (one bar pair per quantity keeps the figure readable). */
 type Row = { label: string; pick: (s: ExtensionSide) => number | null; unit: 'ms' | 'ratio' | 'per-second' | 'count'; bar: boolean };
@@ -38,14 +39,31 @@ function oneExtension(c: ExtensionComparison): string {
     const [a, b] = [row.pick(c.without), row.pick(c.with)];
     return `<tr><td>${escapeHtml(row.label)}</td><td>${text(a, row.unit)}</td><td>${text(b, row.unit)}</td><td>${a === null || b === null ? 'none' : text(b - a, row.unit, true)}</td></tr>`;
   }).join('');
-  const bars = pairedBars(`${c.extension}: without and with`, names, ROWS.filter((row) => row.bar).map((row) => ({
-    label: row.label,
-    values: [row.pick(c.without), row.pick(c.with)],
-    text: [text(row.pick(c.without), row.unit), text(row.pick(c.with), row.unit)],
-  })));
+  const bars = pairedBars(`${c.extension}: without and with`, names, ROWS.filter((row) => row.bar).map((row) => barRow(row, c)));
   const pairs = c.pairs.filter((p) => p.without.tries + p.with.tries > 0).map((p) => `<tr${p.without.success_ratio === p.with.success_ratio ? '' : ' class="changed"'}><td>${escapeHtml(p.caller)}</td><td>${escapeHtml(p.callee)}</td><td>${pairText(p.without)}</td><td>${pairText(p.with)}</td></tr>`).join('');
   return `<section id="${id}"><h3>${escapeHtml(c.extension)} (seed ${c.seed})</h3><table class="extension-summary">${head}${body}</table>${bars}` +
     `<p>Connect success per pair; rows in bold changed with the extension.</p><table class="extension-pairs"><tr><th>caller</th><th>callee</th><th>without: success, connect p95</th><th>with: success, connect p95</th></tr>${pairs}</table></section>`;
+}
+
+/** One drawn quantity in its axis unit: a time in the unit its values read best in, a ratio in %. */
+function barRow(row: Row, c: ExtensionComparison): BarRow {
+  const values: [number | null, number | null] = [row.pick(c.without), row.pick(c.with)];
+  const [unit, divisor] = axisUnit(row.unit, values);
+  return {
+    label: row.label,
+    unit,
+    values: [values[0] === null ? null : values[0] / divisor, values[1] === null ? null : values[1] / divisor],
+    text: [text(values[0], row.unit), text(values[1], row.unit)],
+    ...(row.unit === 'ratio' ? { max: 100 } : {}),
+  };
+}
+
+function axisUnit(unit: Row['unit'], values: Array<number | null>): [string, number] {
+  if (unit === 'ratio') return ['%', 0.01];
+  if (unit === 'per-second') return ['requests/s', 1];
+  if (unit === 'count') return ['count', 1];
+  // The unit text() writes the bar's label in, so the label and the axis agree.
+  return Math.max(0, ...values.map((v) => Math.abs(v ?? 0))) < 10_000 ? ['ms', 1] : ['s', 1000];
 }
 
 function offered(side: ExtensionSide): string {

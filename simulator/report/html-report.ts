@@ -4,21 +4,40 @@
  * model setting in a table at the end), the assertions, the headline metrics, CDFs,
  * the relay load timeline and the NAT x NAT success heat map. A value
  * with nothing to measure reads "none" with its reason, never 0.
+ * Charts are Observable Plot SVG rendered here (charts/), with <title>
+ * hover text on every mark; a run stopped early carries a banner on top.
  */
+import { escapeHtml } from '../../reference/shared/escape-html.ts';
+import { cdfChart } from './charts/cdf-chart.ts';
+import { heatMap } from './charts/heat-map.ts';
+import { timelineChart } from './charts/timeline-chart.ts';
 import { extensionSection } from './extension-section.ts';
 import { hypothesisBanner, settingRows } from './model-section.ts';
 import type { MultiSeedSummary } from './multi-seed.ts';
 import type { Results } from './results.ts';
-import { cdfChart, escapeHtml, heatMap, timelineChart } from './svg-charts.ts';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#111}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}.hypothesis{border:2px solid #b45309;background:#fffbeb;padding:0.5rem 1rem}figure{display:inline-block;margin:0.5rem;vertical-align:top}tr.changed td{font-weight:600}figcaption{font-weight:600}`;
+.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}.hypothesis{border:2px solid #b45309;background:#fffbeb;padding:0.5rem 1rem}figure{display:inline-block;margin:0.5rem;vertical-align:top}tr.changed td{font-weight:600}figcaption{font-weight:600;margin-bottom:0.25rem}
+.legend{font-size:12px;margin:0.25rem 0}p.empty{color:#4b5563;font-style:italic}.bars-figure p.empty{font-size:12px;margin:0.5rem 0}.partial{border:2px solid #b91c1c;background:#fef2f2;padding:0.5rem 1rem}`;
 
-export function renderReport(r: Results, multi: MultiSeedSummary | null): string {
+/** What a run that did not finish tells the page (e.g. Ctrl-C): shown as a banner above everything else. */
+export interface PartialRun {
+  /** What stopped it: "SIGINT". */
+  signal: string;
+  /** What the numbers below cover: "stopped at 41 min of 2 h virtual time". */
+  note: string;
+}
+
+export interface ReportExtras {
+  partial?: PartialRun;
+}
+
+export function renderReport(r: Results, multi: MultiSeedSummary | null, extras: ReportExtras = {}): string {
   const d = r.distributions;
   const labels = uniqueLabels(r);
   const sections = [
+    partialBanner(extras.partial),
     `<h1>Simulation report: ${escapeHtml(r.scenario)}${r.hypotheses.length > 0 ? ' (hypothesis)' : ''}</h1>`,
     hypothesisBanner(r),
     `<p>Scenario <code>${escapeHtml(r.file)}</code>, seed <code>${r.seed}</code>, ${r.events_processed} events. Verdict: <span id="verdict" class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'all assertions hold' : 'assertions failed'}</span>.</p>`,
@@ -32,19 +51,19 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null): string
     table('Metrics', ['metric', 'value'], Object.entries(r.metrics).map(([k, v]) => [k, shown(v, r.metric_notes[k])]), 'metrics'),
     multi ? table(`Over ${multi.seeds.length} seeds (mean ± 95% CI)`, ['metric', 'mean', '± CI', 'note'], multi.metrics.map((m) => [m.metric, shown(m.mean, undefined), shown(m.ci95, undefined), m.note ?? '']), 'seeds') : '',
     '<h2>Distributions</h2>',
-    cdfChart('Time to connect (CDF)', 'ms', d.time_to_connect_ms?.cdf ?? []),
-    cdfChart('Lookup latency (CDF)', 'ms', d.lookup_latency_ms?.cdf ?? []),
-    cdfChart('Join to discoverable (CDF)', 'ms', d.join_to_discoverable_ms?.cdf ?? []),
-    cdfChart('Staleness of stale lookups (CDF)', 'ms', d.staleness_ms?.cdf ?? []),
-    cdfChart('Listed after departure (CDF)', 'ms', d.listed_after_departure_ms?.cdf ?? []),
-    cdfChart('Listed after a graceful leave (CDF)', 'ms', d.listed_after_leave_ms?.cdf ?? []),
-    cdfChart('Listed after a crash (CDF)', 'ms', d.listed_after_crash_ms?.cdf ?? []),
-    cdfChart('Expiry gap lengths (CDF)', 'ms', d.expiry_gap_ms?.cdf ?? []),
+    cdfChart('Time to connect (CDF)', d.time_to_connect_ms),
+    cdfChart('Lookup latency (CDF)', d.lookup_latency_ms),
+    cdfChart('Join to discoverable (CDF)', d.join_to_discoverable_ms),
+    cdfChart('Staleness of stale lookups (CDF)', d.staleness_ms),
+    cdfChart('Listed after departure (CDF)', d.listed_after_departure_ms),
+    cdfChart('Listed after a graceful leave (CDF)', d.listed_after_leave_ms),
+    cdfChart('Listed after a crash (CDF)', d.listed_after_crash_ms),
+    cdfChart('Expiry gap lengths (CDF)', d.expiry_gap_ms),
     listingParagraph(r),
     '<h2>Relay load</h2>',
-    timelineChart('Relay requests per bucket and live broadcasts', r.timeline.bucket_ms, [
-      { name: 'requests', values: r.timeline.relay_requests, color: '#2563eb' },
-      { name: 'live broadcasts', values: r.timeline.live_broadcasts, color: '#d97706' },
+    timelineChart('Relay requests and live broadcasts over time', r.timeline.bucket_ms, [
+      { name: 'relay requests', unit: 'requests', values: r.timeline.relay_requests, color: '#2563eb' },
+      { name: 'live broadcasts', unit: 'live broadcasts', values: r.timeline.live_broadcasts, color: '#d97706', sampled: true },
     ]),
     table('Per pair', ['caller', 'callee', 'tries', 'success', 'attempts p50', 'connect p95 ms', 'winning address kinds'],
       r.pairs.filter((p) => p.tries > 0).map((p) => [p.caller, p.callee, String(p.tries), shown(p.success_ratio, p.note), shown(p.attempts_until_success.p50, 'no successes'), shown(p.time_to_connect_ms.p95, 'no successes'), Object.entries(p.winning_address_kinds).map(([k, v]) => `${k}: ${v}`).join(', ')]), 'pairs'),
@@ -56,6 +75,12 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null): string
     table('Model settings (results.json options)', ['setting', 'value'], settingRows(r), 'model-settings'),
   ];
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.scenario)}: relaylab simulation</title><style>${STYLE}</style></head><body>${sections.join('\n')}</body></html>\n`;
+}
+
+/** The banner a run stopped by a signal opens with; the sweep report uses it too. Style: `.partial`. */
+export function partialBanner(partial: PartialRun | undefined): string {
+  if (partial === undefined) return '';
+  return `<div id="partial" class="partial" role="alert"><strong>PARTIAL RUN</strong> (stopped by ${escapeHtml(partial.signal)}): ${escapeHtml(partial.note)}</div>`;
 }
 
 /** The relay's own listing, in words: what the two charts above measure, and how the false expiries relate to the gaps. */

@@ -3,8 +3,8 @@
  * (behaviour the reference code does not have), and every model setting
  * as results.json's `options` gives it, one row each.
  */
+import { escapeHtml } from '../../reference/shared/escape-html.ts';
 import type { Results } from './results.ts';
-import { escapeHtml } from './svg-charts.ts';
 
 /** In the header, before any number: a reader must know a run is a hypothesis before reading its results. */
 export function hypothesisBanner(r: Results): string {

@@ -20,7 +20,11 @@ export interface SeedMetric {
 
 const P95_CONNECT = 'p95(time_to_connect_ms)';
 
+/** results.json of a --seeds K run: this summary first, then `runs` (schemas/simulator-multi-seed.schema.json). */
+export const MULTI_SEED_SCHEMA = 'relaylab.simulator.multi-seed/1';
+
 export interface MultiSeedSummary {
+  schema: string;
   seeds: number[];
   metrics: SeedMetric[];
   passed: boolean;
@@ -32,7 +36,7 @@ const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2
 export function summariseSeeds(runs: Results[]): MultiSeedSummary {
   const names = Object.keys(runs[0]?.metrics ?? {});
   const metrics = [...names, P95_CONNECT].map((metric) => seedMetric(metric, runs));
-  return { seeds: runs.map((r) => r.seed), metrics, passed: runs.every((r) => r.passed) };
+  return { schema: MULTI_SEED_SCHEMA, seeds: runs.map((r) => r.seed), metrics, passed: runs.every((r) => r.passed) };
 }
 
 function seedMetric(metric: string, runs: Results[]): SeedMetric {

@@ -44,21 +44,26 @@ describe('sweep report.html in headless Chromium', () => {
       const chart = (caption: string) => heartbeat.locator('figure').filter({ has: page.locator('figcaption', { hasText: new RegExp(`^${caption.replace(/[()]/g, '\\$&')}$`) }) });
       const relay = chart('relay_requests');
       // One line per crash rate, each with its band and a point per heartbeat interval.
-      expect(await relay.locator('polyline.line').count()).toBe(2);
-      expect(await relay.locator('polygon.band').count()).toBe(2);
+      expect(await relay.locator('path.line').count()).toBe(2);
+      expect(await relay.locator('path.band').count()).toBe(2);
       expect(await relay.locator('circle.point').count()).toBe(6);
-      expect(await relay.locator('text.tick').allTextContents()).toEqual(['10m', '20m', '30m']);
+      expect(await relay.locator('g[aria-label="x-axis tick label"] text').allTextContents()).toEqual(['10m', '20m', '30m']);
+      // A y axis with the metric and its unit; every point says its value on hover.
+      expect(await relay.locator('g[aria-label="y-axis label"] text').textContent()).toBe('relay_requests (count)');
+      expect(await relay.locator('circle.point title').first().textContent()).toMatch(/^churn\.crashes_per_hour=0%, protocol\.heartbeat_interval=10m: [\d.]+ ± [\d.]+$/);
       expect(await relay.locator('.legend').textContent()).toBe('churn.crashes_per_hour=0% churn.crashes_per_hour=20%');
       // Without crashes nobody departed: that line has no points, only "none" markers, never a 0.
       const listed = chart('mean(listed_after_departure_ms)');
       expect(await listed.locator('text.none').count()).toBe(3);
-      expect(await listed.locator('text.none title').first().textContent()).toBe('churn.crashes_per_hour=0%: none (no value in any seed: no samples)');
+      expect(await listed.locator('text.none title').first().textContent()).toBe('churn.crashes_per_hour=0%, protocol.heartbeat_interval=10m: none (no value in any seed: no samples)');
+      // Milliseconds read in a readable unit.
+      expect(await listed.locator('g[aria-label="y-axis label"] text').textContent()).toMatch(/^mean\(listed_after_departure\) \((s|min|h)\)$/);
       expect(await listed.locator('circle.point').count()).toBe(3);
       expect(await heartbeat.locator('p.constant').textContent()).toContain('false_expiries = 0');
       // Nothing drawn outside its chart (axis labels fit the margin).
       const outside = await page.locator('svg.sweep').evaluateAll((svgs) => svgs.flatMap((svg) => {
         const box = svg.getBoundingClientRect();
-        return Array.from(svg.querySelectorAll('text, circle, polyline')).map((el) => el.getBoundingClientRect()).filter((r) => r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5).length;
+        return Array.from(svg.querySelectorAll('text, circle, path')).map((el) => el.getBoundingClientRect()).filter((r) => r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5).length;
       }));
       expect(outside.every((n) => n === 0)).toBe(true);
       expect(errors).toEqual([]);

@@ -1,15 +1,17 @@
 /**
  * One metric against one swept parameter: a line per combination of the
- * other parameters, each with its 95% confidence band. Drawn like
- * report/svg-charts.ts (same size, classes and escaping) so the sweep
- * report reads like a run's. A point with no value breaks its line and
- * is marked "none" at the axis, never drawn at 0.
+ * other parameters, each with its 95% confidence band, drawn with
+ * Observable Plot like the run report's charts (report/charts/). A metric
+ * in milliseconds reads in the time unit its range is readable in. A point
+ * with no value breaks its line and is marked "none" at the axis, never
+ * drawn at 0. Every point and marker has a <title> with its exact value.
  */
-import { escapeHtml } from '../report/svg-charts.ts';
+import * as Plot from '@observablehq/plot';
+import { escapeHtml } from '../../reference/shared/escape-html.ts';
+import { figure } from '../report/charts/figure.ts';
+import { plotSvg } from '../report/charts/plot-svg.ts';
+import { num, timeUnitFor } from '../report/charts/units.ts';
 
-const WIDTH = 460;
-const HEIGHT = 220;
-const PAD = 48;
 const COLORS = ['#2563eb', '#d97706', '#15803d', '#9333ea', '#dc2626', '#0891b2', '#4b5563', '#db2777'];
 
 export interface ChartValue {
@@ -32,30 +34,70 @@ export interface AxisSpec {
   positions: number[];
 }
 
-export function sweepChart(title: string, axis: AxisSpec, input: ChartSeries[]): string {
+/** `key`: unique in the page (the same metric is drawn once per swept parameter). */
+export function sweepChart(title: string, axis: AxisSpec, input: ChartSeries[], key = title): string {
   const series = clippedAtZero(input);
   const range = yRange(series);
-  const x = (i: number): number => PAD + (axis.positions[i] as number) * (WIDTH - 2 * PAD);
-  const y = (v: number): number => HEIGHT - PAD - ((v - range.min) / (range.max - range.min)) * (HEIGHT - 2 * PAD);
-  const body = series.map((s, k) => seriesSvg(s, k, x, y)).join('');
-  const svg = `<svg class="chart sweep" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">${axes(axis, range, x)}${body}</svg>`;
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption>${svg}${legend(series)}</figure>`;
+  const unit = metricUnit(title, Math.max(Math.abs(range.min), Math.abs(range.max)));
+  const rows = series.flatMap((s, k) => rowsOf(s, k, axis, unit.divisor));
+  type Row = (typeof rows)[number];
+  const present = rows.filter((d) => d.mean !== null);
+  const none = rows.filter((d) => d.mean === null);
+  const hover = (d: Row): string => `${d.series}, ${axis.title}=${d.label}: ${d.text}`;
+  const svg = plotSvg({ key: `sweep ${key}`, svgClass: 'chart sweep', markClasses: ['band', 'line', 'point', 'none'] }, {
+    width: 460,
+    height: 240,
+    marginLeft: 56,
+    marginBottom: 40,
+    marginRight: 24,
+    style: { fontSize: '11px' },
+    x: { domain: [0, 1], inset: 16, ticks: axis.positions, tickFormat: (p: number) => axis.labels[axis.positions.indexOf(p)] ?? '', label: axis.title, labelAnchor: 'center', labelArrow: 'none' },
+    y: { domain: [range.min / unit.divisor, range.max / unit.divisor], nice: true, grid: true, label: `${title.replace(/_ms\b/, '')} (${unit.name})`, labelArrow: 'none' },
+    color: { type: 'identity' },
+    marks: [
+      Plot.areaY(present, { x: 'x', y1: 'low', y2: 'high', z: 'run', fill: 'color', fillOpacity: 0.15, className: 'band' }),
+      Plot.lineY(present.filter((d) => d.runLength > 1), { x: 'x', y: 'mean', z: 'run', stroke: 'color', strokeWidth: 2, className: 'line' }),
+      Plot.dot(present, { x: 'x', y: 'mean', r: 3, fill: 'color', className: 'point', title: hover }),
+      // A lone point has no band to draw: its interval is a vertical rule, side by side with the other series'.
+      ...series.map((_, k) => Plot.ruleX(present.filter((d) => d.k === k && d.runLength === 1), { x: 'x', y1: 'low', y2: 'high', dx: (k - (series.length - 1) / 2) * 5, stroke: 'color', strokeOpacity: 0.35, strokeWidth: 4, className: 'band' })),
+      // "none" markers stack one line per series above the x axis (dy is a constant per mark in Plot).
+      ...series.map((_, k) => Plot.text(none.filter((d) => d.k === k), { x: 'x', frameAnchor: 'bottom', dy: -4 - 11 * (k % 8), text: () => 'none', fill: 'color', className: 'none', title: hover })),
+    ],
+  });
+  return figure(title, `${svg}${legend(series)}`);
 }
 
-function seriesSvg(s: ChartSeries, k: number, x: (i: number) => number, y: (v: number) => number): string {
-  const color = COLORS[k % COLORS.length] as string;
-  let out = '';
-  for (const run of contiguousRuns(s.values)) {
-    const upper = run.map((i) => `${r1(x(i))},${r1(y(high(s.values[i] as ChartValue)))}`);
-    const lower = [...run].reverse().map((i) => `${r1(x(i))},${r1(y(low(s.values[i] as ChartValue)))}`);
-    out += `<polygon class="band" points="${[...upper, ...lower].join(' ')}" fill="${color}" fill-opacity="0.15" stroke="none"/>`;
-    if (run.length > 1) out += `<polyline class="line" points="${run.map((i) => `${r1(x(i))},${r1(y(mean(s.values[i] as ChartValue)))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`;
-  }
-  s.values.forEach((v, i) => {
-    if (v.mean === null) out += `<text class="none" x="${r1(x(i))}" y="${HEIGHT - PAD - 4 - 10 * (k % 8)}" font-size="10" text-anchor="middle" fill="${color}"><title>${escapeHtml(`${s.name}: none (${v.note ?? 'no value'})`)}</title>none</text>`;
-    else out += `<circle class="point" cx="${r1(x(i))}" cy="${r1(y(v.mean))}" r="3" fill="${color}"><title>${escapeHtml(`${s.name}: ${v.mean}${v.ci95 === null ? ' (one value: no interval)' : ` ± ${v.ci95}`}${v.note ? ` (${v.note})` : ''}`)}</title></circle>`;
+/** One row per (series, swept value), in the metric's display unit, with the run of consecutive values it belongs to. */
+function rowsOf(s: ChartSeries, k: number, axis: AxisSpec, divisor: number) {
+  const runs = contiguousRuns(s.values);
+  return s.values.map((v, i) => {
+    const run = runs.findIndex((r) => r.includes(i));
+    const shown = v.mean === null ? null : { mean: v.mean / divisor, low: low(v) / divisor, high: high(v) / divisor };
+    return {
+      series: s.name,
+      k,
+      color: COLORS[k % COLORS.length] as string,
+      x: axis.positions[i] as number,
+      label: axis.labels[i] ?? '',
+      run: `${k}-${run}`,
+      runLength: runs[run]?.length ?? 0,
+      mean: shown?.mean ?? null,
+      low: shown?.low ?? null,
+      high: shown?.high ?? null,
+      text: v.mean === null ? `none (${v.note ?? 'no value'})` : `${num(v.mean)}${v.ci95 === null ? ' (one value: no interval)' : ` ± ${num(v.ci95)}`}${v.note ? ` (${v.note})` : ''}`,
+    };
   });
-  return out;
+}
+
+/** Milliseconds read as s, min or h when that is readable; ratios and counts say so. */
+function metricUnit(metric: string, maxAbs: number): { name: string; divisor: number } {
+  if (/_ms\b/.test(metric)) {
+    const time = timeUnitFor(maxAbs);
+    return { name: time.name, divisor: time.ms };
+  }
+  if (/ratio/.test(metric)) return { name: 'ratio, 0–1', divisor: 1 };
+  if (/per_second/.test(metric)) return { name: 'per second', divisor: 1 };
+  return { name: 'count', divisor: 1 };
 }
 
 /**
@@ -83,14 +125,6 @@ function contiguousRuns(values: readonly ChartValue[]): number[][] {
   return runs;
 }
 
-function axes(axis: AxisSpec, range: { min: number; max: number }, x: (i: number) => number): string {
-  const lines = `<line x1="${PAD}" y1="${HEIGHT - PAD}" x2="${WIDTH - PAD}" y2="${HEIGHT - PAD}" stroke="#333"/><line x1="${PAD}" y1="${PAD}" x2="${PAD}" y2="${HEIGHT - PAD}" stroke="#333"/>`;
-  const ticks = axis.labels.map((label, i) => `<text class="tick" x="${r1(x(i))}" y="${HEIGHT - PAD + 16}" font-size="11" text-anchor="middle">${escapeHtml(label)}</text>`).join('');
-  const yLabels = `<text x="${PAD - 4}" y="${PAD + 4}" font-size="11" text-anchor="end">${escapeHtml(short(range.max))}</text><text x="${PAD - 4}" y="${HEIGHT - PAD}" font-size="11" text-anchor="end">${escapeHtml(short(range.min))}</text>`;
-  const title = `<text x="${WIDTH / 2}" y="${HEIGHT - 8}" font-size="11" text-anchor="middle">${escapeHtml(axis.title)}</text>`;
-  return lines + ticks + yLabels + title;
-}
-
 function legend(series: ChartSeries[]): string {
   if (series.length < 2) return '';
   return `<div class="legend">${series.map((s, k) => `<span style="color:${COLORS[k % COLORS.length]}">${escapeHtml(s.name)}</span>`).join(' ')}</div>`;
@@ -107,10 +141,6 @@ function yRange(series: ChartSeries[]): { min: number; max: number } {
   return { min: min - pad, max: max + pad };
 }
 
-function mean(v: ChartValue): number {
-  return v.mean as number;
-}
-
 function low(v: ChartValue): number {
   return Math.max((v.mean as number) - (v.ci95 ?? 0), v.floor ?? -Infinity);
 }
@@ -119,14 +149,3 @@ function high(v: ChartValue): number {
   return (v.mean as number) + (v.ci95 ?? 0);
 }
 
-function r1(value: number): string {
-  return (Math.round(value * 10) / 10).toString();
-}
-
-/** Axis labels fit the 48 px margin: 3,600,000 reads 3.6M. */
-function short(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `${Number((value / 1e6).toPrecision(3))}M`;
-  if (abs >= 1e4) return `${Number((value / 1e3).toPrecision(3))}k`;
-  return String(Number(value.toPrecision(3)));
-}

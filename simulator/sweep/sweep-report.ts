@@ -6,18 +6,20 @@
  * have no value anywhere, are listed in a line instead of drawn.
  * Computed from results.json alone, so a merge of shards draws the same page.
  */
-import { escapeHtml } from '../report/svg-charts.ts';
+import { partialBanner, type ReportExtras } from '../report/html-report.ts';
+import { escapeHtml } from '../../reference/shared/escape-html.ts';
 import { axisPositions } from './axis.ts';
 import { sweepChart, type ChartSeries } from './sweep-chart.ts';
 import type { SweepPointResult, SweepResults } from './sweep-results.ts';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#111}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}.hypothesis{border:2px solid #b45309;background:#fffbeb;padding:0.5rem 1rem}figure{display:inline-block;margin:0.5rem;vertical-align:top}figcaption{font-weight:600}.legend{font-size:12px;max-width:460px}`;
+.pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}.hypothesis{border:2px solid #b45309;background:#fffbeb;padding:0.5rem 1rem}figure{display:inline-block;margin:0.5rem;vertical-align:top}figcaption{font-weight:600;margin-bottom:0.25rem}.legend{font-size:12px;max-width:460px}`;
 
-export function renderSweepReport(r: SweepResults): string {
+export function renderSweepReport(r: SweepResults, extras: ReportExtras = {}): string {
   const swept = r.parameters.filter((p) => p.values.length > 1);
   const sections = [
+    partialBanner(extras.partial),
     `<h1>Sweep report: ${escapeHtml(r.scenario)}</h1>`,
     hypotheses(r),
     header(r),
@@ -64,7 +66,7 @@ function parameterSection(r: SweepResults, parameter: number): string {
   const constant = metrics.filter((m) => constantValue(r.points, m) !== undefined);
   const drawn = metrics.filter((m) => !constant.includes(m));
   const axis = { title: p.name, labels: p.values, positions: axisPositions(p.values) };
-  const charts = drawn.map((m) => sweepChart(m, axis, seriesFor(r, parameter, m)));
+  const charts = drawn.map((m) => sweepChart(m, axis, seriesFor(r, parameter, m), `${p.name} ${m}`));
   return `<h2>Against ${escapeHtml(p.name)}</h2><section class="parameter" data-parameter="${escapeHtml(p.name)}">${charts.join('')}${constantLine(r.points, constant)}</section>`;
 }
 

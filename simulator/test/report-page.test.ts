@@ -106,8 +106,10 @@ describe('report.html in headless Chromium', () => {
       // Row 1: listed after a graceful leave, mean (seconds without, milliseconds with the goodbye).
       expect(await cells('extension-goodbye', 1)).toEqual(['listed after a graceful leave, mean', `${((goodbye?.without.listed_after_leave_ms.mean_ms as number) / 1000).toFixed(1)} s`, `${Math.round(goodbye?.with.listed_after_leave_ms.mean_ms as number)} ms`, expect.stringMatching(/^-[\d.]+ s$/)]);
       expect(await page.locator('#extension-goodbye table.extension-summary th').allTextContents()).toEqual(['quantity', 'without (no extensions)', 'with (goodbye)', 'difference']);
-      // Four quantities drawn, two bars each; a bar's title names its side and value.
-      expect(await page.locator('#extension-goodbye svg.bars rect.bar').count()).toBe(8);
+      // Three quantities drawn, two bars each; "listed after a crash" has no value on
+      // either side in a scenario without crashes, so it is a note, never two zero bars.
+      expect(await page.locator('#extension-goodbye svg.bars rect.bar').count()).toBe(6);
+      expect(await page.locator('#extension-goodbye p.empty').textContent()).toBe('listed after a crash, mean: none on either side, nothing to draw');
       expect(await page.locator('#extension-goodbye svg.bars rect.bar title').first().textContent()).toMatch(/^without \(no extensions\): [\d.]+ s$/);
       // Observed address opens the forwarded homes: those rows are marked as changed.
       const changed = await page.locator('#extension-observed-address table.extension-pairs tr.changed td').allTextContents();

@@ -19,6 +19,7 @@ import { resultLine } from '../terminal-tree.ts';
 import type { SuiteResult } from '../types.ts';
 import { failingResult, fullResult, kase, requirement, smallResult } from './fixtures.ts';
 import { REQUIREMENT_VERDICTS, toReportHtml } from './html.ts';
+import { toMergedHtml } from './merged-html.ts';
 
 const INVOCATION = "relaylab conformance --target https://relay.example:8443 --ca relay.pem --target-cmd './acme --ttl 300' --time-warp 60";
 
@@ -171,18 +172,60 @@ describe('report.html in Chromium', () => {
     }
   }, 60_000);
 
-  it('renders the merged implementation × requirement matrix, each implementation with its own anchors', async () => {
+  it('renders the merged matrix: a column per run with its seed, TTL and dates, totals per run, a partial run marked', async () => {
     const a = { ...failingResult(), label: 'acme' };
-    const b = { ...smallResult(), label: 'tiny' } as SuiteResult;
-    const { page, problems } = await open(toReportHtml([a, b]), 'merged.html');
-    expect(await page.locator('#matrix thead th').allTextContents()).toEqual(['Id', 'Level', 'Requirement', 'acme', 'tiny']);
-    expect(await page.locator('#matrix tr.req[data-verdict="mixed"]').count()).toBeGreaterThan(0);
-    expect(await page.locator('#impl-1 #r1-fail-READY-2 p.links a').first().getAttribute('href')).toBe('#r1-case-READY-2_invalid-port_3_5_');
-    expect(await brokenLinks(page)).toEqual([]);
-    await page.locator('.filters input[value="mixed"]').uncheck();
-    expect(await page.locator('tr.req:visible[data-verdict="mixed"]').count()).toBe(0);
-    expect(await page.evaluate(() => new Set([...document.querySelectorAll('[id]')].map((e) => e.id)).size)).toBe(await page.locator('[id]').count());
-    expect(problems).toEqual([]);
+    const b = { ...smallResult(), label: undefined, partial: { signal: 'SIGINT', note: 'stopped after 2 of 200 cases' } } as SuiteResult;
+    const columns = [a, b].map((result) => ({ result, name: result.label ?? result.target.url, file: null, href: null, anchors: null }));
+    for (const width of [1280, 400]) {
+      const { page, problems } = await open(toMergedHtml(columns), `merged-${width}.html`, width);
+      expect(await page.locator('#matrix thead tr').first().locator('th').allTextContents()).toEqual(['Id', 'Level', 'Requirement', 'acme', 'https://relay.example:8443 partial']);
+      const meta = Object.fromEntries(await page.locator('#matrix thead tr.meta').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')?.textContent, [...r.querySelectorAll('td:not(.text)')].map((td) => td.textContent)])));
+      const chips = (result: SuiteResult) => REQUIREMENT_VERDICTS.map((v) => [v, result.requirements.filter((r) => r.verdict === v).length] as const).filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`).join(' ');
+      expect(meta.requirements).toEqual([chips(a), chips(b)]);
+      delete meta.requirements;
+      expect(meta).toEqual({
+        target: ['https://relay.example:8443', 'https://relay.example:8443'],
+        started: ['2025-01-02T03:04:05Z', '2025-01-02T03:04:05Z'],
+        ended: ['2025-01-02T03:04:17Z', '2025-01-02T03:04:17Z'],
+        'wall time': ['12.3 s', '12.3 s'],
+        seed: ['4242', '4242'],
+        'declared TTL': ['300 s', '300 s'],
+        warp: ['60x', 'none'],
+        concurrency: ['6', '6'],
+        exit: ['1', '0'],
+        partial: ['no', 'yes: stopped by SIGINT'],
+      });
+      expect(await page.locator('#partial').textContent()).toContain('One run is partial: https://relay.example:8443 (stopped by SIGINT).');
+      // Requirements either run judged, in SPEC order; one only the first run has reads "not run" in the second.
+      expect(await page.locator('#matrix tbody tr.req td:first-child').allTextContents()).toEqual(a.requirements.map((r) => r.id));
+      expect(await page.locator('#matrix tbody tr.req').filter({ hasText: 'READY-2' }).locator('td.cell').allTextContents()).toEqual(['fail', 'not run']);
+      const totals = Object.fromEntries(await page.locator('#matrix tfoot tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')?.textContent, [...r.querySelectorAll('td:not(.text)')].map((td) => td.textContent)])));
+      const countOf = (result: SuiteResult, verdict: string) => String(result.requirements.filter((r) => r.verdict === verdict).length);
+      expect(totals['requirements (all)']).toEqual([String(a.requirements.length), String(b.requirements.length)]);
+      expect(totals['requirements pass']).toEqual([countOf(a, 'pass'), countOf(b, 'pass')]);
+      expect(totals['requirements fail']).toEqual([countOf(a, 'fail'), '0']);
+      expect(totals['cases intermittent']).toEqual(['1', '0']);
+      expect(totals['cases harness-error']).toBeUndefined();
+      expect(await page.locator('#matrix tr.req[data-verdict="mixed"]').count()).toBeGreaterThan(0);
+      await page.locator('.filters input[value="mixed"]').uncheck();
+      expect(await page.locator('tr.req:visible[data-verdict="mixed"]').count()).toBe(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `width ${width}`).toBeLessThanOrEqual(width);
+      expect(await brokenLinks(page)).toEqual([]);
+      expect(problems).toEqual([]);
+    }
+  }, 30_000);
+
+  it('opens a partial run (Ctrl-C) with a banner before anything else, and links each repro script', async () => {
+    const partial = { ...failingResult(), partial: { signal: 'SIGINT', note: '12 of 204 cases finished; <b>not</b> every requirement was checked' } } as SuiteResult;
+    const { page, problems } = await open(toReportHtml([partial]), 'partial.html');
+    expect(await page.evaluate(() => document.querySelector('h1')?.nextElementSibling?.id)).toBe('partial');
+    expect(await page.locator('#partial').textContent()).toBe('Partial run: stopped early by SIGINT. 12 of 204 cases finished; <b>not</b> every requirement was checked. The verdicts below cover only what finished; rerun without interrupting it for a full report.');
+    const plain = await open(toReportHtml([failingResult()]), 'not-partial.html');
+    expect(await plain.page.locator('#partial').count()).toBe(0);
+    const repro = page.locator('#case-READY-2_invalid-port_3_5_ a.repro');
+    expect(await repro.getAttribute('href')).toBe(`repro/${reproFileName('READY-2/invalid-port[3.5]')}`);
+    expect(await page.locator('a.repro').count()).toBe(failingResult().cases.filter((c) => ['fail', 'blocked', 'non-strict', 'unimplemented'].includes(c.verdict)).length);
+    expect([...problems, ...plain.problems]).toEqual([]);
   }, 30_000);
 });
 

@@ -7,20 +7,21 @@
  * rerun command. Then the groups that do not fail a requirement of their
  * own: non-strict findings, intermittent cases, blocked cases under their
  * root cause, skipped and not-applicable ones; PERF-1 latency; facts; and
- * the requirement table with filters by level, verdict and text. For
- * several results (`relaylab report --merge`): the implementation ×
- * requirement matrix, then each implementation's report.
+ * the requirement table with filters by level, verdict and text. A
+ * partial run (Ctrl-C) opens with a banner saying so. Several results:
+ * the implementation × requirement matrix (merged-html.ts).
  */
 import {
   caseGlob, casesPattern, failedRequirementsOf, isBaselinedCase, KIND_MEANING, plural, requirementPattern, rerunCommand, rerunRunCommand, resultLine,
 } from '../terminal-tree.ts';
 import type { CaseResult, CaseVerdict, Exchange, Level, RequirementResult, RequirementVerdict, SuiteResult } from '../types.ts';
+import { escapeHtml } from '../../../reference/shared/escape-html.ts';
+import { toMergedHtml } from './merged-html.ts';
+import { partialOf, sentence } from './partial.ts';
 import { REPRO_VERDICTS, reproFileName } from './repro.ts';
 
-const esc = (s: unknown): string => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 export const REQUIREMENT_VERDICTS: RequirementVerdict[] = ['pass', 'fail', 'warn', 'non-strict', 'unimplemented', 'blocked', 'skip', 'not-applicable', 'untested'];
-const CASE_KINDS: CaseVerdict[] = ['pass', 'non-strict', 'fail', 'unimplemented', 'blocked', 'intermittent', 'skip', 'not-applicable', 'harness-error'];
+export const CASE_KINDS: CaseVerdict[] = ['pass', 'non-strict', 'fail', 'unimplemented', 'blocked', 'intermittent', 'skip', 'not-applicable', 'harness-error'];
 const LEVEL_ORDER: Level[] = ['MUST', 'SHOULD', 'MAY'];
 
 /** Where writeReports puts the repro script of a case (reports/repro.ts decides which get one), relative to the reports folder; null when it gets none. */
@@ -28,7 +29,7 @@ export function reproPathOf(c: CaseResult): string | null {
   return REPRO_VERDICTS.includes(c.verdict) ? `repro/${reproFileName(c.caseId)}` : null;
 }
 
-const STYLE = `
+export const STYLE = `
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1rem 1.25rem 3rem;max-width:84rem;color:#1d1d1f;background:#fff}
@@ -79,20 +80,26 @@ table.reqs code{overflow-wrap:anywhere}
 .filters{display:flex;gap:.3rem 1rem;flex-wrap:wrap;align-items:center;margin:.5rem 0;padding:.5rem .7rem;background:#f4f4f6;border-radius:6px}
 .filters label{user-select:none;white-space:nowrap}.filters input[type=search]{font:inherit;padding:.2rem .4rem;min-width:12rem;max-width:100%}
 .cases-list div{margin:.05rem 0}
+.partial{padding:.7rem .9rem;margin:.6rem 0;border:2px solid #b06000;border-radius:6px;background:#fef0d9;color:#5c3200}
+table.matrix thead tr.meta th,table.matrix thead tr.meta td{font-weight:400;font-size:13px;background:#fafafb;white-space:nowrap}
+table.matrix thead tr.meta th{text-align:right;color:#3c4043}table.matrix thead tr.meta.wrap td{white-space:normal}table.matrix th.impl{min-width:9rem}
+table.matrix td.cell a{color:inherit;text-decoration:underline dotted}table.matrix td.cell a:hover{text-decoration:underline}
+table.matrix tfoot td,table.matrix tfoot th{font-size:13px;background:#fafafb}table.matrix tfoot th{text-align:right;font-weight:600}
+table.matrix .partial-col{background:#fef0d9}
 @media (max-width:720px){
   body{padding:.7rem .7rem 2rem;font-size:14px}
   dl.run{grid-template-columns:1fr}dl.run div{grid-template-columns:7rem 1fr}
   ul.findings li{grid-template-columns:1fr}
-  table.reqs,table.reqs tbody,table.reqs tr,table.reqs td,table.matrix,table.matrix tbody,table.matrix tr,table.matrix td{display:block;width:100%}
-  table.reqs thead,table.matrix thead{display:none}
-  table.reqs tr.req,table.matrix tr.req{border:1px solid #e3e3e8;border-radius:6px;margin:.5rem 0;padding:.3rem .4rem}
-  table.reqs td,table.matrix td{border:0;padding:.15rem .2rem}
-  table.reqs td:nth-child(-n+3),table.matrix td:nth-child(-n+2){display:inline-block;width:auto;margin-right:.4rem}
-  table.matrix td[data-label]::before{content:attr(data-label) ": ";font-weight:600}
+  table.reqs,table.reqs tbody,table.reqs tr,table.reqs td{display:block;width:100%}
+  table.reqs thead{display:none}
+  table.reqs tr.req{border:1px solid #e3e3e8;border-radius:6px;margin:.5rem 0;padding:.3rem .4rem}
+  table.reqs td{border:0;padding:.15rem .2rem}
+  table.reqs td:nth-child(-n+3){display:inline-block;width:auto;margin-right:.4rem}
   .filters input[type=search]{min-width:0;width:100%}
+  table.matrix .text{display:none}table.matrix thead tr.meta th,table.matrix tfoot th{text-align:left}
 }`;
 
-const SCRIPT = `
+export const SCRIPT = `
 (function(){
   var boxes=document.querySelectorAll('.filters input[type=checkbox]');
   var search=document.getElementById('search');
@@ -109,11 +116,33 @@ const SCRIPT = `
   search.addEventListener('input',apply);apply();
 })();`;
 
+/**
+ * One run's report.html. Several results (the library API) give the merged
+ * matrix without links to per-run reports; `relaylab report --merge` links
+ * each cell to the run's own report.html (merge.ts).
+ */
 export function toReportHtml(results: SuiteResult[]): string {
   const only = results.length === 1 ? results[0] : undefined;
-  const title = only ? `Relay conformance: ${only.label ? `${only.label} (${only.target.url})` : only.target.url}` : `Relay conformance: ${results.length} implementations`;
-  const body = only ? single(only, '', true) : merged(results);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body><h1>${esc(title)}</h1>${body}<script>${SCRIPT}</script></body></html>\n`;
+  if (!only) return toMergedHtml(results.map((result) => ({ result, name: result.label ?? result.target.url, file: null, href: null, anchors: null })));
+  return page(`Relay conformance: ${only.label ? `${only.label} (${only.target.url})` : only.target.url}`, `${partialBanner(only)}${single(only)}`);
+}
+
+/** The page around a report's body: self-contained, one inline style and script. */
+export function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><h1>${escapeHtml(title)}</h1>${body}<script>${SCRIPT}</script></body></html>\n`;
+}
+
+/** A run stopped early (Ctrl-C): said before anything else, since every count below is of the cases that finished. */
+function partialBanner(result: SuiteResult): string {
+  const partial = partialOf(result);
+  if (!partial) return '';
+  return `<div class="partial" id="partial" role="alert"><strong>Partial run: stopped early by ${escapeHtml(partial.signal)}.</strong> ${escapeHtml(sentence(partial.note))} The verdicts below cover only what finished; rerun without interrupting it for a full report.</div>`;
+}
+
+/** The element id of every case block, as single() writes them (merge.ts links matrix cells to them). */
+export function caseAnchors(result: SuiteResult): Map<string, string> {
+  const a = new Anchors('', result);
+  return new Map(result.cases.map((c) => [c.caseId, a.kase(c.caseId)]));
 }
 
 /** Element ids for one result's cases and requirements; `prefix` keeps several results apart in a merged report. */
@@ -155,7 +184,7 @@ interface View {
   table: boolean;
 }
 
-function single(result: SuiteResult, prefix: string, table: boolean): string {
+function single(result: SuiteResult, prefix = '', table = true): string {
   const v: View = { result, a: new Anchors(prefix, result), cases: new Map(result.cases.map((c) => [c.caseId, c])), requirements: new Map(result.requirements.map((r) => [r.id, r])), table };
   const failures = failureEntries(v);
   const counts = (k: CaseVerdict) => result.cases.filter((c) => c.verdict === k).length;
@@ -172,7 +201,7 @@ function single(result: SuiteResult, prefix: string, table: boolean): string {
     ['facts', 'Facts', null],
     ...(table ? [['requirements', 'Requirements', result.requirements.length] as [string, string, number]] : []),
   ];
-  const nav = `<nav class="toc">${toc.map(([id, name, n]) => `<a href="#${v.a.section(id)}">${esc(name)}${n === null ? '' : ` (${n})`}</a>`).join('')}</nav>`;
+  const nav = `<nav class="toc">${toc.map(([id, name, n]) => `<a href="#${v.a.section(id)}">${escapeHtml(name)}${n === null ? '' : ` (${n})`}</a>`).join('')}</nav>`;
   return [
     header(v),
     nav,
@@ -201,32 +230,32 @@ function header(v: View): string {
   const warp = o.warp > 1 ? `${o.warp}x: --time-warp ${o.warp} started the relay under libfaketime, its clock ${o.warp} times faster; ${t.warpCheck ? `check: ${t.warpCheck}` : 'the suite did not check that it took effect'}` : 'none (--time-warp not given)';
   const strategy = t.strategy === 'unavailable' ? `unavailable: expiry cases skipped (${t.unavailableReason ?? 'no reason given'})` : t.strategy === 'real-time' ? `real-time: waited out the TTL${o.warp > 1 && t.ttlSeconds !== null ? ` (${t.ttlSeconds} s of relay time, ${seconds(t.ttlSeconds / o.warp)} s of real time at --time-warp ${o.warp})` : ''}; --max-wait ${t.maxWaitSeconds} s` : 'test-clock: moved the relay clock with POST /api/test/clock (SPEC TEST-1)';
   const rows: Array<[string, string]> = [
-    ...(result.label ? [['label', esc(result.label)] as [string, string]] : []),
-    ['target', `<code>${esc(result.target.url)}</code>`],
-    ['auth', esc(result.target.auth === 'mtls' ? 'mtls (client certificate on the TLS connection)' : `${result.target.auth} (client certificate in a header)`)],
+    ...(result.label ? [['label', escapeHtml(result.label)] as [string, string]] : []),
+    ['target', `<code>${escapeHtml(result.target.url)}</code>`],
+    ['auth', escapeHtml(result.target.auth === 'mtls' ? 'mtls (client certificate on the TLS connection)' : `${result.target.auth} (client certificate in a header)`)],
     ['seed', `<code>${result.seed}</code> (rerun with <code>--seed ${result.seed}</code> for the same inputs)`],
-    ['started', esc(result.startedAt)],
+    ['started', escapeHtml(result.startedAt)],
     ['duration', `${(result.durationMs / 1000).toFixed(1)} s`],
     ['declared TTL', t.ttlSeconds === null ? 'unknown: the relay declared no usable <code>expires_in</code>' : `${t.ttlSeconds} s (<code>expires_in</code>)`],
-    ['expiry strategy', esc(strategy)],
-    ['warp', esc(warp)],
+    ['expiry strategy', escapeHtml(strategy)],
+    ['warp', escapeHtml(warp)],
     ['concurrency', `${o.concurrency} case(s) at once`],
     ['strict', o.strict ? 'yes: non-strict findings fail the run (--strict)' : 'no: non-strict findings do not fail the run'],
     ...(o.failOnSkip ? [['fail on skip', 'yes: a skipped MUST fails the run (--fail-on-skip)'] as [string, string]] : []),
     ...(o.production ? [['production', 'yes: the test-control profile must be absent and was never used'] as [string, string]] : []),
-    ['selection', result.only.length > 0 ? `<code>--only ${esc(result.only.join(','))}</code>` : 'every case'],
-    ...(result.baseline.patterns.length > 0 ? [['baseline', `${esc(result.baseline.source ?? '--baseline')}: ${esc(result.baseline.patterns.join(', '))}`] as [string, string]] : []),
-    ...(o.targetCmd ? [['target command', `<code>${esc(o.targetCmd)}</code>`] as [string, string]] : []),
-    ...(o.untrustedSource ? [['untrusted source', `<code>${esc(o.untrustedSource)}</code>`] as [string, string]] : []),
-    ['command', `<code>${esc(result.invocation ?? `relaylab conformance --target ${result.target.url}`)}</code>`],
-    ['tool', esc(result.tool)],
+    ['selection', result.only.length > 0 ? `<code>--only ${escapeHtml(result.only.join(','))}</code>` : 'every case'],
+    ...(result.baseline.patterns.length > 0 ? [['baseline', `${escapeHtml(result.baseline.source ?? '--baseline')}: ${escapeHtml(result.baseline.patterns.join(', '))}`] as [string, string]] : []),
+    ...(o.targetCmd ? [['target command', `<code>${escapeHtml(o.targetCmd)}</code>`] as [string, string]] : []),
+    ...(o.untrustedSource ? [['untrusted source', `<code>${escapeHtml(o.untrustedSource)}</code>`] as [string, string]] : []),
+    ['command', `<code>${escapeHtml(result.invocation ?? `relaylab conformance --target ${result.target.url}`)}</code>`],
+    ['tool', escapeHtml(result.tool)],
   ];
   const harness = result.cases.filter((c) => c.verdict === 'harness-error').length;
   const harnessNote = harness > 0 ? ` <a href="#${v.a.section('harness-errors')}">The suite itself broke in ${plural(harness, 'case')}: a relaylab bug, not the relay's.</a>` : '';
-  const chips = (title: string, values: string[], order: string[], prefix: string) => `<p class="counts"><strong>${title}</strong>${order.map((k) => [k, values.filter((x) => x === k).length] as const).filter(([, n]) => n > 0).map(([k, n]) => `<span class="badge ${prefix}-${k}">${n} ${esc(k)}</span>`).join('')}</p>`;
-  return `<div class="result exit-${result.exitCode}"><span class="headline">${esc(exitText[result.exitCode] ?? `exit ${result.exitCode}`)}</span><span class="line">${esc(resultLine(result))}</span>${harnessNote}</div>
+  const chips = (title: string, values: string[], order: string[], prefix: string) => `<p class="counts"><strong>${title}</strong>${order.map((k) => [k, values.filter((x) => x === k).length] as const).filter(([, n]) => n > 0).map(([k, n]) => `<span class="badge ${prefix}-${k}">${n} ${escapeHtml(k)}</span>`).join('')}</p>`;
+  return `<div class="result exit-${result.exitCode}"><span class="headline">${escapeHtml(exitText[result.exitCode] ?? `exit ${result.exitCode}`)}</span><span class="line">${escapeHtml(resultLine(result))}</span>${harnessNote}</div>
 ${chips('Requirements', result.requirements.map((r) => r.verdict), REQUIREMENT_VERDICTS, 'v')}${chips('Cases', result.cases.map((c) => c.verdict), CASE_KINDS, 'k')}
-<dl class="run">${rows.map(([k, val]) => `<div${WIDE_ROWS.has(k) ? ' class="wide"' : ''}><dt>${esc(k)}</dt><dd>${val}</dd></div>`).join('')}</dl>`;
+<dl class="run">${rows.map(([k, val]) => `<div${WIDE_ROWS.has(k) ? ' class="wide"' : ''}><dt>${escapeHtml(k)}</dt><dd>${val}</dd></div>`).join('')}</dl>`;
 }
 
 /** Seconds for text: whole when whole, else one decimal. */
@@ -239,9 +268,9 @@ function rootCauses(v: View): string {
   const items = result.rootCauses.map((cause, i) => {
     const req = v.requirements.get(cause.requirement);
     return `<article class="item root" id="${a.section(`root-cause-${i + 1}`)}">
-<h4>${esc(cause.key)} <span class="muted">for ${plural(cause.caseIds.length, 'case')}</span></h4>
-<p>Breaks ${reqLink(v, cause.requirement)}${req ? ` (${req.level}): ${esc(req.text)}` : ''}</p>
-<pre>expected: ${esc(cause.expected)}\nactual:   ${esc(cause.actual)}</pre>
+<h4>${escapeHtml(cause.key)} <span class="muted">for ${plural(cause.caseIds.length, 'case')}</span></h4>
+<p>Breaks ${reqLink(v, cause.requirement)}${req ? ` (${req.level}): ${escapeHtml(req.text)}` : ''}</p>
+<pre>expected: ${escapeHtml(cause.expected)}\nactual:   ${escapeHtml(cause.actual)}</pre>
 <p>Left unchecked: ${cause.blocks.map((id) => reqLink(v, id)).join(', ')}. <a href="#${a.section(`blocked-${i + 1}`)}">The ${plural(cause.caseIds.length, 'blocked case')}</a></p>
 ${cmd('rerun once fixed', rerunCommand(result, casesPattern(result, cause.caseIds)))}
 </article>`;
@@ -252,7 +281,7 @@ ${cmd('rerun once fixed', rerunCommand(result, casesPattern(result, cause.caseId
 function unimplemented(v: View): string {
   const { result, a } = v;
   const items = result.unimplemented.map((e) => `<article class="item v-unimplemented">
-<h4><code>${esc(e.endpoint)}</code> <span class="muted">answered HTTP ${e.status}: not implemented</span></h4>
+<h4><code>${escapeHtml(e.endpoint)}</code> <span class="muted">answered HTTP ${e.status}: not implemented</span></h4>
 <p>SPEC defines it; ${plural(e.caseIds.length, 'case')} need it. Left unchecked: ${e.blocks.map((id) => reqLink(v, id)).join(', ')}</p>
 ${cmd('rerun once implemented', rerunCommand(result, casesPattern(result, e.caseIds)))}
 <details><summary>${plural(e.caseIds.length, 'case')}</summary>${e.caseIds.map((id) => v.cases.get(id)).filter(isCase).map((c) => caseBlock(v, c)).join('')}</details>
@@ -297,19 +326,19 @@ function failuresSection(v: View, entries: FailureEntry[]): string {
     const kinds = [...new Set(e.failing.filter((c) => c.verdict !== 'blocked').map((c) => kindUnder(c, r.id)))].sort((x, y) => CASE_KINDS.indexOf(x as CaseVerdict) - CASE_KINDS.indexOf(y as CaseVerdict));
     const links = kinds.map((kind) => {
       const cases = e.failing.filter((c) => c.verdict !== 'blocked' && kindUnder(c, r.id) === kind);
-      return `<p class="links"><span class="badge k-${kind}">${esc(kind)}</span> ${cases.map((c) => `<a href="#${a.kase(c.caseId)}"><code>${esc(c.caseId)}</code></a>`).join(' ')}</p>`;
+      return `<p class="links"><span class="badge k-${kind}">${escapeHtml(kind)}</span> ${cases.map((c) => `<a href="#${a.kase(c.caseId)}"><code>${escapeHtml(c.caseId)}</code></a>`).join(' ')}</p>`;
     });
     const causes = result.rootCauses.map((cause, i) => ({ cause, i })).filter(({ cause }) => cause.requirement === r.id);
-    const causeText = causes.map(({ cause, i }) => `<li>root cause <a href="#${a.section(`root-cause-${i + 1}`)}">${esc(cause.key)}</a>: ${plural(cause.caseIds.length, 'blocked case')}</li>`);
+    const causeText = causes.map(({ cause, i }) => `<li>root cause <a href="#${a.section(`root-cause-${i + 1}`)}">${escapeHtml(cause.key)}</a>: ${plural(cause.caseIds.length, 'blocked case')}</li>`);
     const blockedOther = blockedHere.filter((c) => !causes.some(({ cause }) => cause.caseIds.includes(c.caseId)));
     const rerunIds = e.failing.filter((c) => c.verdict === 'fail' || c.verdict === 'non-strict' || c.verdict === 'unimplemented' || (c.verdict === 'blocked' && c.requirements[0] === r.id)).map((c) => c.caseId);
     const intermittent = byKind('intermittent');
     const verdictText = r.verdict === 'warn' ? `warn: a ${r.level} fails (does not fail the run)` : 'fail';
     return `<article class="item v-${r.verdict}${r.baselined ? ' baselined' : ''}" id="${a.failure(r.id)}">
-<h4><span class="badge v-${r.verdict}">${esc(verdictText)}</span>${r.baselined ? ' <span class="badge">baselined: does not fail the run</span>' : ''} ${reqLink(v, r.id)} <span class="muted">(${r.level})</span></h4>
-<p>${esc(r.text)}</p>
+<h4><span class="badge v-${r.verdict}">${escapeHtml(verdictText)}</span>${r.baselined ? ' <span class="badge">baselined: does not fail the run</span>' : ''} ${reqLink(v, r.id)} <span class="muted">(${r.level})</span></h4>
+<p>${escapeHtml(r.text)}</p>
 ${links.length > 0 ? `<div class="failing"><span class="muted">Failing cases:</span>${links.join('')}</div>` : ''}
-${causeText.length > 0 || blockedOther.length > 0 ? `<ul>${causeText.join('')}${blockedOther.map((c) => `<li>blocked: <a href="#${a.kase(c.caseId)}"><code>${esc(c.caseId)}</code></a></li>`).join('')}</ul>` : ''}
+${causeText.length > 0 || blockedOther.length > 0 ? `<ul>${causeText.join('')}${blockedOther.map((c) => `<li>blocked: <a href="#${a.kase(c.caseId)}"><code>${escapeHtml(c.caseId)}</code></a></li>`).join('')}</ul>` : ''}
 ${rerunIds.length > 0 ? cmd(`rerun ${r.id}`, rerunCommand(result, requirementPattern(r.id, rerunIds))) : ''}
 ${intermittent.length > 0 ? `<p>${plural(intermittent.length, 'case')} failed only under concurrency (<a href="#${a.section('intermittent')}">intermittent</a>); alone they pass, so reproduce with the whole run:</p>${cmd('rerun the run', rerunRunCommand(result))}` : ''}
 ${e.home.map((c) => caseBlock(v, c)).join('')}
@@ -337,7 +366,7 @@ function nonStrictSection(v: View): string {
   const reqText = under.map((id) => `${reqLink(v, id)}${v.requirements.get(id) ? ` (${v.requirements.get(id)?.level})` : ''}`).join(', ') || reqLink(v, 'ERR-1');
   const effect = result.options.strict ? 'With --strict they fail this run.' : 'They do not fail the run; --strict makes them fail it.';
   const intro = `<p class="muted">The status and the state were right; only a detail clients do not rely on differs (the error <code>code</code>, the error body shape). Counted under ${reqText}, never under the case's own requirement. ${effect}</p>`;
-  const also = alsoIn.length > 0 ? `<p>Non-strict findings also in: ${alsoIn.map((c) => `<a href="#${a.kase(c.caseId)}"><code>${esc(c.caseId)}</code></a> <span class="badge k-${c.verdict}">${c.verdict}</span>`).join(' ')}</p>` : '';
+  const also = alsoIn.length > 0 ? `<p>Non-strict findings also in: ${alsoIn.map((c) => `<a href="#${a.kase(c.caseId)}"><code>${escapeHtml(c.caseId)}</code></a> <span class="badge k-${c.verdict}">${c.verdict}</span>`).join(' ')}</p>` : '';
   const body = cases.length + alsoIn.length > 0 ? `${intro}${cases.length > 0 ? `<div class="item k-non-strict">${cases.map((c) => caseBlock(v, c)).join('')}</div>` : ''}${also}` : '<p>None.</p>';
   return `<section id="${a.section('non-strict')}"><h2>Non-strict</h2>${body}</section>`;
 }
@@ -356,7 +385,7 @@ function blockedSection(v: View): string {
   const blocked = result.cases.filter((c) => c.verdict === 'blocked');
   const groups = result.rootCauses.map((cause, i) => {
     const cases = cause.caseIds.map((id) => v.cases.get(id)).filter(isCase).filter((c) => c.verdict === 'blocked');
-    return `<section class="item k-blocked" id="${a.section(`blocked-${i + 1}`)}"><h3>${esc(cause.key)} <span class="muted">(<a href="#${a.section(`root-cause-${i + 1}`)}">root cause</a>, breaks ${esc(cause.requirement)}): ${plural(cases.length, 'case')}</span></h3>${cases.map((c) => caseBlock(v, c)).join('')}</section>`;
+    return `<section class="item k-blocked" id="${a.section(`blocked-${i + 1}`)}"><h3>${escapeHtml(cause.key)} <span class="muted">(<a href="#${a.section(`root-cause-${i + 1}`)}">root cause</a>, breaks ${escapeHtml(cause.requirement)}): ${plural(cases.length, 'case')}</span></h3>${cases.map((c) => caseBlock(v, c)).join('')}</section>`;
   });
   const grouped = new Set(result.rootCauses.flatMap((r) => r.caseIds));
   const loose = blocked.filter((c) => !grouped.has(c.caseId));
@@ -374,7 +403,7 @@ function skippedSection(v: View): string {
   }
   const items = [...groups].map(([key, cases]) => {
     const [kind = 'skip', reason = ''] = key.split('\u0000');
-    return `<div class="item k-${kind}"><h4><span class="badge k-${kind}">${esc(kind)}</span> <span class="reason">${esc(reason)}</span></h4><ul>${cases.map((c) => `<li id="${a.kase(c.caseId)}"><code>${esc(c.caseId)}</code> <span class="muted">(${c.requirements.map((id) => esc(id)).join(', ')}: ${esc(c.title)})</span></li>`).join('')}</ul></div>`;
+    return `<div class="item k-${kind}"><h4><span class="badge k-${kind}">${escapeHtml(kind)}</span> <span class="reason">${escapeHtml(reason)}</span></h4><ul>${cases.map((c) => `<li id="${a.kase(c.caseId)}"><code>${escapeHtml(c.caseId)}</code> <span class="muted">(${c.requirements.map((id) => escapeHtml(id)).join(', ')}: ${escapeHtml(c.title)})</span></li>`).join('')}</ul></div>`;
   });
   const musts = result.requirements.filter((r) => r.level === 'MUST' && r.verdict === 'skip').map((r) => r.id);
   const mustNote = musts.length > 0 ? `<p>${musts.length} MUST requirement(s) skipped, not checked, never counted as passing: ${musts.map((id) => reqLink(v, id)).join(', ')}${result.options.failOnSkip ? ' (--fail-on-skip: they fail the run)' : ' (--fail-on-skip makes them fail the run)'}.</p>` : '';
@@ -391,15 +420,15 @@ function performanceSection(v: View): string {
   const { result, a } = v;
   const fmt = (ms: number) => (Number.isInteger(ms) ? String(ms) : ms.toFixed(1));
   const table = result.performance
-    ? `<div class="scroll"><table class="perf"><thead><tr><th>Endpoint</th><th>Requests</th><th>p50 (ms)</th><th>p99 (ms)</th></tr></thead><tbody>${result.performance.map((p) => `<tr><td><code>${esc(p.endpoint)}</code></td><td>${p.requests}</td><td>${fmt(p.p50Ms)}</td><td>${fmt(p.p99Ms)}</td></tr>`).join('')}</tbody></table></div>`
+    ? `<div class="scroll"><table class="perf"><thead><tr><th>Endpoint</th><th>Requests</th><th>p50 (ms)</th><th>p99 (ms)</th></tr></thead><tbody>${result.performance.map((p) => `<tr><td><code>${escapeHtml(p.endpoint)}</code></td><td>${p.requests}</td><td>${fmt(p.p50Ms)}</td><td>${fmt(p.p99Ms)}</td></tr>`).join('')}</tbody></table></div>`
     : '';
-  const note = result.performanceNote ? `<p>${esc(result.performanceNote)}</p>` : result.performance ? '' : '<p>Not measured.</p>';
-  return `<section id="${a.section('performance')}"><h2>PERF-1 latency</h2>${v.requirements.has('PERF-1') ? `<p class="muted">${reqLink(v, 'PERF-1')} (${v.requirements.get('PERF-1')?.level}): ${esc(v.requirements.get('PERF-1')?.text)}</p>` : ''}${table}${note}</section>`;
+  const note = result.performanceNote ? `<p>${escapeHtml(result.performanceNote)}</p>` : result.performance ? '' : '<p>Not measured.</p>';
+  return `<section id="${a.section('performance')}"><h2>PERF-1 latency</h2>${v.requirements.has('PERF-1') ? `<p class="muted">${reqLink(v, 'PERF-1')} (${v.requirements.get('PERF-1')?.level}): ${escapeHtml(v.requirements.get('PERF-1')?.text)}</p>` : ''}${table}${note}</section>`;
 }
 
 function factsSection(v: View): string {
   const facts = Object.entries(v.result.facts);
-  return `<section id="${v.a.section('facts')}"><h2>Facts</h2>${facts.length > 0 ? `<ul>${facts.map(([k, val]) => `<li>${esc(k)}: ${esc(val)}</li>`).join('')}</ul>` : '<p>None recorded.</p>'}</section>`;
+  return `<section id="${v.a.section('facts')}"><h2>Facts</h2>${facts.length > 0 ? `<ul>${facts.map(([k, val]) => `<li>${escapeHtml(k)}: ${escapeHtml(val)}</li>`).join('')}</ul>` : '<p>None recorded.</p>'}</section>`;
 }
 
 function requirementsSection(v: View): string {
@@ -409,10 +438,10 @@ function requirementsSection(v: View): string {
 }
 
 function legend(): string {
-  return `<section><h2>Kinds</h2><ul>${CASE_KINDS.map((k) => `<li><span class="badge k-${k}">${k}</span> ${esc(KIND_MEANING[k])}</li>`).join('')}</ul></section>`;
+  return `<section><h2>Kinds</h2><ul>${CASE_KINDS.map((k) => `<li><span class="badge k-${k}">${k}</span> ${escapeHtml(KIND_MEANING[k])}</li>`).join('')}</ul></section>`;
 }
 
-function filters(): string {
+export function filters(): string {
   const box = (value: string) => `<label><input type="checkbox" value="${value}" checked> ${value}</label>`;
   return `<div class="filters"><strong>Level</strong>${LEVEL_ORDER.map(box).join('')}<strong>Verdict</strong>${[...REQUIREMENT_VERDICTS, 'mixed'].map(box).join('')}<input id="search" type="search" placeholder="filter text" aria-label="filter requirements by text"></div>`;
 }
@@ -422,12 +451,12 @@ function requirementRow(v: View, r: RequirementResult): string {
   const list = cases.map((c) => {
     const kind = r.failingCaseIds.includes(c.caseId) ? kindUnder(c, r.id) : c.verdict;
     const linked = c.verdict !== 'pass' && v.a.has(c.caseId);
-    const reason = c.skipReason ? ` <span class="muted">(${esc(c.skipReason)})</span>` : '';
-    return `<div>${linked ? `<a href="#${v.a.kase(c.caseId)}"><code>${esc(c.caseId)}</code></a>` : `<code>${esc(c.caseId)}</code>`} <span class="badge k-${c.verdict}">${esc(kind)}</span>${reason}</div>`;
+    const reason = c.skipReason ? ` <span class="muted">(${escapeHtml(c.skipReason)})</span>` : '';
+    return `<div>${linked ? `<a href="#${v.a.kase(c.caseId)}"><code>${escapeHtml(c.caseId)}</code></a>` : `<code>${escapeHtml(c.caseId)}</code>`} <span class="badge k-${c.verdict}">${escapeHtml(kind)}</span>${reason}</div>`;
   }).join('');
   const verdict = r.baselined ? `${r.verdict} (baselined)` : r.verdict;
   const failLink = (r.verdict === 'fail' || r.verdict === 'warn') ? ` <a href="#${v.a.failure(r.id)}">details</a>` : '';
-  return `<tr class="req" id="${v.a.requirement(r.id)}" data-level="${r.level}" data-verdict="${r.verdict}"><td><strong>${esc(r.id)}</strong></td><td>${r.level}</td><td><span class="badge v-${r.verdict}">${esc(verdict)}</span>${failLink}</td><td>${esc(r.text)}</td><td class="cases-list">${list}</td></tr>`;
+  return `<tr class="req" id="${v.a.requirement(r.id)}" data-level="${r.level}" data-verdict="${r.verdict}"><td><strong>${escapeHtml(r.id)}</strong></td><td>${r.level}</td><td><span class="badge v-${r.verdict}">${escapeHtml(verdict)}</span>${failLink}</td><td>${escapeHtml(r.text)}</td><td class="cases-list">${list}</td></tr>`;
 }
 
 function caseBlock(v: View, c: CaseResult): string {
@@ -435,35 +464,35 @@ function caseBlock(v: View, c: CaseResult): string {
   const stability = c.verdict === 'intermittent'
     ? `failed with ${c.concurrency} case(s) at once, passed when rerun alone; ${c.attempts} attempts`
     : c.stability === 'deterministic' ? `deterministic: failed on every rerun alone; ${c.attempts} attempts` : c.attempts > 1 ? `${c.attempts} attempts` : '';
-  const ea = c.expected !== null || c.actual !== null ? `<pre>expected: ${esc(c.expected)}\nactual:   ${esc(c.actual)}</pre>` : '';
+  const ea = c.expected !== null || c.actual !== null ? `<pre>expected: ${escapeHtml(c.expected)}\nactual:   ${escapeHtml(c.actual)}</pre>` : '';
   const findings = c.findings.length > 0
-    ? `<ul class="findings">${c.findings.map((f) => `<li><span class="lbl">${esc(f.requirement)}</span><span><span class="badge k-${f.outcome}">${esc(f.outcome)}</span>${v.requirements.get(f.requirement) ? ` <span class="muted">${v.requirements.get(f.requirement)?.level}</span>` : ''}</span><span class="lbl">expected</span><span class="mono">${esc(f.expected)}</span><span class="lbl">actual</span><span class="mono">${esc(f.actual)}</span></li>`).join('')}</ul>`
+    ? `<ul class="findings">${c.findings.map((f) => `<li><span class="lbl">${escapeHtml(f.requirement)}</span><span><span class="badge k-${f.outcome}">${escapeHtml(f.outcome)}</span>${v.requirements.get(f.requirement) ? ` <span class="muted">${v.requirements.get(f.requirement)?.level}</span>` : ''}</span><span class="lbl">expected</span><span class="mono">${escapeHtml(f.expected)}</span><span class="lbl">actual</span><span class="mono">${escapeHtml(f.actual)}</span></li>`).join('')}</ul>`
     : '';
-  const blocker = c.blocker ? `<p>Blocked at step <strong>${esc(c.blocker.step)}</strong>: ${esc(c.blocker.key)} (breaks ${reqLink(v, c.blocker.requirement)})</p>` : '';
-  const missing = c.unimplemented ? `<p>Missing endpoint: <code>${esc(c.unimplemented)}</code></p>` : '';
-  const notes = c.notes.length > 0 ? `<ul class="muted">${c.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
+  const blocker = c.blocker ? `<p>Blocked at step <strong>${escapeHtml(c.blocker.step)}</strong>: ${escapeHtml(c.blocker.key)} (breaks ${reqLink(v, c.blocker.requirement)})</p>` : '';
+  const missing = c.unimplemented ? `<p>Missing endpoint: <code>${escapeHtml(c.unimplemented)}</code></p>` : '';
+  const notes = c.notes.length > 0 ? `<ul class="muted">${c.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
   const baselined = (c.verdict === 'fail' || c.verdict === 'unimplemented' || c.verdict === 'blocked') && isBaselinedCase(result, c) ? ' <span class="badge">baselined</span>' : '';
   const rerun = c.verdict === 'intermittent'
     ? cmd('rerun the run (alone it passes)', rerunRunCommand(result))
     : c.verdict === 'harness-error' ? '' : cmd('rerun', rerunCommand(result, caseGlob(c.caseId)));
   const repro = reproPathOf(c);
   const exchanges = c.exchanges.length > 0
-    ? `<details><summary>${plural(c.exchanges.length, 'exchange')}</summary><pre>${esc(c.exchanges.map(exchangeText).join('\n\n'))}</pre></details>`
+    ? `<details><summary>${plural(c.exchanges.length, 'exchange')}</summary><pre>${escapeHtml(c.exchanges.map(exchangeText).join('\n\n'))}</pre></details>`
     : '<p class="muted">No exchanges recorded.</p>';
-  const failed = c.verdict === 'fail' ? ` <span class="muted">fails ${failedRequirementsOf(c).map((id) => esc(id)).join(', ')}</span>` : '';
+  const failed = c.verdict === 'fail' ? ` <span class="muted">fails ${failedRequirementsOf(c).map((id) => escapeHtml(id)).join(', ')}</span>` : '';
   return `<div class="case" id="${v.a.kase(c.caseId)}">
-<h5><span class="badge k-${c.verdict}">${c.verdict}</span>${baselined} <code>${esc(c.caseId)}</code>${failed}</h5>
-<p>${esc(c.title)} <span class="muted">(${c.requirements.map((id) => reqLink(v, id)).join(', ')}${stability ? `; ${esc(stability)}` : ''}; ${(c.durationMs / 1000).toFixed(2)} s)</span></p>
-${ea}${findings}${blocker}${missing}${notes}${rerun}${repro ? `<p>Repro script: <code>${esc(repro)}</code> <span class="muted">(in the reports folder; replays the exchanges with curl)</span></p>` : ''}${exchanges}
+<h5><span class="badge k-${c.verdict}">${c.verdict}</span>${baselined} <code>${escapeHtml(c.caseId)}</code>${failed}</h5>
+<p>${escapeHtml(c.title)} <span class="muted">(${c.requirements.map((id) => reqLink(v, id)).join(', ')}${stability ? `; ${escapeHtml(stability)}` : ''}; ${(c.durationMs / 1000).toFixed(2)} s)</span></p>
+${ea}${findings}${blocker}${missing}${notes}${rerun}${repro ? `<p>Repro script: <a class="repro" href="${escapeHtml(repro)}"><code>${escapeHtml(repro)}</code></a> <span class="muted">(in the reports folder; replays the exchanges with curl)</span></p>` : ''}${exchanges}
 </div>`;
 }
 
 function cmd(label: string, command: string): string {
-  return `<div class="rerun"><span class="muted">${esc(label)}:</span><code class="cmd">${esc(command)}</code></div>`;
+  return `<div class="rerun"><span class="muted">${escapeHtml(label)}:</span><code class="cmd">${escapeHtml(command)}</code></div>`;
 }
 
 function reqLink(v: View, id: string): string {
-  return v.table && v.requirements.has(id) ? `<a href="#${v.a.requirement(id)}">${esc(id)}</a>` : esc(id);
+  return v.table && v.requirements.has(id) ? `<a href="#${v.a.requirement(id)}">${escapeHtml(id)}</a>` : escapeHtml(id);
 }
 
 const isCase = (c: CaseResult | undefined): c is CaseResult => c !== undefined;
@@ -476,26 +505,4 @@ export function exchangeText(e: Exchange): string {
   if (!e.response) return `${head.join('\n')}\n< no response: ${e.transportError}`;
   const res = [`< HTTP ${e.response.status}`, ...Object.entries(e.response.headers).map(([k, v]) => `< ${k}: ${v}`), '<', `< ${e.response.body.slice(0, 2000)}${e.response.body.length > 2000 ? `… (${e.response.body.length} characters)` : ''}`];
   return `${head.join('\n')}\n${res.join('\n')}`;
-}
-
-function merged(results: SuiteResult[]): string {
-  const ids = results[0]?.requirements ?? [];
-  const header = results.map((r, i) => `<th title="${esc(r.target.url)}"><a href="#impl-${i + 1}">${esc(label(r, i))}</a></th>`).join('');
-  const rows = ids.map((req) => {
-    const cells = results.map((r) => {
-      const found = r.requirements.find((x) => x.id === req.id);
-      const verdict = found?.verdict ?? 'untested';
-      return `<td data-label="${esc(label(r, results.indexOf(r)))}" class="cell-${verdict}">${verdict}${found?.baselined ? ' (baselined)' : ''}</td>`;
-    });
-    const verdicts = new Set(results.map((r) => r.requirements.find((x) => x.id === req.id)?.verdict ?? 'untested'));
-    const rowVerdict = verdicts.size === 1 ? [...verdicts][0] : 'mixed';
-    return `<tr class="req" data-level="${req.level}" data-verdict="${rowVerdict}"><td>${esc(req.id)}</td><td>${req.level}</td><td>${esc(req.text)}</td>${cells.join('')}</tr>`;
-  });
-  const results_ = results.map((r, i) => `<p><a href="#impl-${i + 1}">${esc(label(r, i))}</a>: ${esc(resultLine(r))}</p>`).join('');
-  const sections = results.map((r, i) => `<section class="impl" id="impl-${i + 1}"><h2>${esc(label(r, i))}: ${esc(r.target.url)}</h2>${single(r, `r${i + 1}-`, false)}</section>`).join('');
-  return `${results_}<section id="matrix"><h2>Implementation × requirement</h2>${filters()}<div class="scroll"><table class="matrix"><thead><tr><th>Id</th><th>Level</th><th>Requirement</th>${header}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>${sections}`;
-}
-
-function label(result: SuiteResult, index: number): string {
-  return result.label ?? `${index + 1}: ${result.target.url}`;
 }

@@ -10,20 +10,25 @@
  * for them, as ERR-5 does. One extra testcase per root cause and per
  * unimplemented endpoint makes the thing to fix first visible in CI.
  *
- * Times: a testcase's time is its case's duration. Cases run concurrently,
- * so their sum is not the run's wall time; rather than scale case times
- * (which would make each one false), each <testsuite> time is the exact sum
- * of its testcases' times, and <testsuites time> is the run's wall time,
- * with a comment in the file saying both numbers.
+ * Times add up to the run (junit-times.ts): a testcase's time is its share
+ * of the wall time, its own duration is the `case.duration` property, and
+ * one RUN/setup-and-teardown testcase holds the time no case was in flight
+ * for; each <testsuite> is the sum of its testcases, <testsuites> the run's
+ * wall time, exactly. A partial run (Ctrl-C) says so in a `partial`
+ * property of every testsuite.
  */
-import { failedRequirementsOf, isBaselinedCase, levelsOf, caseGlob, casesPattern, rerunCommand, rerunRunCommand } from '../terminal-tree.ts';
+import { failedRequirementsOf, isBaselinedCase, levelsOf, caseGlob, casesPattern, plural, rerunCommand, rerunRunCommand } from '../terminal-tree.ts';
 import type { CaseResult, Level, RequirementResult, SuiteResult } from '../types.ts';
+import { escapeHtml } from '../../../reference/shared/escape-html.ts';
 import { reproPathOf } from './html.ts';
+import { junitTimes } from './junit-times.ts';
+import { partialOf, sentence } from './partial.ts';
 
 interface Testcase {
   section: string;
   name: string;
-  seconds: number;
+  /** Share of the run's wall time, whole milliseconds. */
+  ms: number;
   properties: Array<[string, string]>;
   /** The one child that says how it went (failure, error, skipped, system-out), or ''. */
   inner: string;
@@ -34,40 +39,49 @@ export function toJunitXml(result: SuiteResult): string {
   const requirements = new Map(result.requirements.map((r) => [r.id, r]));
   const levels = levelsOf(result);
   const sectionOf = (id: string | undefined) => (id && requirements.get(id)?.section) || /^([A-Z]+)-/.exec(id ?? '')?.[1] || 'OTHER';
-  const testcases: Testcase[] = result.cases.map((c) => caseTestcase(result, c, sectionOf(c.requirements[0]), requirements, levels));
-  testcases.push(...extraTestcases(result, sectionOf, requirements));
+  const times = junitTimes(result);
+  const testcases: Testcase[] = result.cases.map((c, i) => caseTestcase(result, c, sectionOf(c.requirements[0]), requirements, levels, times.shareMs[i] ?? 0));
+  testcases.push(...extraTestcases(result, sectionOf, requirements), setupTestcase(result, times.remainderMs));
 
   const order = [...new Set([...result.requirements.map((r) => r.section), ...testcases.map((t) => t.section)])];
   const suites = order.map((section) => ({ section, cases: testcases.filter((t) => t.section === section) })).filter((s) => s.cases.length > 0);
   const count = (cases: Testcase[], outcome: Testcase['outcome']) => cases.filter((t) => t.outcome === outcome).length;
-  const ms = (seconds: number) => Math.round(seconds * 1000);
-  const sumMs = testcases.reduce((sum, t) => sum + ms(t.seconds), 0);
+  const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  const partial = partialOf(result);
 
   const suiteXml = suites.map(({ section, cases }) => {
-    const suiteMs = cases.reduce((sum, t) => sum + ms(t.seconds), 0);
-    const props = [['seed', String(result.seed)], ['target', result.target.url], ...(result.label ? [['label', result.label]] : []), ['rerun', rerunCommand(result, `${section}-*`)]];
-    const head = `  <testsuite name="${attr(section)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" time="${(suiteMs / 1000).toFixed(3)}" timestamp="${attr(result.startedAt)}">`;
+    const suiteMs = cases.reduce((sum, t) => sum + t.ms, 0);
+    const props = [
+      ['seed', String(result.seed)], ['target', result.target.url], ...(result.label ? [['label', result.label]] : []),
+      ...(partial ? [['partial', `${partial.signal}: the run was stopped early; only what finished is here. ${sentence(partial.note)}`.trim()]] : []),
+      ['rerun', section === RUN_SECTION ? rerunRunCommand(result) : rerunCommand(result, `${section}-*`)],
+    ];
+    const head = `  <testsuite name="${attr(section)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" time="${seconds(suiteMs)}" timestamp="${attr(result.startedAt)}">`;
     const properties = `    <properties>\n${props.map(([n, v]) => `      <property name="${attr(n ?? '')}" value="${attr(v ?? '')}"/>`).join('\n')}\n    </properties>`;
     return [head, properties, ...cases.map(testcaseXml), '  </testsuite>'].join('\n');
   });
 
-  const comment = `time: <testsuites> is the run's wall-clock time (${(result.durationMs / 1000).toFixed(3)} s); each <testsuite> is the sum of its testcases' durations (all testcases: ${(sumMs / 1000).toFixed(3)} s). Cases run concurrently (up to ${result.options.concurrency} at once), and the pre-flight and reruns alone run outside any case's time, so the sums need not equal the wall time.`;
+  const ownMs = result.cases.reduce((sum, c) => sum + Math.round(c.durationMs), 0);
+  const how = times.source === 'startedAtMs' ? 'when each case started' : times.source === 'exchanges' ? "each case's recorded requests (its last response ends it)" : 'nothing (no case recorded when it ran)';
+  const comment = `time: <testsuites> is the run's wall-clock time (${seconds(times.wallMs)} s) and equals the sum of the <testsuite> times, each the sum of its testcases. A testcase's time is its share of the wall time: each millisecond is split evenly among the cases in flight then (up to ${result.options.concurrency} at once; found from ${how}); its own duration is the case.duration property (all cases: ${seconds(ownMs)} s). ${RUN_SECTION}/${SETUP_NAME} holds the ${seconds(times.remainderMs)} s no case was in flight for: pre-flight probes, reruns alone, teardown.`;
   const name = `relaylab conformance ${result.label ? `${result.label} ` : ''}${result.target.url}`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!-- ${commentText(comment)} -->
-<testsuites name="${attr(name)}" tests="${testcases.length}" failures="${count(testcases, 'failure')}" errors="${count(testcases, 'error')}" skipped="${count(testcases, 'skipped')}" time="${(result.durationMs / 1000).toFixed(3)}">
+<testsuites name="${attr(name)}" tests="${testcases.length}" failures="${count(testcases, 'failure')}" errors="${count(testcases, 'error')}" skipped="${count(testcases, 'skipped')}" time="${seconds(times.wallMs)}">
 ${suiteXml.join('\n')}
 </testsuites>
 `;
 }
 
-function caseTestcase(result: SuiteResult, c: CaseResult, section: string, requirements: Map<string, RequirementResult>, levels: Map<string, Level>): Testcase {
+function caseTestcase(result: SuiteResult, c: CaseResult, section: string, requirements: Map<string, RequirementResult>, levels: Map<string, Level>, shareMs: number): Testcase {
   const properties: Array<[string, string]> = [
     ['requirement', c.requirements.join(', ')],
     ['requirement.text', c.requirements.map((id) => requirementSentence(id, requirements)).join('\n')],
     ['kind', c.verdict],
+    ['case.duration', (Math.round(c.durationMs) / 1000).toFixed(3)],
+    ['case.concurrency', String(c.concurrency)],
   ];
-  const base = { section, name: c.caseId, seconds: c.durationMs / 1000, properties };
+  const base = { section, name: c.caseId, ms: shareMs, properties };
   const failed = failedRequirementsOf(c);
   const failedLevel = bestLevel(failed.map((id) => levels.get(id) ?? 'MUST'));
   const detail = caseDetail(result, c);
@@ -103,7 +117,7 @@ function extraTestcases(result: SuiteResult, sectionOf: (id: string | undefined)
   const judged = (requirementIds: string[], type: string, message: string, body: string, name: string, kind: string): Testcase => {
     const reqs = requirementIds.map((id) => requirements.get(id)).filter((r): r is RequirementResult => r !== undefined);
     const properties: Array<[string, string]> = [['requirement', requirementIds.join(', ')], ['requirement.text', requirementIds.map((id) => requirementSentence(id, requirements)).join('\n')], ['kind', kind]];
-    const base = { section: sectionOf(requirementIds[0]), name, seconds: 0, properties };
+    const base = { section: sectionOf(requirementIds[0]), name, ms: 0, properties };
     if (reqs.length > 0 && reqs.every((r) => r.baselined)) return { ...base, inner: `<skipped message="${attr(`baselined known failure (${result.baseline.source ?? '--baseline'}): ${message}`)}"/>`, outcome: 'skipped' };
     if (reqs.length > 0 && !reqs.some((r) => r.level === 'MUST')) return { ...base, inner: `<system-out>${text(`WARNING (${bestLevel(reqs.map((r) => r.level))}, does not fail the run): ${message}\n\n${body}`)}</system-out>`, outcome: 'pass' };
     return { ...base, inner: `<failure type="${type}" message="${attr(message)}">${text(body)}</failure>`, outcome: 'failure' };
@@ -130,6 +144,16 @@ function extraTestcases(result: SuiteResult, sectionOf: (id: string | undefined)
   return out;
 }
 
+const RUN_SECTION = 'RUN';
+const SETUP_NAME = 'setup-and-teardown';
+
+/** The wall time no case was in flight for, so the times add up to the run. Always passes: a setup that fails ends the run before any report. */
+function setupTestcase(result: SuiteResult, remainderMs: number): Testcase {
+  const reruns = result.cases.filter((c) => c.attempts > 1).length;
+  const out = `Wall time no case was in flight for: health and endpoint probes, the TTL probe${result.options.warp > 1 ? ', the --time-warp check' : ''} and the test-profile probe before the cases; ${reruns > 0 ? `reruns alone of ${plural(reruns, 'failed case')}; ` : ''}teardown; and whatever a case spent before its recorded span.`;
+  return { section: RUN_SECTION, name: SETUP_NAME, ms: remainderMs, properties: [['kind', 'setup']], inner: `<system-out>${text(out)}</system-out>`, outcome: 'pass' };
+}
+
 function caseDetail(result: SuiteResult, c: CaseResult): string {
   const lines = [`${c.caseId}: ${c.title}`, `kind: ${c.verdict}${c.stability ? ` (${c.stability}, ${c.attempts} attempt(s))` : ''}`];
   if (c.expected !== null || c.actual !== null) lines.push(`expected: ${c.expected ?? ''}`, `actual:   ${c.actual ?? ''}`);
@@ -153,7 +177,7 @@ function bestLevel(levels: Level[]): Level {
 
 function testcaseXml(t: Testcase): string {
   const props = `<properties>${t.properties.map(([n, v]) => `<property name="${attr(n)}" value="${attr(v)}"/>`).join('')}</properties>`;
-  return `    <testcase classname="relay.${attr(t.section)}" name="${attr(t.name)}" time="${t.seconds.toFixed(3)}">${props}${t.inner}</testcase>`;
+  return `    <testcase classname="relay.${attr(t.section)}" name="${attr(t.name)}" time="${(t.ms / 1000).toFixed(3)}">${props}${t.inner}</testcase>`;
 }
 
 function oneLine(s: string | null): string {
@@ -161,15 +185,23 @@ function oneLine(s: string | null): string {
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
-// XML 1.0 forbids most control characters even when escaped.
-const clean = (s: string): string => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '�');
+/*
+ * XML escaping. The five markup characters are escaped as in HTML, by the
+ * one helper (escapeHtml: `&#39;` and `&quot;` are XML too). XML differs
+ * in two ways, handled here: XML 1.0 forbids most control characters even
+ * as references, so they become U+FFFD; and a parser normalizes a raw
+ * newline, CR or tab inside an attribute value to a space, so those are
+ * written as character references to survive (a requirement sentence list
+ * is one property with newlines). In text, a raw CR would be read as LF.
+ */
+const clean = (s: string): string => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
 
 function attr(s: string): string {
-  return clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return escapeHtml(clean(s)).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }
 
 function text(s: string): string {
-  return clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+  return escapeHtml(clean(s)).replace(/\r/g, '&#13;');
 }
 
 /** A comment may not hold `--` nor end in `-`. */

@@ -17,10 +17,12 @@ import { UsageError } from '../../../cli/usage-error.ts';
 import { globToRegExp, matchesAny, splitPatterns } from '../glob.ts';
 import { caseGlob, rerunCommand, renderTree, resultLine, terminalListener } from '../terminal-tree.ts';
 import type { CaseResult, SuiteResult } from '../types.ts';
-import { failingResult, fullResult, kase, requirement, smallResult } from './fixtures.ts';
+import { exchange, failingResult, fullResult, kase, requirement, smallResult } from './fixtures.ts';
 import { toJunitXml } from './junit.ts';
-import { mergeReports, readResults } from './merge.ts';
+import { evenShares, largestRemainder } from './junit-times.ts';
+import { columnName, mergeReports, readResults } from './merge.ts';
 import { toResultsJson } from './results-json.ts';
+import { toReportHtml } from './html.ts';
 
 const INVOCATION = "relaylab conformance --target https://relay.example:8443 --ca relay.pem --target-cmd './acme --ttl 300' --time-warp 60";
 
@@ -185,24 +187,59 @@ describe('relaylab report --merge reads results.json', () => {
     dir = await mkdtemp(join(tmpdir(), 'relaylab-merge-'));
   });
 
-  it('takes schema 2, naming an unlabelled run after its folder', async () => {
+  it('takes schema 2 and names a column by its --label, else its target URL', async () => {
     await mkdir(join(dir, 'acme'), { recursive: true });
     await writeFile(join(dir, 'acme', 'results.json'), toResultsJson({ ...failingResult(), label: undefined }));
     const read = await readResults(join(dir, 'acme', 'results.json'));
-    expect(read.label).toBe('acme');
     expect(read.rootCauses).toHaveLength(1);
-    const out = await mergeReports([join(dir, 'acme', 'results.json'), join(dir, 'acme', 'results.json')], join(dir, 'out'));
-    expect(await readFile(out, 'utf8')).toContain('Implementation × requirement');
+    expect(columnName(read)).toBe('https://relay.example:8443');
+    expect(columnName({ ...read, label: 'acme' })).toBe('acme');
   });
 
-  it('refuses schema 1 in one line that says to rerun with this version, and anything else', async () => {
+  it('refuses two runs with one name in one line naming both files', async () => {
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    await writeFile(a, toResultsJson({ ...failingResult(), label: 'same' }));
+    await writeFile(b, toResultsJson({ ...smallResult(), label: 'same' }));
+    const error = await mergeReports([a, b], join(dir, 'out')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(`${a} and ${b} are both named "same" (--label): give each run its own --label when running relaylab conformance`);
+    // Unlabelled runs of one target collide on the URL.
+    await writeFile(b, toResultsJson({ ...smallResult() }));
+    await writeFile(a, toResultsJson({ ...failingResult(), label: undefined }));
+    await expect(mergeReports([a, b], join(dir, 'out'))).rejects.toThrow(`${a} and ${b} are both named "https://relay.example:8443" (target URL)`);
+  });
+
+  it('links to the report.html next to results.json only when it holds every anchor a cell needs, else writes one under runs/', async () => {
+    for (const name of ['fresh', 'stale']) await mkdir(join(dir, name), { recursive: true });
+    const fresh = { ...failingResult(), label: 'fresh' };
+    const stale = { ...smallResult(), label: 'stale' };
+    await writeFile(join(dir, 'fresh', 'results.json'), toResultsJson(fresh));
+    await writeFile(join(dir, 'fresh', 'report.html'), toReportHtml([fresh]));
+    await writeFile(join(dir, 'stale', 'results.json'), toResultsJson(stale));
+    // From another version: it has one of the anchors, not the others.
+    await writeFile(join(dir, 'stale', 'report.html'), '<html><body><p id="req-GEN-1">old</p></body></html>');
+    const written = await mergeReports([join(dir, 'fresh', 'results.json'), join(dir, 'stale', 'results.json')], join(dir, 'matrix'));
+    expect(written.generated).toEqual([join(dir, 'matrix', 'runs', '2-stale', 'report.html')]);
+    const html = await readFile(written.path, 'utf8');
+    expect(html).toContain('href="../fresh/report.html#fail-READY-2"');
+    expect(html).toContain('href="runs/2-stale/report.html#req-GEN-1"');
+    expect(html).not.toContain('href="../stale/report.html');
+  });
+
+  it('refuses another schema version in one line that says what to do, and anything else', async () => {
     await writeFile(join(dir, 'old.json'), JSON.stringify({ schemaVersion: 1, requirements: [], cases: [] }));
     const old = await readResults(join(dir, 'old.json')).catch((e: unknown) => e);
     expect(old).toBeInstanceOf(UsageError);
-    expect((old as Error).message).toBe(`${join(dir, 'old.json')} is a schemaVersion 1 results.json from an older relaylab; rerun relaylab conformance --reports DIR with this version to write schemaVersion 2`);
+    expect((old as Error).message).toBe(`${join(dir, 'old.json')} is a schemaVersion 1 results.json from an older relaylab; this one reads schemaVersion 2: rerun relaylab conformance --reports DIR with the same version to merge them`);
+    await writeFile(join(dir, 'new.json'), JSON.stringify({ schemaVersion: 3, requirements: [], cases: [] }));
+    await expect(readResults(join(dir, 'new.json'))).rejects.toThrow(/is a schemaVersion 3 results\.json from a newer relaylab;/);
     await writeFile(join(dir, 'other.json'), JSON.stringify({ hello: 1 }));
     await expect(readResults(join(dir, 'other.json'))).rejects.toThrow(/is not a results\.json written by relaylab conformance \(schemaVersion 2\)$/);
-    await expect(readResults(join(dir, 'missing.json'))).rejects.toThrow(/cannot read results .*missing\.json: ENOENT/);
+    await writeFile(join(dir, 'text.json'), 'RESULT: pass');
+    await expect(readResults(join(dir, 'text.json'))).rejects.toThrow(/text\.json is not a results\.json written by relaylab conformance: not JSON$/);
+    await expect(readResults(join(dir, 'missing.json'))).rejects.toThrow(/^cannot read results .*missing\.json: no such file$/);
+    await expect(readResults(dir)).rejects.toThrow(/: is a folder, not a results\.json$/);
   });
 });
 
@@ -256,21 +293,67 @@ describe('junit.xml', () => {
     const result = fullResult();
     const parsed = await parse(toJunitXml(result));
     expect(parsed.error).toBeNull();
-    expect(parsed.suites.map((s) => s.name)).toEqual(['GEN', 'REG', 'AUTH', 'READY', 'HB', 'LOOKUP', 'LIST', 'EXP', 'ERR', 'PERF', 'TEST']);
+    expect(parsed.suites.map((s) => s.name)).toEqual(['GEN', 'REG', 'AUTH', 'READY', 'HB', 'LOOKUP', 'LIST', 'EXP', 'ERR', 'PERF', 'TEST', 'RUN']);
     const all = parsed.suites.flatMap((s) => s.cases);
-    const extras = ['root-cause: register answered HTTP 500 internal_error', 'unimplemented: POST /api/relay/broadcast/heartbeat', 'ERR-5/intermittent-under-concurrency'];
+    const extras = ['root-cause: register answered HTTP 500 internal_error', 'unimplemented: POST /api/relay/broadcast/heartbeat', 'ERR-5/intermittent-under-concurrency', 'setup-and-teardown'];
     expect(all.map((c) => c.name).sort()).toEqual([...result.cases.map((c) => c.caseId), ...extras].sort());
-    expect(parsed.root).toMatchObject({ tests: '28', failures: '13', errors: '1', skipped: '4', time: '12.345' });
+    expect(parsed.root).toMatchObject({ tests: '29', failures: '13', errors: '1', skipped: '4', time: '12.345' });
     for (const suite of parsed.suites) {
       const count = (tag: string) => String(suite.cases.filter((c) => c.child === tag).length);
       expect(suite.attrs, suite.name).toMatchObject({ tests: String(suite.cases.length), failures: count('failure'), errors: count('error'), skipped: count('skipped') });
       expect(suite.cases.every((c) => c.classname === `relay.${suite.name}`)).toBe(true);
-      // Cases run concurrently: a suite's time is the sum of its testcases' times, the run's wall time is on <testsuites>.
       expect(suite.attrs.time).toBe((suite.cases.reduce((sum, c) => sum + Math.round(Number(c.time) * 1000), 0) / 1000).toFixed(3));
-      expect(suite.props).toMatchObject({ seed: '4242', target: 'https://relay.example:8443', label: 'acme-relay', rerun: `${INVOCATION} --only '${suite.name}-*' --seed 4242` });
+      expect(suite.props).toMatchObject({ seed: '4242', target: 'https://relay.example:8443', label: 'acme-relay', rerun: suite.name === 'RUN' ? `${INVOCATION} --seed 4242 --concurrency 6` : `${INVOCATION} --only '${suite.name}-*' --seed 4242` });
     }
+    // These fixture exchanges were recorded outside the run's window: no case has a share, the setup testcase holds all 12.345 s.
+    expect(all.find((c) => c.name === 'setup-and-teardown')?.time).toBe('12.345');
     const sum = (result.cases.reduce((total, c) => total + c.durationMs, 0) / 1000).toFixed(3);
-    expect(parsed.comment).toContain(`<testsuites> is the run's wall-clock time (12.345 s); each <testsuite> is the sum of its testcases' durations (all testcases: ${sum} s)`);
+    expect(parsed.comment).toContain(`<testsuites> is the run's wall-clock time (12.345 s) and equals the sum of the <testsuite> times`);
+    expect(parsed.comment).toContain(`its own duration is the case.duration property (all cases: ${sum} s)`);
+  });
+
+  it('gives each testcase its share of the wall time, so the times add up to the run exactly', async () => {
+    // A 1 s run: A and B overlap for 200 ms (exchanges tell when), C starts at 700 ms (startedAtMs), D made no request.
+    const start = Date.parse('2025-01-02T03:04:05.000Z');
+    const at = (fromMs: number, toMs: number) => ({ ...exchange('GET', '/api/health', 200, '{}'), startedAtMs: start + fromMs, durationMs: toMs - fromMs });
+    const cases = [
+      kase('GEN-1/a', { durationMs: 400, exchanges: [at(0, 150), at(300, 400)] }),
+      kase('GEN-1/b', { durationMs: 400, exchanges: [at(500, 600)] }),
+      Object.assign(kase('EXP-1/c', { durationMs: 100 }), { startedAtMs: start + 700 }),
+      kase('EXP-1/d', { durationMs: 1, verdict: 'skip', skipReason: 'no TTL' }),
+    ];
+    const result = smallResult({ cases, requirements: [requirement('GEN-1', 'pass', ['GEN-1/a', 'GEN-1/b']), requirement('EXP-1', 'pass', ['EXP-1/c', 'EXP-1/d'])] });
+    result.durationMs = 1000;
+    const parsed = await parse(toJunitXml(result));
+    expect(parsed.error).toBeNull();
+    const time = Object.fromEntries(parsed.suites.flatMap((s) => s.cases).map((c) => [c.name, c.time]));
+    // 0-200: A alone; 200-400: A and B; 400-600: B alone; 700-800: C; the 300 ms left: setup and teardown.
+    expect(time).toEqual({ 'GEN-1/a': '0.300', 'GEN-1/b': '0.300', 'EXP-1/c': '0.100', 'EXP-1/d': '0.000', 'setup-and-teardown': '0.300' });
+    expect(Object.fromEntries(parsed.suites.map((s) => [s.name, s.attrs.time]))).toEqual({ GEN: '0.600', EXP: '0.100', RUN: '0.300' });
+    expect(parsed.root.time).toBe('1.000');
+    const cased = parsed.suites.flatMap((s) => s.cases).find((c) => c.name === 'GEN-1/a');
+    expect(cased?.props).toMatchObject({ 'case.duration': '0.400', 'case.concurrency': '6' });
+  });
+
+  it('splits time in whole milliseconds that still sum exactly (three cases sharing 1 ms)', () => {
+    expect(evenShares([[0, 1], [0, 1], [0, 1], null])).toEqual([1 / 3, 1 / 3, 1 / 3, 0]);
+    expect(largestRemainder([1 / 3, 1 / 3, 1 / 3, 0])).toEqual([1, 0, 0, 0]);
+    expect(largestRemainder([2.5, 2.5, 5])).toEqual([3, 2, 5]);
+  });
+
+  it('marks a partial run (Ctrl-C) in every testsuite and escapes control characters and newlines in attributes', async () => {
+    const base = smallResult();
+    const result = { ...base, label: 'tab\there\u0001', partial: { signal: 'SIGINT', note: '1 of 2 cases finished <&>' } } as SuiteResult;
+    const parsed = await parse(toJunitXml(result));
+    expect(parsed.error).toBeNull();
+    for (const suite of parsed.suites) {
+      expect(suite.props.partial, suite.name).toBe('SIGINT: the run was stopped early; only what finished is here. 1 of 2 cases finished <&>.');
+      expect(suite.props.label).toBe('tab\there\uFFFD');
+    }
+    expect((await parse(toJunitXml(base))).suites.every((s) => s.props.partial === undefined)).toBe(true);
+    // The requirement sentences of a two-requirement case keep their newline inside the attribute.
+    const fullParsed = await parse(toJunitXml(fullResult()));
+    expect(fullParsed.suites.flatMap((s) => s.cases).find((c) => c.name === 'READY-3/host-name')?.props['requirement.text']).toContain('`invalid_addresses`.\nERR-1 (SHOULD)');
   });
 
   it('carries the requirement, its sentence and the kind, and fails only what fails the run', async () => {
@@ -282,8 +365,11 @@ describe('junit.xml', () => {
       requirement: 'READY-3, ERR-1',
       'requirement.text': 'READY-3 (MUST): `addresses` MUST be a JSON array of 1 to 16 strings; anything else MUST answer 400 `invalid_addresses`.\nERR-1 (SHOULD): Every 4xx answer SHOULD have the body `{"error": string, "code": string}` with the code this specification gives for the case.',
       kind: 'fail',
+      'case.duration': '0.070',
+      'case.concurrency': '6',
     });
-    expect(get('READY-2/invalid-port[3.5]')).toMatchObject({ time: '0.060', child: 'failure', type: 'fail', message: 'READY-2 (MUST) fail: expected HTTP 400 {"code":"invalid_port"}; actual HTTP 200 {"status":"registered","expires_in":300}' });
+    expect(get('READY-2/invalid-port[3.5]').props['case.duration']).toBe('0.060');
+    expect(get('READY-2/invalid-port[3.5]')).toMatchObject({ child: 'failure', type: 'fail', message: 'READY-2 (MUST) fail: expected HTTP 400 {"code":"invalid_port"}; actual HTTP 200 {"status":"registered","expires_in":300}' });
     expect(get('READY-2/invalid-port[3.5]').text).toContain(`rerun: ${INVOCATION} --only 'READY-2/invalid-port[3.5]' --seed 4242\nrepro script: repro/${reproFileName('READY-2/invalid-port[3.5]')}`);
     expect(get('READY-2/invalid-port[0]')).toMatchObject({ child: null, props: { kind: 'pass' } });
     expect(get('HB-1/alive')).toMatchObject({ child: 'failure', type: 'unimplemented' });
@@ -309,6 +395,6 @@ describe('junit.xml', () => {
     const parsed = await parse(toJunitXml(strict));
     const cases = parsed.suites.flatMap((s) => s.cases);
     expect(cases.filter((c) => c.type === 'non-strict').map((c) => c.name)).toEqual(['LOOKUP-4/missing-email', 'ERR-4/wrong-method']);
-    expect(parsed.root).toMatchObject({ tests: '27', failures: '15', errors: '0', skipped: '4' });
+    expect(parsed.root).toMatchObject({ tests: '28', failures: '15', errors: '0', skipped: '4' });
   });
 });

@@ -8,6 +8,7 @@
  * change the file first and the monitor after, so a resync queued before
  * them can never undo them.
  */
+import { definedOnly } from '../../shared/defined-only.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Timers } from '../../shared/timers.ts';
 import { normalizeEmail, normalizeValidEmail } from '../../shared/email.ts';
@@ -75,7 +76,7 @@ export function startFriendsList(config: FriendsListConfig, entries: FriendEntry
       }
     });
   const monitor: FriendsMonitor = new FriendsMonitor(
-    { friends: entries, ...defined({ healthIntervalMs: config.healthIntervalMs, attemptTimeoutMs: config.attemptTimeoutMs, strategy: config.strategy }) },
+    { friends: entries, ...definedOnly({ healthIntervalMs: config.healthIntervalMs, attemptTimeoutMs: config.attemptTimeoutMs, strategy: config.strategy }) },
     {
       clock: deps.clock,
       timers: deps.timers,
@@ -157,6 +158,3 @@ function checkedEmail(raw: string): string {
   return email;
 }
 
-function defined<T extends object>(source: T): Partial<T> {
-  return Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -6,6 +6,7 @@
  * demo and the tests. Loading or creating the identity (step 1) is the
  * caller's, so a test can hand in one it made.
  */
+import { definedOnly } from '../../shared/defined-only.ts';
 import { networkInterfaces } from 'node:os';
 import type { Identity } from '../../identity/identity-files.ts';
 import { systemClock } from '../../shared/system-clock.ts';
@@ -151,7 +152,7 @@ export async function runPeer(options: RunPeerOptions): Promise<RunningPeer> {
     for (const listener of statusListeners) listener(status);
   };
   const lifecycle = new PeerLifecycle(
-    { email: options.identity.email, port: server.port, addressSource, ...pick(options, ['heartbeatIntervalMs', 'addressCheckIntervalMs', 'retryDelayMs']) },
+    { email: options.identity.email, port: server.port, addressSource, ...definedOnly(options, ['heartbeatIntervalMs', 'addressCheckIntervalMs', 'retryDelayMs']) },
     {
       ...runtime,
       relay,
@@ -266,8 +267,3 @@ export function describeLifecycleEvent(event: LifecycleEvent): string {
   }
 }
 
-function pick<T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
-  return out;
-}

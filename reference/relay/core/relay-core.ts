@@ -6,17 +6,16 @@
  */
 import type { Clock } from '../../shared/clock.ts';
 import type { Rng } from '../../shared/rng.ts';
-import { normalizeValidEmail } from '../../shared/email.ts';
 import type { CertificateInspector } from '../../identity/inspect.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fail, ok } from './result.ts';
 import { checkCertificate } from './certificate-rules.ts';
-import { checkListLimit, checkReadyPayload, checkRegisterPayload, checkRenewPayload, parseJsonObject } from './validate.ts';
+import { checkClockAdvance, checkListLimit, checkLookupEmail, checkReadyPayload, checkRegisterPayload, checkRenewPayload, parseJsonObject } from './validate.ts';
 import type { BroadcastRecord, IdentityRecord, Principal, RelayConfig, RelayHandler, RelayRequest, RelayResponse, RelayStore } from './types.ts';
 import { RELAY_EXTENSIONS, StoreUnavailableError, type RelayExtension } from './types.ts';
 import { validityProblem } from './validity.ts';
 import { routeRequest } from './routes.ts';
-import { ttlProblem } from '../../shared/protocol.ts';
+import { TEST_CLOCK_LIMITS, ttlProblem } from '../../shared/protocol.ts';
 
 export interface RelayCoreDeps {
   clock: Clock;
@@ -30,11 +29,8 @@ export interface RelayCoreDeps {
   advanceClockMs?: (deltaMs: number) => void;
 }
 
-/** SPEC TEST-1 bounds: each step at most ten years, all steps together at most 100 years. */
-export const TEST_CLOCK_LIMITS = {
-  maxStepSeconds: 10 * 365 * 86400,
-  maxTotalMs: 100 * 365 * 86_400_000,
-} as const;
+/** SPEC TEST-1 bounds (defined beside the request schemas, which use them). */
+export { TEST_CLOCK_LIMITS } from '../../shared/protocol.ts';
 
 type Authenticated = { ok: true; identity: IdentityRecord } | { ok: false; response: RelayResponse };
 
@@ -161,11 +157,10 @@ export class RelayCore implements RelayHandler {
   async lookup(request: RelayRequest): Promise<RelayResponse> {
     const auth = await this.authenticate(request.principal);
     if (!auth.ok) return auth.response;
-    const raw = request.query.get('email');
-    if (raw === null || raw.trim() === '') return fail('missing_email', 'the "email" query parameter is required');
     // Validated in normalised form, the form registration stored (SPEC REG-6).
-    const email = normalizeValidEmail(raw);
-    if (email === null) return fail('invalid_email', `"${raw.slice(0, 80)}" is not an email address`);
+    const checked = checkLookupEmail(request.query.get('email'));
+    if (!checked.ok) return checked.response;
+    const email = checked.value;
     const broadcast = await this.deps.store.findLiveBroadcast(email, this.deps.clock.nowMs());
     if (!broadcast) return fail('peer_not_found', `${email} is not online`);
     const body: Record<string, unknown> = {
@@ -235,10 +230,9 @@ export class RelayCore implements RelayHandler {
   advanceClock(request: RelayRequest): RelayResponse {
     const body = parseJsonObject(request.bodyText);
     if (!body.ok) return body.response;
-    const seconds = body.value.advance_seconds;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > TEST_CLOCK_LIMITS.maxStepSeconds) {
-      return fail('invalid_clock_advance', `"advance_seconds" must be a positive number of seconds, at most ${TEST_CLOCK_LIMITS.maxStepSeconds} (ten years)`);
-    }
+    const advance = checkClockAdvance(body.value);
+    if (!advance.ok) return advance.response;
+    const seconds = advance.value;
     if (!this.deps.advanceClockMs) return fail('route_not_found', 'this relay has no controllable clock');
     const deltaMs = Math.round(seconds * 1000);
     // Unbounded steps would walk time past what stores and dates can hold (2^53 ms, PostgreSQL's bigint maths).

@@ -2,15 +2,19 @@
  * The route table (SPEC ERR-3, ERR-4): unknown paths are 404
  * route_not_found, known paths with the wrong method are 405 with Allow.
  */
-import { fail } from './result.ts';
+import { fail, ok } from './result.ts';
 import type { RelayCore } from './relay-core.ts';
 import type { RelayConfig, RelayExtension, RelayRequest, RelayResponse } from './types.ts';
 import { RELAY_PATHS } from '../../shared/relay-paths.ts';
+import { OPENAPI_PATH } from '../api-schema/endpoints.ts';
+import { openApiDocument } from '../api-schema/openapi-document.ts';
 
 type Route = { method: 'GET' | 'POST'; run: (core: RelayCore, request: RelayRequest) => RelayResponse | Promise<RelayResponse> };
 
 const ROUTES: Record<string, Route> = {
   [RELAY_PATHS.health]: { method: 'GET', run: (core) => core.health() },
+  // The API's own description, like health without a client certificate; built once, on first request.
+  [OPENAPI_PATH]: { method: 'GET', run: () => ok(openApiDocument()) },
   [RELAY_PATHS.register]: { method: 'POST', run: (core, r) => core.register(r) },
   [RELAY_PATHS.ready]: { method: 'POST', run: (core, r) => core.ready(r) },
   [RELAY_PATHS.heartbeat]: { method: 'POST', run: (core, r) => core.heartbeat(r) },

@@ -1,12 +1,20 @@
 /**
- * Payload rules for each endpoint. Each validator returns the parsed value
- * or a RelayResponse describing the first problem, so the core reads as a
- * straight line of checks.
+ * Payload rules for each endpoint. The shapes are the zod schemas in
+ * ../api-schema/request-schemas.ts (the OpenAPI document is generated from
+ * the same objects); this module maps their issues to the protocol's error
+ * codes and the relay's messages, field by field in a fixed order, so a
+ * body with several problems is answered about the same one as always.
+ * Each check returns the parsed value or a RelayResponse describing the
+ * first problem, so the core reads as a straight line of checks.
  */
-import { normalizeValidEmail } from '../../shared/email.ts';
-import { ipVersion } from '../../shared/ip.ts';
+import type * as z from 'zod';
+import type { ErrorCode } from '../../shared/errors.ts';
+import { RELAY_LIMITS, TEST_CLOCK_LIMITS } from '../../shared/protocol.ts';
+import { clockAdvanceBody, lookupEmailParam, listLimitParam, nestingDepth, PORT_RANGE, readyBody, registerBody, renewBody } from '../api-schema/request-schemas.ts';
 import { fail } from './result.ts';
-import { RELAY_LIMITS, type RelayResponse } from './types.ts';
+import type { RelayResponse } from './types.ts';
+
+export { nestingDepth } from '../api-schema/request-schemas.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; response: RelayResponse };
 
@@ -28,34 +36,65 @@ export function parseJsonObject(bodyText: string | null): Checked<Record<string,
   return accept(parsed as Record<string, unknown>);
 }
 
+/** How one body member's issues are answered: its code, and the message from the value sent and zod's issue. */
+interface FieldRule {
+  field: string;
+  code: ErrorCode;
+  message: (value: unknown, issue: z.core.$ZodIssue) => string;
+}
+
+/** The answer about the first field, in `rules` order, that has an issue (zod reports every field). */
+function firstFieldProblem(issues: readonly z.core.$ZodIssue[], rules: readonly FieldRule[], body: Record<string, unknown>): RelayResponse {
+  for (const rule of rules) {
+    const issue = issues.find((i) => i.path[0] === rule.field);
+    if (issue) return fail(rule.code, rule.message(body[rule.field], issue));
+  }
+  // Unreachable while every schema field has a rule; never a 500 if one is forgotten.
+  return fail('invalid_body', issues[0]?.message ?? 'request body is not acceptable');
+}
+
+const certificateRule: FieldRule = { field: 'certificate', code: 'invalid_certificate', message: () => '"certificate" must be a PEM-encoded X.509 certificate string' };
+
+// Checked once normalised: that form is stored and later listed, looked up and put in cursors (SPEC REG-5, REG-6).
+const REGISTER_RULES: readonly FieldRule[] = [{ field: 'email', code: 'invalid_email', message: () => '"email" must be an email address string' }, certificateRule];
+
+const RENEW_RULES: readonly FieldRule[] = [certificateRule, { field: 'email', code: 'invalid_email', message: () => '"email", when sent, must be an email address string' }];
+
+const READY_RULES: readonly FieldRule[] = [
+  { field: 'port', code: 'invalid_port', message: (port) => `"port" must be an integer from ${PORT_RANGE.min} to ${PORT_RANGE.max}, got ${describe(port)}` },
+  { field: 'addresses', code: 'invalid_addresses', message: addressesMessage },
+  // The limits' issues carry the relay's text (request-schemas.ts); any other issue is the type.
+  { field: 'capabilities', code: 'invalid_capabilities', message: (_, issue) => (issue.code === 'custom' ? issue.message : '"capabilities" must be a JSON object when present') },
+];
+
+/** SPEC READY-3: zod checks the count before the items, as the relay always has. */
+function addressesMessage(addresses: unknown, issue: z.core.$ZodIssue): string {
+  const index = issue.path[1];
+  if (typeof index === 'number') {
+    return `"addresses"[${index}] is not an IPv4 or IPv6 literal: ${describe((addresses as unknown[])[index])}`;
+  }
+  if (issue.code === 'too_big') {
+    return `"addresses" holds ${(addresses as unknown[]).length} entries; at most ${RELAY_LIMITS.maxAddresses} are allowed`;
+  }
+  return '"addresses" must be a non-empty array of IP address strings';
+}
+
 export interface RegisterPayload {
   certificatePem: string;
   email: string;
 }
 
 export function checkRegisterPayload(body: Record<string, unknown>): Checked<RegisterPayload> {
-  const { certificate } = body;
-  // Checked once normalised: that form is stored and later listed, looked up and put in cursors (SPEC REG-5, REG-6).
-  const email = normalizeValidEmail(body.email);
-  if (email === null) {
-    return reject(fail('invalid_email', '"email" must be an email address string'));
-  }
-  if (typeof certificate !== 'string' || certificate.length === 0) {
-    return reject(fail('invalid_certificate', '"certificate" must be a PEM-encoded X.509 certificate string'));
-  }
-  return accept({ certificatePem: certificate, email });
+  const parsed = registerBody.safeParse(body);
+  if (!parsed.success) return reject(firstFieldProblem(parsed.error.issues, REGISTER_RULES, body));
+  return accept({ certificatePem: parsed.data.certificate, email: parsed.data.email });
 }
 
 /** SPEC EXT-1: `{"certificate": PEM}`; an `email`, when sent, must be the caller's own (checked by the core). */
 export function checkRenewPayload(body: Record<string, unknown>): Checked<{ certificatePem: string; email: string | null }> {
-  const { certificate } = body;
-  if (typeof certificate !== 'string' || certificate.length === 0) {
-    return reject(fail('invalid_certificate', '"certificate" must be a PEM-encoded X.509 certificate string'));
-  }
-  if (body.email === undefined) return accept({ certificatePem: certificate, email: null });
-  const email = normalizeValidEmail(body.email);
-  if (email === null) return reject(fail('invalid_email', '"email", when sent, must be an email address string'));
-  return accept({ certificatePem: certificate, email });
+  const parsed = renewBody.safeParse(body);
+  if (!parsed.success) return reject(firstFieldProblem(parsed.error.issues, RENEW_RULES, body));
+  return accept({ certificatePem: parsed.data.certificate, email: parsed.data.email ?? null });
 }
 
 export interface ReadyPayload {
@@ -69,61 +108,44 @@ export interface ReadyPayload {
  * capabilities must come back unchanged, so they are also checked as sent.
  */
 export function checkReadyPayload(body: Record<string, unknown>, bodyText?: string | null): Checked<ReadyPayload> {
-  const { port, addresses, capabilities } = body;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    return reject(fail('invalid_port', `"port" must be an integer from 1 to 65535, got ${describe(port)}`));
-  }
-  const addressCheck = checkAddresses(addresses);
-  if (!addressCheck.ok) return reject(addressCheck.response);
-  const capabilityCheck = checkCapabilities(capabilities);
-  if (!capabilityCheck.ok) return reject(capabilityCheck.response);
+  const parsed = readyBody.safeParse(body);
+  if (!parsed.success) return reject(firstFieldProblem(parsed.error.issues, READY_RULES, body));
   if (typeof bodyText === 'string') {
     const problem = capabilitiesRoundTripProblem(bodyText);
     if (problem !== null) return reject(fail('invalid_capabilities', `"capabilities" would not be returned as sent: ${problem}`));
   }
-  return accept({ port, addresses: addressCheck.value, capabilities: capabilityCheck.value });
-}
-
-function checkAddresses(addresses: unknown): Checked<string[]> {
-  if (!Array.isArray(addresses) || addresses.length === 0) {
-    return reject(fail('invalid_addresses', '"addresses" must be a non-empty array of IP address strings'));
-  }
-  if (addresses.length > RELAY_LIMITS.maxAddresses) {
-    return reject(fail('invalid_addresses', `"addresses" holds ${addresses.length} entries; at most ${RELAY_LIMITS.maxAddresses} are allowed`));
-  }
-  for (const [index, address] of addresses.entries()) {
-    if (typeof address !== 'string' || ipVersion(address) === null) {
-      return reject(fail('invalid_addresses', `"addresses"[${index}] is not an IPv4 or IPv6 literal: ${describe(address)}`));
-    }
-  }
-  // Kept exactly as sent, order and duplicates included: clients try them in this order (SPEC READY-4).
-  return accept([...(addresses as string[])]);
-}
-
-function checkCapabilities(capabilities: unknown): Checked<Record<string, unknown> | null> {
-  if (capabilities === undefined) return accept(null);
-  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) {
-    return reject(fail('invalid_capabilities', '"capabilities" must be a JSON object when present'));
-  }
-  if (nestingDepth(capabilities) > RELAY_LIMITS.maxCapabilitiesDepth) {
-    return reject(fail('invalid_capabilities', `"capabilities" nests deeper than ${RELAY_LIMITS.maxCapabilitiesDepth} levels`));
-  }
-  const size = Buffer.byteLength(JSON.stringify(capabilities), 'utf8');
-  if (size > RELAY_LIMITS.maxCapabilitiesBytes) {
-    return reject(fail('invalid_capabilities', `"capabilities" is ${size} bytes of JSON; at most ${RELAY_LIMITS.maxCapabilitiesBytes} are allowed`));
-  }
-  return accept(capabilities as Record<string, unknown>);
+  // zod's addresses are a fresh array, kept exactly as sent, order and duplicates included: clients try
+  // them in this order (SPEC READY-4). The capabilities are the object as sent: zod's copy leaves out an
+  // own "__proto__" member, which must come back too (READY-5).
+  const capabilities = parsed.data.capabilities === undefined ? null : (body.capabilities as Record<string, unknown>);
+  return accept({ port: parsed.data.port, addresses: parsed.data.addresses, capabilities });
 }
 
 /** SPEC LIST-4: `limit` defaults to 100, at most 1000. */
 export function checkListLimit(raw: string | null): Checked<number> {
-  if (raw === null) return accept(RELAY_LIMITS.defaultListLimit);
-  if (!/^[0-9]{1,7}$/.test(raw)) return reject(fail('invalid_limit', `"limit" must be an integer from 1 to ${RELAY_LIMITS.maxListLimit}, got "${raw}"`));
-  const limit = Number(raw);
-  if (limit < 1 || limit > RELAY_LIMITS.maxListLimit) {
-    return reject(fail('invalid_limit', `"limit" must be an integer from 1 to ${RELAY_LIMITS.maxListLimit}, got ${limit}`));
+  const parsed = listLimitParam.safeParse(raw ?? undefined);
+  if (parsed.success) return accept(parsed.data);
+  // Digits that are out of range are shown as the number read; anything else as sent.
+  const shown = parsed.error.issues[0]?.code === 'invalid_format' ? `"${raw}"` : String(Number(raw));
+  return reject(fail('invalid_limit', `"limit" must be an integer from 1 to ${RELAY_LIMITS.maxListLimit}, got ${shown}`));
+}
+
+/** SPEC LOOKUP-4: the normalised email to look up (the form registration stored, REG-6). */
+export function checkLookupEmail(raw: string | null): Checked<string> {
+  const parsed = lookupEmailParam.safeParse(raw ?? undefined);
+  if (parsed.success) return accept(parsed.data);
+  const issue = parsed.error.issues[0];
+  if (raw === null || issue?.code === 'invalid_type' || (issue?.code === 'custom' && issue.params?.missing === true)) {
+    return reject(fail('missing_email', 'the "email" query parameter is required'));
   }
-  return accept(limit);
+  return reject(fail('invalid_email', `"${raw.slice(0, 80)}" is not an email address`));
+}
+
+/** SPEC TEST-1, TEST-2: the seconds to move the clock by (the total is the core's check). */
+export function checkClockAdvance(body: Record<string, unknown>): Checked<number> {
+  const parsed = clockAdvanceBody.safeParse(body);
+  if (parsed.success) return accept(parsed.data.advance_seconds);
+  return reject(fail('invalid_clock_advance', `"advance_seconds" must be a positive number of seconds, at most ${TEST_CLOCK_LIMITS.maxStepSeconds} (ten years)`));
 }
 
 /** A short rendering of a client's value for an error message; never throws, whatever the value. */
@@ -131,20 +153,6 @@ function describe(value: unknown): string {
   if (nestingDepth(value) > 8) return Array.isArray(value) ? 'a deeply nested array' : 'a deeply nested object';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Depth of nested arrays/objects, iteratively: a hostile body cannot overflow the stack here. */
-export function nestingDepth(value: unknown): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop() as [unknown, number];
-    if (typeof item !== 'object' || item === null) continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > 1000) return deepest;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
-  }
-  return deepest;
 }
 
 /**
