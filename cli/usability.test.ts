@@ -69,7 +69,9 @@ describe('relaylab relay names the TLS file it cannot use', () => {
       const run = await runCli(['relay', '--port', '0', '--tls-cert', cert, '--tls-key', key], { timeoutMs: 20_000 });
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(run.stderr.trim()).toMatch(message);
+      // Starting, the relay logs with pino: one fatal line whose msg names the file.
+      expect((JSON.parse(run.stderr) as { msg: string; code: string }).msg).toMatch(message);
+      expect((JSON.parse(run.stderr) as { code: string }).code).toBe('tls_file_unusable');
     }
   });
 });

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 describe('PERF-1 against a relay with slow registrations', () => {
-  it('looks up only broadcasts that are live: the case passes, never blocked on peer_not_found', async () => {
+  it('looks up only broadcasts that are live: never blocked on peer_not_found', async () => {
     let registrations = 0;
     relay = await startRelay({
       port: 0,
@@ -31,8 +31,11 @@ describe('PERF-1 against a relay with slow registrations', () => {
     });
     const result = await runSuite({ target: { url: relay.url, caPem: relay.tlsCertificatePem, insecure: false, auth: { kind: 'mtls' }, untrustedSource: null }, seed: 3, maxWaitSeconds: 0, only: ['PERF-1/*'] });
     const perf = result.cases.find((c) => c.caseId === 'PERF-1/fifty-clients');
+    // Not blocked: every lookup found its broadcast. (Whether p99 stays under 1 s is the latency check's
+    // business and depends on this machine's load, so it is not asserted: no timed tests.)
     expect(perf?.blocker?.actual ?? null).toBeNull();
-    expect(perf?.verdict).toBe('pass');
+    expect(perf?.verdict).not.toBe('blocked');
+    expect(result.rootCauses).toEqual([]);
     expect(registrations).toBeGreaterThanOrEqual(50);
   }, 60_000);
 });

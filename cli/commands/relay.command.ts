@@ -65,7 +65,9 @@ const command: CommandModule<object, Args> = {
     // The startup line is the answer to being started: written whatever --log-level says.
     const always = logger.child({}, { level: 'info' });
     const started = await start(args, logger).catch(async (error: unknown): Promise<never> => {
-      // Still one readable line (pino's msg) on stderr and exit 2, as every user error; now with a stable code for machines.
+      // A flag refused before the relay starts is the command line's, as for every verb: `relaylab: …`, exit 2.
+      if (error instanceof UsageError && error.cause === undefined) throw error;
+      // Once starting, it is the relay's log: one pino fatal line on stderr (its msg the readable text) with a stable code, exit 2.
       (await stderrLogger()).fatal({ code: setupErrorCode(error), exitCode: EXIT.usage }, (error as Error).message);
       process.exit(EXIT.usage);
     });

@@ -1,7 +1,8 @@
 /**
  * `relaylab relay` writes pino lines only, from its first: the startup
  * line and the drain on SIGTERM on stdout, and a refusal to start on
- * stderr (exit 2, with its code), like every user error. Lives here with
+ * stderr (exit 2, with its code). A flag refused before it starts is the
+ * command line's plain `relaylab: …` line, like every verb's. Lives here with
  * the other long-running-process tests.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,8 +35,14 @@ describe('relaylab relay: the log is pino from its first line', () => {
     expect(jsonLines(quiet.stdout)).toHaveLength(1);
   }, 60_000);
 
+  it('a flag refused before the relay starts is the command line\'s one plain line, as for every verb, exit 2', async () => {
+    const result = await runCli(['relay', '--port', '0', '--data-dir', join(work, 'bad'), '--ttl', '0']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim()).toBe('relaylab: --ttl must be at least 1 s, got 0');
+  }, 60_000);
+
   it.each([
-    ['a bad flag value', ['--ttl', '0'], 'usage', /^--ttl must be at least 1 s, got 0$/],
     ['an unreadable TLS file, named', ['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], 'tls_file_unusable', /^cannot start the relay: cannot read the TLS certificate \/nonexistent\/cert\.pem \(ENOENT\)$/],
   ])('a refusal to start (%s) is one pino line on stderr with its code, exit 2', async (_what, args, code, message) => {
     const result = await runCli(['relay', '--port', '0', '--data-dir', join(work, 'bad'), ...args]);

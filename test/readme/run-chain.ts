@@ -189,10 +189,11 @@ export async function runBlock(block: CommandBlock, ctx: ChainContext): Promise<
     const run = spawnShell(text, ctx);
     if (background) {
       ctx.background.push({ command, ...run });
-      // Ready at its ready line (or once its console lines are all there); then they must all be there.
+      // Ready once its console lines are all there (they may come after the ready line: RemoteHouse's link
+      // follows the peer's "ready" once its page is bundled); without console lines, at its ready line.
       const readyLine = block.directives.ready ?? READY.find(([verb]) => verb.test(text))?.[1];
-      const printedAll = (output: string) => command.expect.length > 0 && unmetExpectations(command, output, block, ctx).length === 0;
-      await waitReady(block, command, run, (output) => printedAll(output) || (readyLine ? readyLine.test(output) : /\S/.test(output)), timeoutMs);
+      const printedAll = (output: string) => unmetExpectations(command, output, block, ctx).length === 0;
+      await waitReady(block, command, run, (output) => (command.expect.length > 0 ? printedAll(output) : readyLine ? readyLine.test(output) : /\S/.test(output)), timeoutMs);
       await new Promise((resolve) => setTimeout(resolve, 200));
       const unmet = unmetExpectations(command, run.output(), block, ctx);
       if (unmet.length > 0) throw failure(block, command, text, `did not print: ${unmet[0]}`, run.output());
