@@ -4,6 +4,7 @@
  * command can go without; cli/help-text.test.ts parses every example with
  * the real command definitions.
  */
+import { EXIT_INTERRUPTED } from './progress/interrupt.ts';
 import { EXIT } from './usage-error.ts';
 
 const RELAY = '--relay https://127.0.0.1:8443 --relay-ca .relaylab/relay/relay-cert.pem';
@@ -58,6 +59,7 @@ export const EXIT_CODES_EPILOGUE = [
   `  ${EXIT.failed}   the thing checked failed: a conformance MUST, a scenario assertion, a refused request, a peer not reached`,
   `  ${EXIT.usage}   bad input: one line on stderr says what to change`,
   `  ${EXIT.internal}  a bug in relaylab (please report it with the output)`,
+  `  ${EXIT_INTERRUPTED} stopped by Ctrl-C: simulate, sweep and conformance first write what they have, marked partial`,
   'relay and peer stop cleanly with 0 on SIGTERM or Ctrl-C.',
 ].join('\n');
 

@@ -24,6 +24,11 @@ describe('relaylab command line', () => {
     [['conformance', '--reports', '/proc/nope'], 'relaylab: cannot create --reports /proc/nope (ENOENT): give a folder you can write'],
     [['simulate', 'scenarios/same-lan.yaml', '--out', '/proc/nope/deeper'], 'relaylab: cannot create --out /proc/nope/deeper (ENOENT): give a folder you can write'],
     [['sweep', 'scenarios/same-lan.yaml', '--set', 'peers=10', '--out', '/proc/x'], 'relaylab: cannot create --out /proc/x (ENOENT): give a folder you can write'],
+    [['report', '--merge', 'reports/examples/conformance-reference-relay/results.json', '--out', '/proc/nope'], 'relaylab: cannot create --out /proc/nope (ENOENT): give a folder you can write'],
+    [['identity', 'create', '--email', 'a@b.test', '--dir', '/proc/nope'], 'relaylab: cannot create --dir /proc/nope (ENOENT): give a folder you can write'],
+    [['relay', '--port', '0', '--data-dir', '/proc/nope'], 'relaylab: cannot create --data-dir /proc/nope (ENOENT): give a folder you can write'],
+    // The matrix is a report.html too: beside a run's results.json it would replace that run's report.
+    [['report', '--merge', 'reports/examples/conformance-reference-relay/results.json', '--out', 'reports/examples/conformance-reference-relay'], 'relaylab: --out reports/examples/conformance-reference-relay holds reports/examples/conformance-reference-relay/results.json: the merged report.html would replace that run\'s own report; give another folder'],
     [['simulate', 'scenarios/same-lan.yaml', '--out', 'package.json'], 'relaylab: --out package.json is a file, not a folder'],
   ])('%j: one line, exit 2', async (args, line) => {
     const run = await runCli(args, { timeoutMs: 20_000 });

@@ -70,6 +70,8 @@ export async function runScenarioUntil(scenario: Scenario, control: RunControl):
   } catch (error) {
     if (!(error instanceof RunStopped)) throw error;
     stoppedAtMs = world.sim.clock.elapsedMs();
+    // Close what the truth keeps open until the end (listing intervals, expiry gaps) at the stop instead.
+    world.finishTruth(stoppedAtMs);
   }
   return { results: buildResults(scenario, world.measurements, world.sim.eventsProcessed), stoppedAtMs };
 }

@@ -9,7 +9,7 @@ import { requireWritableDir } from '../cli/writable-dir.ts';
 import { join } from 'node:path';
 import { applyOverrides, runScenario, type ScenarioOverrides } from './run-scenario.ts';
 import { renderReport } from './report/html-report.ts';
-import type { AssertionResult, Results } from './report/results.ts';
+import { unjudged, type AssertionResult, type Results } from './report/results.ts';
 import { parseScenario } from './scenario/load-scenario.ts';
 import type { Scenario } from './scenario/scenario.ts';
 import { formatDuration } from './scenario/units.ts';
@@ -105,7 +105,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
     if (!options.signal?.aborted) (results[0] as Results).extension_comparison = comparison;
     else stopNotes.push('relay extension comparison not finished');
   }
-  const partial = options.signal?.aborted || stopNotes.length > 0 ? partialMark(stopNotes.join('; ') || 'stopped after the runs ended') : null;
+  const partial = options.signal?.aborted || stopNotes.length > 0 ? partialMark(`${stopNotes.join('; ') || 'stopped after the runs ended'}; assertions not judged (they hold or fail over a whole run)`) : null;
+  // Stopped early, the numbers cover only what ran: no assertion is judged, nothing is called FAIL and no reproduce line is printed.
+  if (partial) results.splice(0, results.length, ...results.map(unjudged));
   await mkdir(outDir, { recursive: true });
   const first = results[0] as Results;
   const multi: MultiSeedSummary | null = results.length > 1 ? summariseSeeds(results) : null;
@@ -115,8 +117,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateOutcom
   await writeFile(join(outDir, 'report.html'), renderReport(first, multi, partial ? { partial } : {}));
   if (partial) options.write(`PARTIAL (stopped by ${partial.signal}): ${partial.note}`);
   for (const line of summaryLines(first, multi)) options.write(line);
-  const failed = results.flatMap((r) => r.assertions.filter((a) => !a.passed).map((a) => `seed ${r.seed}: ${a.assertion} (${a.note ?? `was ${a.value}`})`));
-  const failingSeed = results.find((r) => !r.passed)?.seed ?? scenario.seed;
+  const failed = results.flatMap((r) => r.assertions.filter((a) => a.passed === false).map((a) => `seed ${r.seed}: ${a.assertion} (${a.note ?? `was ${a.value}`})`));
+  const failingSeed = results.find((r) => r.passed === false)?.seed ?? scenario.seed;
   const reproduce = `relaylab simulate ${options.file} --seed ${failingSeed} --peers ${scenario.peers} --duration ${formatDuration(scenario.durationMs)} --strategy ${scenario.strategy}${options.compareStrategies ? ' --compare-strategies' : ''}${options.compareExtensions?.length ? ` --compare-extensions ${options.compareExtensions.join(',')}` : ''}`;
   if (first.strategy_comparison) for (const line of comparisonLines(first)) options.write(line);
   if (first.extension_comparison) for (const line of extensionComparisonLines(first.extension_comparison)) options.write(line);
@@ -166,7 +168,7 @@ const EXAMPLES_SHOWN = 3;
 function failureLines(scenario: Scenario, r: Results): string[] {
   const lines: string[] = [];
   r.assertions.forEach((a, i) => {
-    if (a.passed) return;
+    if (a.passed !== false) return;
     lines.push(`assertion failed: seed ${r.seed}: ${a.assertion} (${a.note ?? `was ${a.value}`})`);
     const examples = r.invariant_examples[scenario.assertions[i]?.metric ?? ''] ?? [];
     for (const example of examples.slice(0, EXAMPLES_SHOWN)) lines.push(`  e.g. ${JSON.stringify(example)}`);
@@ -211,7 +213,7 @@ function summaryLines(r: Results, multi: MultiSeedSummary | null): string[] {
     const shown = new Set(['connect_success_ratio', 'false_expiries', 'stale_lookup_ratio', 'p95(time_to_connect_ms)', ...r.assertions.map((a) => a.assertion.split(/\s*[<>=!]/)[0] ?? '')]);
     for (const m of multi.metrics) if (shown.has(m.metric)) lines.push(`over ${multi.seeds.length} seeds: ${m.metric} = ${m.mean === null ? 'none' : m.ci95 === null ? `${m.mean} (one value: no interval)` : `${m.mean} ± ${m.ci95} (95% CI)`}${m.note ? ` [${m.note}]` : ''}`);
   }
-  for (const a of r.assertions) lines.push(`${a.passed ? 'pass' : 'FAIL'}  ${a.assertion}  (${assertionValueText(a)})`);
+  for (const a of r.assertions) lines.push(`${a.passed === null ? 'not judged' : a.passed ? 'pass' : 'FAIL'}  ${a.assertion}  (${assertionValueText(a)})`);
   return lines;
 }
 

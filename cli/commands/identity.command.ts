@@ -1,3 +1,4 @@
+import { requireWritableDir } from '../writable-dir.ts';
 import type { Argv, CommandModule } from 'yargs';
 
 type CreateArgs = { email: string; dir: string; 'key-type': 'rsa-2048' | 'ecdsa-p256' | 'ed25519' };
@@ -12,6 +13,7 @@ const create: CommandModule<object, CreateArgs> = {
       .option('key-type', { choices: ['rsa-2048', 'ecdsa-p256', 'ed25519'] as const, default: 'rsa-2048' as const }) as never,
   handler: async (args) => {
     const { createIdentityFiles } = await import('../../reference/identity/identity-files.ts');
+    await requireWritableDir(args.dir, '--dir');
     const identity = await createIdentityFiles(args.dir, args.email, args['key-type']);
     process.stdout.write(`${JSON.stringify({ email: identity.email, fingerprint_sha256: identity.fingerprintSha256, dir: args.dir }, null, 2)}\n`);
   },

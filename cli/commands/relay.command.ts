@@ -1,3 +1,4 @@
+import { requireWritableDir } from '../writable-dir.ts';
 import type { Logger } from 'pino';
 import type { CommandModule } from 'yargs';
 import type { RunningRelay } from '../../reference/relay/http/start-relay.ts';
@@ -79,6 +80,8 @@ const command: CommandModule<object, Args> = {
 /** Checks the flags, then starts the relay; any refusal is a UsageError (exit 2) keeping its cause's code. */
 async function start(args: Args, logger: Logger): Promise<{ relay: RunningRelay; durations: ReturnType<typeof durationsOf> }> {
   validate(args);
+  // Before the relay makes its TLS pair there: Node's recursive mkdir never returns under /proc.
+  await requireWritableDir(args['data-dir'], '--data-dir');
   const durations = durationsOf(args);
   const registerRate = registerRateOf(args);
   const extensions = extensionsOf(args.extensions);

@@ -65,7 +65,14 @@ describe('Ctrl-C during a long run', () => {
     expect(await exitOf(cli)).toBe(130);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { partial?: { signal: string; note: string }; events_processed: number };
     expect(results.partial?.signal).toBe('SIGINT');
-    expect(results.partial?.note).toMatch(/^seed 1 stopped at virtual \S+ of 1d$/);
+    expect(results.partial?.note).toMatch(/^seed 1 stopped at virtual \S+ of 1d; assertions not judged/);
+    // A cut-short run judges nothing: no assertion passes or fails, nothing says FAIL, no reproduce line.
+    const judged = results as unknown as { passed: boolean | null; assertions: Array<{ passed: boolean | null }> };
+    expect(judged.passed).toBeNull();
+    expect(judged.assertions.length).toBeGreaterThan(0);
+    expect(judged.assertions.every((a) => a.passed === null)).toBe(true);
+    expect(cli.stdout).not.toMatch(/^FAIL |^reproduce:/m);
+    expect(cli.stdout).toMatch(/^not judged /m);
     expect(Object.keys(results.partial ?? {})).toEqual(['signal', 'note']);
     expect(results.events_processed).toBeGreaterThan(0);
     expect(existsSync(join(out, 'report.html'))).toBe(true);

@@ -29,6 +29,8 @@ export interface CaseEnvironment {
   nextEmailNumber(): number;
   recordFact(name: string, value: string): void;
   recordLatency(latencies: EndpointLatency[]): void;
+  /** The relay's clock minus ours, for dating certificates (relay-clock.ts); 0 when they agree. */
+  clockOffsetMs: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function caseSeed(seed: number, caseId: string): number {
 
 export async function attemptCase(kase: ConformanceCase, env: CaseEnvironment, concurrency: number): Promise<CaseResult> {
   const exchanges: Exchange[] = [];
-  const identities = new IdentityFactory();
+  const identities = new IdentityFactory(env.clockOffsetMs);
   const notes: string[] = [];
   const recorder = new CheckRecorder(kase.requirements[0] ?? '');
   const started = performance.now();

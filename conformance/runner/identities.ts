@@ -55,8 +55,11 @@ export class IdentityFactory {
   private count = 0;
   readonly made: SuiteIdentity[] = [];
 
+  /** `clockOffsetMs`: the relay's clock minus ours (relay-clock.ts), so validity windows are the relay's. */
+  constructor(private readonly clockOffsetMs = 0) {}
+
   create(options: IdentityOptions): SuiteIdentity {
-    const recipe = buildRecipe(options, Date.now());
+    const recipe = buildRecipe(options, Date.now() + this.clockOffsetMs);
     const issued = issue(recipe);
     this.count += 1;
     const identity: SuiteIdentity = { label: `id${this.count}`, email: options.email, ...issued, recipe };

@@ -6,6 +6,7 @@
  * alone; then every failed or blocked case is rerun alone to tell a
  * deterministic defect from a race; finally verdicts per requirement.
  */
+import { certificateOffsetMs, clockOffsetFact, relayClockOffsetMs } from './relay-clock.ts';
 import { randomBytes } from 'node:crypto';
 import { ALL_CASES } from '../cases/index.ts';
 import { EMPTY_BASELINE, type Baseline } from './baseline.ts';
@@ -87,10 +88,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const target = new Target({ ...options.target, freshConnections: options.target.freshConnections ?? (options.warp ?? 1) > 1 });
   try {
     const missing = await beforeAbort(probeEndpoints(target), options.signal);
-    const time = await beforeAbort(preflight(target, options), options.signal);
+    const { time, clockOffsetMs } = await beforeAbort(preflight(target, options), options.signal);
     const selected = selectCases(options.cases ?? ALL_CASES, options.only ?? []);
     options.listener?.onStart?.({ total: selected.length, time, targetUrl: options.target.url, missingEndpoints: missing });
     const facts: Record<string, string> = {};
+    if (clockOffsetMs !== 0) facts['relay clock'] = clockOffsetFact(clockOffsetMs);
     let performance: EndpointLatency[] | null = null;
     let emailNumber = 0;
     const env: CaseEnvironment = {
@@ -101,6 +103,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       nextEmailNumber: () => (emailNumber += 1),
       recordFact: (name, value) => (facts[name] = value),
       recordLatency: (latencies) => (performance = latencies),
+      clockOffsetMs,
     };
     const firstRun: CaseResult[] = [];
     const finished = await untilAborted(runPhases(selected, env, concurrency, options, firstRun), options.signal);
@@ -147,12 +150,12 @@ function unreachableReason(options: TargetOptions, cause: string): string {
   return `cannot reach ${options.url}: ${cause}`;
 }
 
-async function preflight(target: Target, options: SuiteOptions): Promise<TimeFacts> {
+async function preflight(target: Target, options: SuiteOptions): Promise<{ time: TimeFacts; clockOffsetMs: number }> {
   const client = target.client([]);
   const maxWaitSeconds = options.maxWaitSeconds ?? 120;
   const production = options.production === true;
   const warp = options.warp ?? 1;
-  const ttlSeconds = await probeTtl(target);
+  const { ttlSeconds, clockOffsetMs } = await probeTtl(target);
   const testProfileOffered = await detectTestProfile(client).catch(() => false);
   const facts: TimeFacts = { ttlSeconds, testProfileOffered, maxWaitSeconds, production, warp, warpCheck: null, ...chooseStrategy(ttlSeconds, testProfileOffered, maxWaitSeconds, production, warp) };
   if (warp > 1 && ttlSeconds !== null && facts.strategy === 'real-time') {
@@ -161,18 +164,21 @@ async function preflight(target: Target, options: SuiteOptions): Promise<TimeFac
     facts.warpCheck = check.detail;
     if (!check.tookEffect) Object.assign(facts, { strategy: 'unavailable', unavailableReason: check.detail });
   }
-  return facts;
+  return { time: facts, clockOffsetMs };
 }
 
-/** Learns the declared TTL from a throw-away registration's ready. */
-async function probeTtl(target: Target): Promise<number | null> {
+/** Learns the declared TTL, and how far the relay's clock is from ours, from a throw-away registration's ready. */
+async function probeTtl(target: Target): Promise<{ ttlSeconds: number | null; clockOffsetMs: number }> {
   const client = target.client([]);
   const identity = new IdentityFactory().create({ email: `probe-${randomBytes(6).toString('hex')}@conformance.example` });
   const registered = await client.post(PATHS.register, { certificate: identity.certificatePem, email: identity.email }, identity).catch(() => null);
-  if (registered?.status !== 200) return null;
+  if (registered?.status !== 200) return { ttlSeconds: null, clockOffsetMs: 0 };
   const ready = await client.post(PATHS.ready, PROBE_BROADCAST, identity).catch(() => null);
+  // The relay's clock is on the wire in a heartbeat's answer (broadcast_expires = its now + TTL, SPEC HB-1).
+  const heartbeat = ready?.status === 200 ? await client.post(PATHS.heartbeat, {}, identity).catch(() => null) : null;
+  const clockOffsetMs = certificateOffsetMs(relayClockOffsetMs(heartbeat, Date.now()));
   const expiresIn = (ready?.json as { expires_in?: unknown } | undefined)?.expires_in;
-  return typeof expiresIn === 'number' && Number.isInteger(expiresIn) && expiresIn > 0 ? expiresIn : null;
+  return { ttlSeconds: typeof expiresIn === 'number' && Number.isInteger(expiresIn) && expiresIn > 0 ? expiresIn : null, clockOffsetMs };
 }
 
 export function selectCases(cases: ConformanceCase[], only: string[]): ConformanceCase[] {

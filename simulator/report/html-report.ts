@@ -40,8 +40,8 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null, extras:
     partialBanner(extras.partial),
     `<h1>Simulation report: ${escapeHtml(r.scenario)}${r.hypotheses.length > 0 ? ' (hypothesis)' : ''}</h1>`,
     hypothesisBanner(r),
-    `<p>Scenario <code>${escapeHtml(r.file)}</code>, seed <code>${r.seed}</code>, ${r.events_processed} events. Verdict: <span id="verdict" class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'all assertions hold' : 'assertions failed'}</span>.</p>`,
-    table('Assertions', ['assertion', 'value', 'result'], r.assertions.map((a) => [a.assertion, a.note ?? String(a.value), a.passed ? 'pass' : 'FAIL']), 'assertions'),
+    `<p>Scenario <code>${escapeHtml(r.file)}</code>, seed <code>${r.seed}</code>, ${r.events_processed} events. Verdict: <span id="verdict" class="${r.passed === null ? 'unjudged' : r.passed ? 'pass' : 'fail'}">${r.passed === null ? 'not judged (the run was stopped early)' : r.passed ? 'all assertions hold' : 'assertions failed'}</span>.</p>`,
+    table('Assertions', ['assertion', 'value', 'result'], r.assertions.map((a) => [a.assertion, a.note ?? String(a.value), a.passed === null ? 'not judged' : a.passed ? 'pass' : 'FAIL']), 'assertions'),
     '<h2>Connect success by NAT type (caller x callee)</h2>',
     heatMap('Success ratio', labels, (i, j) => {
       const pair = r.pairs.find((p) => p.caller === labels[i] && p.callee === labels[j]);

@@ -27,7 +27,8 @@ export interface MultiSeedSummary {
   schema: string;
   seeds: number[];
   metrics: SeedMetric[];
-  passed: boolean;
+  /** null: not judged (a partial run). */
+  passed: boolean | null;
 }
 
 /** Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond. */
@@ -36,7 +37,7 @@ const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2
 export function summariseSeeds(runs: Results[]): MultiSeedSummary {
   const names = Object.keys(runs[0]?.metrics ?? {});
   const metrics = [...names, P95_CONNECT].map((metric) => seedMetric(metric, runs));
-  return { schema: MULTI_SEED_SCHEMA, seeds: runs.map((r) => r.seed), metrics, passed: runs.every((r) => r.passed) };
+  return { schema: MULTI_SEED_SCHEMA, seeds: runs.map((r) => r.seed), metrics, passed: runs.some((r) => r.passed === null) ? null : runs.every((r) => r.passed) };
 }
 
 function seedMetric(metric: string, runs: Results[]): SeedMetric {

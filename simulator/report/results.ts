@@ -16,11 +16,17 @@ import { hypothesesOf, modelOptions } from './model-options.ts';
 /** 2: ratios and statistics over nothing are null with a note (were 0); every model setting in `options`; `hypotheses`. */
 export const RESULTS_SCHEMA = 'relaylab.simulator.results/2';
 
+/** What a run stopped early says of its assertions: nothing. Its numbers cover only the span that ran, so none is judged. */
+export function unjudged(r: Results): Results {
+  return { ...r, passed: null, assertions: r.assertions.map((a) => ({ ...a, passed: null, note: `not judged: the run was stopped early${a.note ? `; ${a.note}` : ''}` })) };
+}
+
 export interface AssertionResult {
   assertion: string;
   /** null when the statistic has no samples to be taken from, or the ratio nothing to divide. */
   value: number | null;
-  passed: boolean;
+  /** null: not judged, because the run was stopped early (Ctrl-C) and an assertion holds or fails over a whole run only. */
+  passed: boolean | null;
   /** Why the assertion could not hold, when the value alone does not say. */
   note?: string;
 }
@@ -60,7 +66,8 @@ export interface Results {
   /** Up to ten verbatim examples per broken invariant (by metric name); an invariant nothing broke is absent. */
   invariant_examples: Record<string, InvariantExample[]>;
   assertions: AssertionResult[];
-  passed: boolean;
+  /** null: not judged (a partial run). */
+  passed: boolean | null;
   /** Only with --compare-strategies: the same seed run with both try-order strategies. */
   strategy_comparison?: StrategyComparisonRow[];
   /** Only with --compare-extensions: per extension, the same seed run with and without it. */

@@ -52,7 +52,8 @@ export function recordOf(job: { index: number; point: number; replicate: number;
     point: job.point,
     replicate: job.replicate,
     seed: job.seed,
-    passed: r.passed,
+    // A sweep keeps finished runs only (run-sweep.ts), so every run here was judged.
+    passed: r.passed === true,
     failed_assertions: r.assertions.filter((a) => !a.passed).map((a) => `${a.assertion} (${a.note ?? `was ${a.value}`})`),
     values,
     notes,

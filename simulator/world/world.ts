@@ -109,7 +109,12 @@ export class World {
     await this.relay.registerProbe();
     this.scheduleStart();
     await this.sim.run(this.scenario.durationMs, onProgress);
-    this.truth.listing.finish(this.peers, this.scenario.durationMs);
+    this.finishTruth(this.scenario.durationMs);
+  }
+
+  /** Ends the open listing intervals at `elapsedMs`: the run's end, or where a stopped run stopped. */
+  finishTruth(elapsedMs: number): void {
+    this.truth.listing.finish(this.peers, elapsedMs);
   }
 
   private scheduleStart(): void {

@@ -145,6 +145,11 @@ describe('the reference relay answers as the document says', () => {
     conforms('/api/health', 'GET', await relay.raw('DELETE', '/api/health'), 405);
   });
 
+  it('a URL too large for the HTTP parser: 431, as documented on every path', async () => {
+    const path = '/api/relay/broadcast/lookup';
+    conforms(path, 'GET', await relay.raw('GET', `${path}?email=${'a'.repeat(20_000)}%40example.com`), 431);
+  });
+
   it('register: success, bad bodies, a taken email, the wrong method', async () => {
     const peer = await registered(relay);
     const path = '/api/relay/register';

@@ -8,6 +8,7 @@
  * Bad input (a missing file, not a results.json, another schema version,
  * two runs with one name) is a UsageError: one line, exit 2.
  */
+import { resultsProblem } from './results-schema-check.ts';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -45,6 +46,9 @@ export async function readResults(path: string): Promise<SuiteResult> {
     && typeof result.options === 'object' && result.options !== null && typeof result.summary === 'object' && result.summary !== null
     && typeof result.target?.url === 'string';
   if (!shaped) throw new UsageError(`${path} is not a results.json written by relaylab conformance (schemaVersion ${RESULTS_SCHEMA_VERSION})`);
+  // Then every field: a hand-edited or foreign file must not crash the merge or put markup into it.
+  const problem = resultsProblem(result);
+  if (problem !== null) throw new UsageError(`${path} does not match schemas/conformance-results.schema.json: ${problem}`);
   return result as SuiteResult;
 }
 

@@ -34,6 +34,9 @@ export interface Endpoint {
 }
 
 /** Any request can meet these at the HTTPS edge (serve.ts, principal.ts), whatever its path. */
+/** Statuses the HTTP parser answers with before routing (serve.ts): headers too large, a request that did not arrive in time. */
+export const EDGE_PARSER_STATUSES: ReadonlyArray<readonly [number, ErrorCode[]]> = [[408, ['invalid_body']], [431, ['invalid_body']]];
+
 export const EDGE_CODES: ErrorCode[] = ['invalid_request', 'invalid_body', 'body_too_large', 'expectation_failed', 'method_not_allowed', 'ambiguous_client_certificate', 'internal_error'];
 const AUTH_CODES: ErrorCode[] = ['client_certificate_required', 'certificate_not_registered', 'certificate_expired'];
 const BODY_CODES: ErrorCode[] = ['invalid_json', 'invalid_body'];

@@ -9,7 +9,7 @@
 import * as z from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../../shared/errors.ts';
 import { RELAY_LIMITS } from '../../shared/protocol.ts';
-import { EDGE_CODES, ENDPOINTS, type Endpoint } from './endpoints.ts';
+import { EDGE_CODES, EDGE_PARSER_STATUSES, ENDPOINTS, type Endpoint } from './endpoints.ts';
 import { errorAnswer } from './response-schemas.ts';
 
 /** The document's own version: bump when the wire contract it describes changes. */
@@ -93,6 +93,8 @@ function responses(endpoint: Endpoint): Json {
     const status = ERROR_STATUS[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
+  // What the HTTP parser refuses before any route runs (serve.ts clientErrorResponse): any path can get these.
+  for (const [status, codes] of EDGE_PARSER_STATUSES) byStatus.set(status, codes);
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const response: Json = { description: errorDescription(status, codes, endpoint), content: { 'application/json': { schema: jsonSchema(errorAnswer(codes), 'output') } } };
     if (status === 405) response.headers = { Allow: { description: 'The methods this path accepts.', schema: { type: 'string' } } };
@@ -105,6 +107,8 @@ function responses(endpoint: Endpoint): Json {
 function errorDescription(status: number, codes: ErrorCode[], endpoint: Endpoint): string {
   const listed = codes.map((c) => `\`${c}\``).join(', ');
   if (status === 405) return `${listed}: sent for any other method on this path (SPEC ERR-4).`;
+  if (status === 408) return `${listed}: the request did not arrive in time (answered by the HTTP layer, then the connection is closed).`;
+  if (status === 431) return `${listed}: the request headers (or the URL) are too large (answered by the HTTP layer).`;
   if (status === 404 && codes.includes('route_not_found')) {
     const where = endpoint.profile === 'TEST' ? 'a relay not in test mode (SPEC TEST-3), or one without a controllable clock' : `a relay that does not offer "${endpoint.extension}"`;
     return `${listed}: \`route_not_found\` on ${where}.`;
