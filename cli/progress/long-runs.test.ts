@@ -98,8 +98,10 @@ describe('Ctrl-C during a long run', () => {
     await waitForStderr(cli, /conformance: 10% · cases \d+ of \d+/);
     cli.child.kill('SIGINT');
     expect(await exitOf(cli)).toBe(130);
-    const results = JSON.parse(readFileSync(join(reports, 'results.json'), 'utf8')) as { partial?: { signal: string; note: string }; cases: unknown[] };
+    const results = JSON.parse(readFileSync(join(reports, 'results.json'), 'utf8')) as { partial?: { signal: string; note: string }; cases: unknown[]; exitCode: number };
     expect(results.partial?.signal).toBe('SIGINT');
+    // The file's exit code is the process's, not what the finished cases alone would earn.
+    expect(results.exitCode).toBe(130);
     const [, done, total] = /^(\d+) of (\d+) cases finished/.exec(results.partial?.note ?? '') ?? [];
     expect(Number(done)).toBe(results.cases.length);
     expect(Number(done)).toBeLessThan(Number(total));

@@ -6,6 +6,7 @@
  * alone; then every failed or blocked case is rerun alone to tell a
  * deterministic defect from a race; finally verdicts per requirement.
  */
+import { EXIT_INTERRUPTED } from '../../cli/progress/interrupt.ts';
 import { certificateOffsetMs, clockOffsetFact, relayClockOffsetMs } from './relay-clock.ts';
 import { randomBytes } from 'node:crypto';
 import { ALL_CASES } from '../cases/index.ts';
@@ -117,7 +118,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     // Right after the version: whoever opens the file sees first that its counts are not the whole suite's.
     if (!partial) return result;
     const { schemaVersion, ...rest } = result;
-    return { schemaVersion, partial, ...rest } as SuiteResult;
+    // The process exits 130 (cli/progress/interrupt.ts): the file says the same, not what the finished cases alone would earn.
+    return { schemaVersion, partial, ...rest, exitCode: EXIT_INTERRUPTED } as SuiteResult;
   } finally {
     await target.close();
   }

@@ -238,8 +238,8 @@ export interface SuiteResult {
   facts: Record<string, string>;
   baseline: { source: string | null; patterns: string[] };
   summary: SummaryCounts;
-  /** 0: no MUST fails; 1: a MUST fails, is unimplemented or blocked (or non-strict with --strict, skipped with --fail-on-skip); 70: the suite itself broke. */
-  exitCode: 0 | 1 | 70;
+  /** 0: no MUST fails; 1: a MUST fails, is unimplemented or blocked (or non-strict with --strict, skipped with --fail-on-skip); 70: the suite itself broke; 130: stopped by Ctrl-C (see `partial`). */
+  exitCode: 0 | 1 | 70 | 130;
   rootCauses: RootCause[];
   unimplemented: UnimplementedEndpoint[];
   /** PERF-1's measurement; null when it did not run, with the reason in performanceNote. */

@@ -226,6 +226,7 @@ function header(v: View): string {
     0: 'exit 0: the run passes (no MUST fails, is unimplemented or blocked)',
     1: `exit 1: the run fails (a MUST fails, is unimplemented or blocked${o.strict ? '; --strict: or a non-strict finding' : ''}${o.failOnSkip ? '; --fail-on-skip: or a MUST was skipped' : ''})`,
     70: 'exit 70: the suite itself broke (a harness error, a relaylab bug); its verdicts are incomplete',
+    130: 'exit 130: stopped by Ctrl-C; only the cases that finished were judged',
   };
   const warp = o.warp > 1 ? `${o.warp}x: --time-warp ${o.warp} started the relay under libfaketime, its clock ${o.warp} times faster; ${t.warpCheck ? `check: ${t.warpCheck}` : 'the suite did not check that it took effect'}` : 'none (--time-warp not given)';
   const strategy = t.strategy === 'unavailable' ? `unavailable: expiry cases skipped (${t.unavailableReason ?? 'no reason given'})` : t.strategy === 'real-time' ? `real-time: waited out the TTL${o.warp > 1 && t.ttlSeconds !== null ? ` (${t.ttlSeconds} s of relay time, ${seconds(t.ttlSeconds / o.warp)} s of real time at --time-warp ${o.warp})` : ''}; --max-wait ${t.maxWaitSeconds} s` : 'test-clock: moved the relay clock with POST /api/test/clock (SPEC TEST-1)';
