@@ -69,7 +69,7 @@ const command: CommandModule<object, Args> = {
       // A flag refused before the relay starts is the command line's, as for every verb: `relaylab: …`, exit 2.
       if (error instanceof UsageError && error.cause === undefined) throw error;
       // Once starting, it is the relay's log: one pino fatal line on stderr (its msg the readable text) with a stable code, exit 2.
-      (await stderrLogger()).fatal({ code: setupErrorCode(error), exitCode: EXIT.usage }, (error as Error).message);
+      createLogger('info', 'relay', 2).fatal({ code: setupErrorCode(error), exitCode: EXIT.usage }, (error as Error).message);
       process.exit(EXIT.usage);
     });
     serve(args, logger, started.relay, started.durations, always);
@@ -110,16 +110,6 @@ async function start(args: Args, logger: Logger): Promise<{ relay: RunningRelay;
   } catch (error) {
     throw Object.assign(new UsageError(`cannot start the relay: ${(error as Error).message}`), { cause: error });
   }
-}
-
-/** The relay's pino logger, on stderr (where a refusal to start goes); pretty on a terminal as reference/shared/logger.ts does for stdout. */
-async function stderrLogger(): Promise<Logger> {
-  const { default: pino } = await import('pino');
-  if (process.stderr.isTTY) {
-    const { default: pretty } = await import('pino-pretty');
-    return pino({ name: 'relay' }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true, destination: 2 }));
-  }
-  return pino({ name: 'relay' }, pino.destination({ dest: 2, sync: true }));
 }
 
 /** UsageError from the flags: "usage"; the relay's own setup errors keep theirs (RelaySetupError); an OS error its errno code. */

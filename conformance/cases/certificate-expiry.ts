@@ -7,6 +7,7 @@
  * seconds whatever the TTL, and never moving the relay's clock.
  */
 import type { CaseContext } from '../runner/types.ts';
+import { relayNowMsOf } from '../runner/relay-clock.ts';
 import { expectError, SetupFailure } from '../runner/verify.ts';
 import { announce, defineCases, lookupPath, PATHS, register, registeredPeer } from './steps.ts';
 
@@ -20,11 +21,9 @@ async function relayNowMs(context: CaseContext): Promise<{ relayMs: number; rece
   await announce(context, clockPeer);
   const reply = await context.client.post(PATHS.heartbeat, {}, clockPeer);
   const receivedAtMs = context.time.nowMs();
-  const body = reply.json as { broadcast_expires?: unknown; expires_in?: unknown } | undefined;
-  if (reply.status !== 200 || typeof body?.broadcast_expires !== 'number' || typeof body.expires_in !== 'number') {
-    throw new SetupFailure('heartbeat', 'heartbeat → HTTP 200 {"broadcast_expires": integer, "expires_in": integer} (to read the relay\'s clock)', reply);
-  }
-  return { relayMs: (body.broadcast_expires - body.expires_in) * 1000, receivedAtMs };
+  const relayMs = relayNowMsOf(reply);
+  if (relayMs === null) throw new SetupFailure('heartbeat', 'heartbeat → HTTP 200 {"broadcast_expires": integer, "expires_in": integer} (to read the relay\'s clock)', reply);
+  return { relayMs, receivedAtMs };
 }
 
 

@@ -11,11 +11,17 @@ import type { Reply } from './target.ts';
 /** Below this, clocks agree well enough for certificates dated a day either side. */
 export const CLOCK_OFFSET_IGNORED_MS = 60_000;
 
-/** The relay's now minus ours, from a heartbeat's answer (its now = broadcast_expires - expires_in, SPEC HB-1); null when it does not say. */
-export function relayClockOffsetMs(heartbeat: Reply | null, receivedAtMs: number): number | null {
+/** The relay's now in ms, to within a second, from a heartbeat's answer: broadcast_expires - expires_in (SPEC HB-1); null when it does not say. */
+export function relayNowMsOf(heartbeat: Reply | null): number | null {
   const body = heartbeat?.json as { broadcast_expires?: unknown; expires_in?: unknown } | undefined;
   if (heartbeat?.status !== 200 || typeof body?.broadcast_expires !== 'number' || typeof body.expires_in !== 'number') return null;
-  const offsetMs = (body.broadcast_expires - body.expires_in) * 1000 - receivedAtMs;
+  return (body.broadcast_expires - body.expires_in) * 1000;
+}
+
+/** The relay's now minus ours, from a heartbeat's answer; null when it does not say. */
+export function relayClockOffsetMs(heartbeat: Reply | null, receivedAtMs: number): number | null {
+  const relayMs = relayNowMsOf(heartbeat);
+  const offsetMs = relayMs === null ? NaN : relayMs - receivedAtMs;
   return Number.isFinite(offsetMs) ? offsetMs : null;
 }
 

@@ -8,11 +8,12 @@ import pretty from 'pino-pretty';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export function createLogger(level: LogLevel = 'info', name = 'relaylab'): Logger {
-  if (process.stdout.isTTY) {
-    return pino({ level, name }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
+/** On stdout (`fd` 1), or on stderr (2: where a relay's refusal to start goes, written synchronously before it exits). */
+export function createLogger(level: LogLevel = 'info', name = 'relaylab', fd: 1 | 2 = 1): Logger {
+  if ((fd === 1 ? process.stdout : process.stderr).isTTY) {
+    return pino({ level, name }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true, destination: fd }));
   }
-  return pino({ level, name });
+  return fd === 1 ? pino({ level, name }) : pino({ level, name }, pino.destination({ dest: 2, sync: true }));
 }
 
 export function silentLogger(): Logger {

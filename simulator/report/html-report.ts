@@ -7,6 +7,7 @@
  * Charts are Observable Plot SVG rendered here (charts/), with <title>
  * hover text on every mark; a run stopped early carries a banner on top.
  */
+import type { PartialMark } from '../../reference/shared/partial-mark.ts';
 import { escapeHtml } from '../../reference/shared/escape-html.ts';
 import { cdfChart } from './charts/cdf-chart.ts';
 import { heatMap } from './charts/heat-map.ts';
@@ -21,16 +22,9 @@ table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding
 .pass{color:#15803d}.fail{color:#b91c1c;font-weight:bold}.hypothesis{border:2px solid #b45309;background:#fffbeb;padding:0.5rem 1rem}figure{display:inline-block;margin:0.5rem;vertical-align:top}tr.changed td{font-weight:600}figcaption{font-weight:600;margin-bottom:0.25rem}
 .legend{font-size:12px;margin:0.25rem 0}p.empty{color:#4b5563;font-style:italic}.bars-figure p.empty{font-size:12px;margin:0.5rem 0}.partial{border:2px solid #b91c1c;background:#fef2f2;padding:0.5rem 1rem}`;
 
-/** What a run that did not finish tells the page (e.g. Ctrl-C): shown as a banner above everything else. */
-export interface PartialRun {
-  /** What stopped it: "SIGINT". */
-  signal: string;
-  /** What the numbers below cover: "stopped at 41 min of 2 h virtual time". */
-  note: string;
-}
-
 export interface ReportExtras {
-  partial?: PartialRun;
+  /** A run that did not finish (Ctrl-C): shown as a banner above everything else. */
+  partial?: PartialMark;
 }
 
 export function renderReport(r: Results, multi: MultiSeedSummary | null, extras: ReportExtras = {}): string {
@@ -78,7 +72,7 @@ export function renderReport(r: Results, multi: MultiSeedSummary | null, extras:
 }
 
 /** The banner a run stopped by a signal opens with; the sweep report uses it too. Style: `.partial`. */
-export function partialBanner(partial: PartialRun | undefined): string {
+export function partialBanner(partial: PartialMark | undefined): string {
   if (partial === undefined) return '';
   return `<div id="partial" class="partial" role="alert"><strong>PARTIAL RUN</strong> (stopped by ${escapeHtml(partial.signal)}): ${escapeHtml(partial.note)}</div>`;
 }

@@ -10,15 +10,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import formatsPlugin from 'ajv-formats';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { createAjv } from '../../reference/shared/ajv.ts';
 import { openApiDocumentText } from '../../reference/relay/api-schema/openapi-document.ts';
 import { startRelayFixture, uniqueEmail, type RelayFixture } from '../support/relay-fixture.ts';
 import type { Identity } from '../../reference/identity/identity-files.ts';
 
 type Json = Record<string, any>;
-/** ajv-formats is CommonJS: under NodeNext types the default import is the module, at run time the plugin. */
-const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as typeof formatsPlugin.default;
 type Answer = { status: number; body: any; headers: Record<string, unknown> };
 
 const DOCS_FILE = join(import.meta.dirname, '../../docs/openapi.json');
@@ -27,8 +25,7 @@ const BROADCAST = { port: 4242, addresses: ['192.0.2.10', '2001:db8::1'], capabi
 let relay: RelayFixture;
 let plainRelay: RelayFixture;
 let doc: Json;
-const ajv = new Ajv2020({ strict: true, allErrors: true });
-addFormats(ajv);
+const ajv = createAjv({ strict: true, allErrors: true });
 /** path method status, for every answer checked. */
 const seen = new Set<string>();
 

@@ -6,11 +6,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formatsPlugin from 'ajv-formats';
-
-/** ajv-formats is CommonJS with its plugin as `default` too: under NodeNext types the default import is the module, at run time (tsx, vitest) the plugin. */
-export const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as typeof formatsPlugin.default;
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { createAjv } from '../../reference/shared/ajv.ts';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const SCHEMA_DIR = join(ROOT, 'schemas');
@@ -27,8 +24,7 @@ export function readSchema(name: SchemaName): Record<string, unknown> {
 
 /** A fresh strict Ajv with every schema in schemas/ added; `allErrors` so a failure lists every problem. */
 export function strictAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, allErrors: true });
-  addFormats(ajv);
+  const ajv = createAjv({ strict: true, allErrors: true });
   for (const file of schemaFiles()) ajv.addSchema(JSON.parse(readFileSync(join(SCHEMA_DIR, file), 'utf8')) as object);
   return ajv;
 }

@@ -5,11 +5,8 @@
  * line and exit 2, never a stack trace or script in the merged report.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formatsPlugin from 'ajv-formats';
-
-// ajv-formats is CommonJS: under NodeNext the default import is the module, at run time the plugin.
-const addFormats = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as typeof formatsPlugin.default;
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { createAjv } from '../../../reference/shared/ajv.ts';
 
 /** schemas/ sits at the package root: three folders up from the source, four from dist/. */
 function schemaText(): string {
@@ -24,7 +21,7 @@ let validate: ValidateFunction | null = null;
 
 /** null when `value` is a valid results.json, else what is wrong, in one short phrase. */
 export function resultsProblem(value: unknown): string | null {
-  validate ??= addFormats(new Ajv2020({ strict: false, allErrors: false })).compile(JSON.parse(schemaText()) as object);
+  validate ??= createAjv({ strict: false, allErrors: false }).compile(JSON.parse(schemaText()) as object);
   if (validate(value)) return null;
   const error = validate.errors?.[0] as ErrorObject | undefined;
   return error === undefined ? 'does not match the schema' : `${error.instancePath || '(top)'} ${error.message ?? 'is wrong'}`;
