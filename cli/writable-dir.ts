@@ -39,5 +39,11 @@ async function makeFolders(path: string): Promise<void> {
     missing.unshift(at);
     if (dirname(at) === at) break;
   }
-  for (const folder of missing) await mkdir(folder);
+  for (const folder of missing) await mkdir(folder).catch((error: NodeJS.ErrnoException) => createdMeanwhile(folder, error));
+}
+
+/** Another run made the same folder between the stat and the mkdir (two runs sharing --out): that is success. */
+async function createdMeanwhile(folder: string, error: NodeJS.ErrnoException): Promise<void> {
+  if (error.code !== 'EEXIST') throw error;
+  if (!(await stat(folder)).isDirectory()) throw error;
 }

@@ -77,6 +77,7 @@ export async function runJobsStoppable(jobs: ReadonlyArray<{ scenario: Scenario;
     await Promise.all(
       Array.from({ length: workerCount }, async () => {
         const worker = new Worker(entry, { resourceLimits });
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
         try {
           while (next < jobs.length && Atomics.load(stop, 0) === 0) {
             const index = next++;
@@ -86,7 +87,7 @@ export async function runJobsStoppable(jobs: ReadonlyArray<{ scenario: Scenario;
             report(index, run.stoppedAtMs === null ? 1 : (fractions[index] as number), run.stoppedAtMs ?? scenario.durationMs, run.results.events_processed);
           }
         } finally {
-          await worker.terminate();
+          await closeWorker(worker, exited);
         }
       }),
     );
@@ -94,6 +95,23 @@ export async function runJobsStoppable(jobs: ReadonlyArray<{ scenario: Scenario;
     control.signal?.removeEventListener('abort', onAbort);
   }
   return runs;
+}
+
+/**
+ * Asks the worker to close its port and waits for its thread to end by
+ * itself. worker.terminate() stops a thread wherever it is; under load the
+ * CI once aborted the whole process that way in Node 20's teardown
+ * ("Assertion failed: (data.first) != nullptr" in NodePlatform::ForIsolate,
+ * a background compile job outliving its isolate). terminate() stays the
+ * fallback for a worker that does not end within CLOSE_GRACE_MS.
+ */
+const CLOSE_GRACE_MS = 5_000;
+async function closeWorker(worker: Worker, exited: Promise<void>): Promise<void> {
+  worker.postMessage(null);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS)));
+  if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+  clearTimeout(timer);
 }
 
 function sum(values: Float64Array): number {
