@@ -11,7 +11,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fail, ok } from './result.ts';
 import { checkCertificate } from './certificate-rules.ts';
 import { checkClockAdvance, checkListLimit, checkLookupEmail, checkReadyPayload, checkRegisterPayload, checkRenewPayload, parseJsonObject } from './validate.ts';
-import type { BroadcastRecord, IdentityRecord, Principal, RelayConfig, RelayHandler, RelayRequest, RelayResponse, RelayStore } from './types.ts';
+import type { BroadcastRecord, IdentityRecord, NewIdentityRecord, Principal, RelayConfig, RelayHandler, RelayRequest, RelayResponse, RelayStore } from './types.ts';
 import { RELAY_EXTENSIONS, StoreUnavailableError, type RelayExtension } from './types.ts';
 import { validityProblem } from './validity.ts';
 import { routeRequest } from './routes.ts';
@@ -84,7 +84,7 @@ export class RelayCore implements RelayHandler {
     if (request.principal && request.principal.fingerprintSha256 !== certificate.value.fingerprintSha256) {
       return fail('certificate_mismatch', 'the client certificate on this connection is not the certificate in the body; register over a connection presenting it, or present none');
     }
-    const record: IdentityRecord = {
+    const record: NewIdentityRecord = {
       id: this.newId(),
       email: payload.value.email,
       fingerprintSha256: certificate.value.fingerprintSha256,

@@ -6,7 +6,11 @@ export interface IdentityRecord {
   email: string;
   /** SHA-256 of the certificate DER, lower-case hex: the credential (SPEC AUTH-2). */
   fingerprintSha256: string;
-  certificatePem: string;
+  /**
+   * As registered. A store may read back null once the validity window is
+   * known (the memory store does): nothing reads the PEM again then.
+   */
+  certificatePem: string | null;
   registeredAtMs: number;
   /**
    * The certificate's validity window, read at registration (SPEC AUTH-6).
@@ -16,6 +20,9 @@ export interface IdentityRecord {
   notBeforeMs: number | null;
   notAfterMs: number | null;
 }
+
+/** A new identity always brings its PEM. */
+export type NewIdentityRecord = IdentityRecord & { certificatePem: string };
 
 /** What a renewal puts in place of an identity's certificate (SPEC EXT-1). */
 export interface CertificateReplacement {
@@ -59,7 +66,7 @@ export interface RelayStore {
   /** Shown in the startup line: whether data survives a restart. */
   readonly description: string;
   readonly durable: boolean;
-  insertIdentity(record: IdentityRecord): Promise<InsertIdentityOutcome>;
+  insertIdentity(record: NewIdentityRecord): Promise<InsertIdentityOutcome>;
   findIdentityByFingerprint(fingerprintSha256: string): Promise<IdentityRecord | null>;
   /**
    * Gives the identity holding `currentFingerprintSha256` under `email` a new

@@ -12,6 +12,7 @@ import type { IdentityRecord } from './types.ts';
 export function validityProblem(identity: IdentityRecord, certificates: CertificateInspector, nowMs: number): string | null {
   // Every authenticated call comes here: a stored window is compared as it is, with nothing allocated.
   if (identity.notBeforeMs !== null && identity.notAfterMs !== null) return problemAt(identity.notBeforeMs, identity.notAfterMs, nowMs);
+  if (identity.certificatePem === null) return null; // no window and no PEM: nothing to judge by (no store does both)
   try {
     const facts = certificates.inspect(identity.certificatePem);
     // Registration refused unreadable windows (REG-8), so an unreadable one here is a stored row we cannot judge: let it pass.

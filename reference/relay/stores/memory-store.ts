@@ -2,112 +2,117 @@
  * The default store: everything in process memory, nothing kept across a
  * restart.
  *
- * Built for 100,000s of peers (the simulator runs it at that scale):
- * - records are frozen once when written and handed out as they are, so a
- *   read allocates nothing and no caller can change what is stored;
+ * Built for a million identities (the simulator runs it at that scale, and
+ * every call's cost is its cache misses, not its instructions):
+ * - one Row per registered email holds the identity and its broadcast
+ *   together (SPEC READY-6: at most one broadcast per email), so a
+ *   heartbeat finds both with the one probe that authenticated it;
+ * - a Row's times live in one 64-byte line of a Float64Array (`times`),
+ *   not in boxed numbers scattered over the heap; cleanup and the live
+ *   count scan that array in order;
+ * - reads hand out fresh record objects built from the Row (callers may
+ *   change them; the store is untouched), sharing the frozen address list
+ *   and capabilities;
+ * - the certificate's PEM is not kept once its validity window is known:
+ *   nothing reads it again (authentication compares fingerprints, AUTH-3,
+ *   and checks the stored window, AUTH-6), and at a typical 600 bytes it
+ *   was the larger part of a row;
  * - `list` needs emails in order, but sorting on every new email would
  *   cost O(n) per registration. New emails wait in an unsorted tail that
  *   is sorted and merged in only when a list or cleanup needs the order.
  */
 import type { BroadcastRecord, CertificateReplacement, IdentityRecord, InsertIdentityOutcome, ListQuery, RelayStore, ReplaceCertificateOutcome } from '../core/types.ts';
+import { Row, RowTimes } from './memory-rows.ts';
 
-/**
- * The hot reads are plain functions returning settled promises rather than
- * `async` ones (same values, same number of ticks for an awaiting caller,
- * no async frame per call); none of them can throw. A shared settled
- * "nothing" serves every miss.
- */
+/** Settled answers shared by every call that has one (plain functions, no async frame per call). */
 const NONE: Promise<null> = Promise.resolve(null);
+const TRUE: Promise<boolean> = Promise.resolve(true);
+const FALSE: Promise<boolean> = Promise.resolve(false);
+const DONE: Promise<void> = Promise.resolve();
 
 export class MemoryStore implements RelayStore {
   readonly description = 'memory (data is not kept: registrations and broadcasts are lost on restart)';
   readonly durable = false;
-  private readonly identitiesByEmail = new Map<string, IdentityRecord>();
-  private readonly identitiesByFingerprint = new Map<string, IdentityRecord>();
+  private readonly rowsByEmail = new Map<string, Row>();
+  private readonly rowsByFingerprint = new Map<string, Row>();
+  /** Row by slot, for the scans over `times`. Identities are never deleted, so slots are never reused. */
+  private readonly rows: Row[] = [];
+  private readonly times = new RowTimes();
   /**
-   * Broadcast rows live in slots: email -> slot, the record in `records`,
-   * and its expiry copied into a typed array, so the periodic scans
-   * (cleanup, live count) read one packed column instead of walking the
-   * Map's records. A free slot's expiry is NaN: never live, never expired.
+   * The row the last authentication found. The core authenticates, then
+   * acts on the identity's own email (heartbeat, ready, goodbye, renew):
+   * that email is this row's, usually the very same string, so the second
+   * Map probe (a cache miss or three at scale) is skipped.
    */
-  private readonly slotByEmail = new Map<string, number>();
-  private records: Array<BroadcastRecord | undefined> = [];
-  private expiries = new Float64Array(1024);
-  private slotCount = 0;
-  private freeSlots: number[] = [];
+  private lastFound: Row | null = null;
   /** Emails holding a broadcast row (live or not yet cleaned), ascending. */
   private sortedEmails: string[] = [];
-  /** Emails added since the last merge, in arrival order. */
+  /** Emails given a broadcast row since the last merge, in arrival order. */
   private pendingEmails: string[] = [];
 
   insertIdentity(record: IdentityRecord): Promise<InsertIdentityOutcome> {
-    if (this.identitiesByEmail.has(record.email)) return Promise.resolve('email_taken');
-    if (this.identitiesByFingerprint.has(record.fingerprintSha256)) return Promise.resolve('certificate_taken');
-    const frozen = Object.freeze(copyIdentity(record));
-    this.identitiesByEmail.set(frozen.email, frozen);
-    this.identitiesByFingerprint.set(frozen.fingerprintSha256, frozen);
+    if (this.rowsByEmail.has(record.email)) return Promise.resolve('email_taken');
+    if (this.rowsByFingerprint.has(record.fingerprintSha256)) return Promise.resolve('certificate_taken');
+    const slot = this.rows.length;
+    const windowKnown = record.notBeforeMs !== null && record.notAfterMs !== null;
+    const row = new Row(record.email, record.fingerprintSha256, record.id, windowKnown ? null : record.certificatePem, slot);
+    this.times.add(slot, record.registeredAtMs, record.notBeforeMs, record.notAfterMs);
+    this.rows.push(row);
+    this.rowsByEmail.set(row.email, row);
+    this.rowsByFingerprint.set(row.fingerprintSha256, row);
     return Promise.resolve('inserted');
   }
 
   findIdentityByFingerprint(fingerprintSha256: string): Promise<IdentityRecord | null> {
-    return Promise.resolve(this.identitiesByFingerprint.get(fingerprintSha256) ?? null);
+    const row = this.rowsByFingerprint.get(fingerprintSha256);
+    if (row === undefined) return NONE;
+    this.lastFound = row;
+    return Promise.resolve(this.identityOf(row));
   }
 
   replaceCertificate(email: string, currentFingerprintSha256: string, next: CertificateReplacement): Promise<ReplaceCertificateOutcome> {
-    const current = this.identitiesByEmail.get(email);
-    if (!current || current.fingerprintSha256 !== currentFingerprintSha256) return Promise.resolve('stale');
-    if (this.identitiesByFingerprint.has(next.fingerprintSha256)) return Promise.resolve('certificate_taken');
-    const renewed = Object.freeze(copyIdentity({ ...current, ...next }));
-    this.identitiesByFingerprint.delete(currentFingerprintSha256);
-    this.identitiesByEmail.set(email, renewed);
-    this.identitiesByFingerprint.set(renewed.fingerprintSha256, renewed);
+    const row = this.rowOf(email);
+    if (!row || row.fingerprintSha256 !== currentFingerprintSha256) return Promise.resolve('stale');
+    if (this.rowsByFingerprint.has(next.fingerprintSha256)) return Promise.resolve('certificate_taken');
+    this.rowsByFingerprint.delete(currentFingerprintSha256);
+    row.fingerprintSha256 = next.fingerprintSha256;
+    row.certificatePem = null; // the window comes with it
+    this.times.setWindow(row.slot, next.notBeforeMs, next.notAfterMs);
+    this.rowsByFingerprint.set(row.fingerprintSha256, row);
     return Promise.resolve('replaced');
   }
 
-  async putBroadcast(record: BroadcastRecord): Promise<void> {
-    const frozen = freezeBroadcast(record);
-    let slot = this.slotByEmail.get(frozen.email);
-    if (slot === undefined) {
-      this.pendingEmails.push(frozen.email);
-      slot = this.allocSlot();
-      this.slotByEmail.set(frozen.email, slot);
-    }
-    this.records[slot] = frozen;
-    this.expiries[slot] = frozen.expiresAtMs;
+  putBroadcast(record: BroadcastRecord): Promise<void> {
+    const row = this.rowOf(record.email);
+    // The core puts only for an identity it authenticated; a store used directly may be handed anything.
+    if (!row) throw new Error(`MemoryStore.putBroadcast: ${record.email} is not registered`);
+    if (!this.times.hasBroadcast(row.slot)) this.pendingEmails.push(row.email);
+    row.broadcastId = record.broadcastId;
+    row.port = record.port;
+    row.addresses = Object.freeze([...record.addresses]);
+    row.capabilities = record.capabilities ? deepFreeze(structuredClone(record.capabilities)) : null;
+    this.times.setBroadcast(row.slot, record.lastSeenMs, record.expiresAtMs);
+    return DONE;
   }
 
   extendBroadcast(email: string, nowMs: number, expiresAtMs: number): Promise<BroadcastRecord | null> {
-    const slot = this.slotByEmail.get(email);
-    if (slot === undefined) return NONE;
-    const found = this.records[slot] as BroadcastRecord;
-    if (found.expiresAtMs <= nowMs) return NONE;
-    // Addresses and capabilities are already frozen: share them.
-    const copy = copyBroadcast(found);
-    copy.lastSeenMs = nowMs;
-    copy.expiresAtMs = expiresAtMs;
-    const extended = Object.freeze(copy);
-    this.records[slot] = extended;
-    this.expiries[slot] = extended.expiresAtMs;
-    return Promise.resolve(extended);
+    const row = this.rowOf(email);
+    if (!row || !this.times.isLive(row.slot, nowMs)) return NONE;
+    this.times.setBroadcast(row.slot, nowMs, expiresAtMs);
+    return Promise.resolve(this.broadcastOf(row));
   }
 
   endBroadcast(email: string, nowMs: number): Promise<boolean> {
-    const slot = this.slotByEmail.get(email);
-    if (slot === undefined) return Promise.resolve(false);
-    const found = this.records[slot] as BroadcastRecord;
-    if (found.expiresAtMs <= nowMs) return Promise.resolve(false);
-    const copy = copyBroadcast(found);
-    copy.expiresAtMs = Math.floor(nowMs);
-    this.records[slot] = Object.freeze(copy);
-    this.expiries[slot] = copy.expiresAtMs;
-    return Promise.resolve(true);
+    const row = this.rowOf(email);
+    if (!row || !this.times.isLive(row.slot, nowMs)) return FALSE;
+    this.times.setExpiry(row.slot, Math.floor(nowMs));
+    return TRUE;
   }
 
   findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null> {
-    const slot = this.slotByEmail.get(email);
-    if (slot === undefined) return NONE;
-    const found = this.records[slot] as BroadcastRecord;
-    return found.expiresAtMs > nowMs ? Promise.resolve(found) : NONE;
+    const row = this.rowsByEmail.get(email);
+    if (row === undefined || !this.times.isLive(row.slot, nowMs)) return NONE;
+    return Promise.resolve(this.broadcastOf(row));
   }
 
   async listLiveBroadcasts(query: ListQuery): Promise<BroadcastRecord[]> {
@@ -117,54 +122,52 @@ export class MemoryStore implements RelayStore {
     for (; index < sorted.length && out.length < query.limit; index++) {
       const email = sorted[index] as string;
       if (email === query.excludeEmail) continue;
-      const slot = this.slotByEmail.get(email);
-      const broadcast = slot === undefined ? undefined : this.records[slot];
-      if (broadcast && broadcast.expiresAtMs > query.nowMs) out.push(broadcast);
+      const row = this.rowsByEmail.get(email) as Row;
+      if (this.times.isLive(row.slot, query.nowMs)) out.push(this.broadcastOf(row));
     }
     return out;
   }
 
   async deleteExpiredBroadcasts(nowMs: number): Promise<number> {
-    const expiries = this.expiries;
     let deleted = 0;
-    for (let slot = 0; slot < this.slotCount; slot++) {
-      if (!((expiries[slot] as number) <= nowMs)) continue; // live, or a free slot (NaN)
-      const record = this.records[slot] as BroadcastRecord;
-      this.slotByEmail.delete(record.email);
-      this.releaseSlot(slot);
+    for (let slot = 0; slot < this.rows.length; slot++) {
+      if (!this.times.isExpired(slot, nowMs)) continue;
+      this.times.clearBroadcast(slot);
+      (this.rows[slot] as Row).clearBroadcast();
       deleted++;
     }
     if (deleted > 0) {
-      this.sortedEmails = this.sortedEmails.filter((email) => this.slotByEmail.has(email));
-      this.pendingEmails = this.pendingEmails.filter((email) => this.slotByEmail.has(email));
+      const held = (email: string) => this.times.hasBroadcast((this.rowsByEmail.get(email) as Row).slot);
+      this.sortedEmails = this.sortedEmails.filter(held);
+      this.pendingEmails = this.pendingEmails.filter(held);
     }
     return deleted;
   }
 
   async countLiveBroadcasts(nowMs: number): Promise<number> {
-    const expiries = this.expiries;
     let live = 0;
-    for (let slot = 0; slot < this.slotCount; slot++) if ((expiries[slot] as number) > nowMs) live++;
+    for (let slot = 0; slot < this.rows.length; slot++) if (this.times.isLive(slot, nowMs)) live++;
     return live;
   }
 
   async close(): Promise<void> {}
 
-  private allocSlot(): number {
-    const reused = this.freeSlots.pop();
-    if (reused !== undefined) return reused;
-    if (this.slotCount === this.expiries.length) {
-      const grown = new Float64Array(this.expiries.length * 2);
-      grown.set(this.expiries);
-      this.expiries = grown;
-    }
-    return this.slotCount++;
+  /** The row for `email`: the last authenticated one when it is that email's, else one probe. */
+  private rowOf(email: string): Row | undefined {
+    const last = this.lastFound;
+    if (last !== null && last.email === email) return last;
+    return this.rowsByEmail.get(email);
   }
 
-  private releaseSlot(slot: number): void {
-    this.records[slot] = undefined;
-    this.expiries[slot] = Number.NaN;
-    this.freeSlots.push(slot);
+  /* Literals in the record types' declared order, so every record a read hands out shares one hidden class. */
+  private identityOf(row: Row): IdentityRecord {
+    const t = this.times;
+    return { id: row.id, email: row.email, fingerprintSha256: row.fingerprintSha256, certificatePem: row.certificatePem, registeredAtMs: t.registeredAtMs(row.slot), notBeforeMs: t.notBeforeMs(row.slot), notAfterMs: t.notAfterMs(row.slot) };
+  }
+
+  private broadcastOf(row: Row): BroadcastRecord {
+    const t = this.times;
+    return { broadcastId: row.broadcastId as string, email: row.email, port: row.port, addresses: row.addresses as string[], capabilities: row.capabilities, lastSeenMs: t.lastSeenMs(row.slot), expiresAtMs: t.expiresAtMs(row.slot) };
   }
 
   /** The sorted index with every pending email merged in. */
@@ -176,29 +179,6 @@ export class MemoryStore implements RelayStore {
     }
     return this.sortedEmails;
   }
-}
-
-function freezeBroadcast(record: BroadcastRecord): BroadcastRecord {
-  const copy = copyBroadcast(record);
-  copy.addresses = Object.freeze([...record.addresses]) as string[];
-  copy.capabilities = record.capabilities ? deepFreeze(structuredClone(record.capabilities)) : null;
-  return Object.freeze(copy);
-}
-
-/*
- * Shallow copies of a row's fields (the record types' fields, in their
- * declared order: what the PostgreSQL store keeps too), written as
- * literals rather than `{ ...record }`: V8 gives every frozen copy of a
- * spread object its own hidden class (several hundred bytes per row, and
- * megamorphic reads in the core), and a literal holds all its fields
- * in-object instead of spilling the last ones to a separate array.
- */
-function copyIdentity(r: IdentityRecord): IdentityRecord {
-  return { id: r.id, email: r.email, fingerprintSha256: r.fingerprintSha256, certificatePem: r.certificatePem, registeredAtMs: r.registeredAtMs, notBeforeMs: r.notBeforeMs, notAfterMs: r.notAfterMs };
-}
-
-function copyBroadcast(r: BroadcastRecord): BroadcastRecord {
-  return { broadcastId: r.broadcastId, email: r.email, port: r.port, addresses: r.addresses, capabilities: r.capabilities, lastSeenMs: r.lastSeenMs, expiresAtMs: r.expiresAtMs };
 }
 
 function deepFreeze<T>(value: T): T {

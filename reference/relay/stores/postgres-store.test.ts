@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StoreUnavailableError, type BroadcastRecord, type IdentityRecord, type RelayStore } from '../core/types.ts';
+import { StoreUnavailableError, type BroadcastRecord, type IdentityRecord, type NewIdentityRecord, type RelayStore } from '../core/types.ts';
 import { migrateSchema, POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 import { PostgresStore } from './postgres-store.ts';
 import { describeRelayStoreContract } from './store-contract.ts';
@@ -31,7 +31,7 @@ describeRelayStoreContract('PostgresStore', async () => {
 
 const T0_MS = Date.UTC(2026, 0, 1);
 
-function identity(email: string, fingerprintSha256 = email.padEnd(64, '0')): IdentityRecord {
+function identity(email: string, fingerprintSha256 = email.padEnd(64, '0')): NewIdentityRecord {
   return { id: `id-${email}`, email, fingerprintSha256, certificatePem: `pem of ${email}`, registeredAtMs: T0_MS, notBeforeMs: null, notAfterMs: null };
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BroadcastRecord, IdentityRecord, RelayStore } from '../core/types.ts';
+import type { BroadcastRecord, IdentityRecord, NewIdentityRecord, RelayStore } from '../core/types.ts';
 
 /**
  * The RelayStore semantics every backend must meet. Each backend's test file
@@ -20,7 +20,7 @@ function fingerprintFor(seed: string): string {
   return hex.padEnd(64, '0').slice(0, 64);
 }
 
-function identity(email: string, overrides: Partial<IdentityRecord> = {}): IdentityRecord {
+function identity(email: string, overrides: Partial<IdentityRecord> & { certificatePem?: string } = {}): NewIdentityRecord {
   return {
     id: `id-${email}`,
     email,
@@ -31,6 +31,19 @@ function identity(email: string, overrides: Partial<IdentityRecord> = {}): Ident
     notAfterMs: T0_MS + 365 * 86_400_000,
     ...overrides,
   };
+}
+
+/**
+ * The identity a store reads back: what was inserted, except that a store
+ * may drop the PEM (null) once the validity window is known (see
+ * IdentityRecord.certificatePem).
+ */
+function readBack(found: IdentityRecord | null, inserted: IdentityRecord): void {
+  expect(found).not.toBeNull();
+  const windowKnown = inserted.notBeforeMs !== null && inserted.notAfterMs !== null;
+  const pem = found?.certificatePem;
+  if (windowKnown && pem === null) expect(found).toEqual({ ...inserted, certificatePem: null });
+  else expect(found).toEqual(inserted);
 }
 
 function broadcast(email: string, overrides: Partial<BroadcastRecord> = {}): BroadcastRecord {
@@ -77,7 +90,13 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
       it('inserts an identity and finds it by fingerprint', async () => {
         const alice = identity('alice@example.com', { registeredAtMs: T0_MS + 1234 });
         expect(await store.insertIdentity(alice)).toBe('inserted');
-        expect(await store.findIdentityByFingerprint(alice.fingerprintSha256)).toEqual(alice);
+        readBack(await store.findIdentityByFingerprint(alice.fingerprintSha256), alice);
+      });
+
+      it('keeps the PEM of an identity inserted without a validity window: the core then reads the window from it (SPEC AUTH-6)', async () => {
+        const legacy = identity('legacy@example.com', { notBeforeMs: null, notAfterMs: null });
+        expect(await store.insertIdentity(legacy)).toBe('inserted');
+        expect(await store.findIdentityByFingerprint(legacy.fingerprintSha256)).toEqual(legacy);
       });
 
       it('returns null for an unknown fingerprint', async () => {
@@ -91,7 +110,7 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         await store.insertIdentity(first);
         expect(await store.insertIdentity(second)).toBe('email_taken');
         expect(await store.findIdentityByFingerprint(second.fingerprintSha256)).toBeNull();
-        expect(await store.findIdentityByFingerprint(first.fingerprintSha256)).toEqual(first);
+        readBack(await store.findIdentityByFingerprint(first.fingerprintSha256), first);
       });
 
       it('refuses a taken certificate under another email with certificate_taken', async () => {
@@ -99,7 +118,7 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         await store.insertIdentity(first);
         const reuse = identity('bob@example.com', { id: 'id-bob', fingerprintSha256: first.fingerprintSha256 });
         expect(await store.insertIdentity(reuse)).toBe('certificate_taken');
-        expect(await store.findIdentityByFingerprint(first.fingerprintSha256)).toEqual(first);
+        readBack(await store.findIdentityByFingerprint(first.fingerprintSha256), first);
       });
 
       it('answers email_taken when the same certificate registers the same email again', async () => {
@@ -112,7 +131,7 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         const first = identity('alice@example.com');
         await store.insertIdentity(first);
         expect(await store.insertIdentity({ ...first })).toBe('email_taken');
-        expect(await store.findIdentityByFingerprint(first.fingerprintSha256)).toEqual(first);
+        readBack(await store.findIdentityByFingerprint(first.fingerprintSha256), first);
       });
 
       it('answers email_taken when the email and the certificate are taken by two different identities', async () => {
@@ -136,7 +155,7 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
       it('keeps the validity window, and null for a row without one (SPEC AUTH-6)', async () => {
         const legacy = identity('legacy@example.com', { notBeforeMs: null, notAfterMs: null });
         await store.insertIdentity(legacy);
-        expect(await store.findIdentityByFingerprint(legacy.fingerprintSha256)).toEqual(legacy);
+        readBack(await store.findIdentityByFingerprint(legacy.fingerprintSha256), legacy);
       });
     });
 
@@ -155,7 +174,7 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         const renewed = next('alice new key');
         expect(await store.replaceCertificate(alice.email, alice.fingerprintSha256, renewed)).toBe('replaced');
         expect(await store.findIdentityByFingerprint(alice.fingerprintSha256)).toBeNull();
-        expect(await store.findIdentityByFingerprint(renewed.fingerprintSha256)).toEqual({ ...alice, ...renewed });
+        readBack(await store.findIdentityByFingerprint(renewed.fingerprintSha256), { ...alice, ...renewed });
         expect(await store.findLiveBroadcast(alice.email, T0_MS)).toEqual(broadcast('alice@example.com'));
       });
 
@@ -166,8 +185,8 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         await store.insertIdentity(bob);
         const clash = { ...next('x'), fingerprintSha256: bob.fingerprintSha256 };
         expect(await store.replaceCertificate(alice.email, alice.fingerprintSha256, clash)).toBe('certificate_taken');
-        expect(await store.findIdentityByFingerprint(alice.fingerprintSha256)).toEqual(alice);
-        expect(await store.findIdentityByFingerprint(bob.fingerprintSha256)).toEqual(bob);
+        readBack(await store.findIdentityByFingerprint(alice.fingerprintSha256), alice);
+        readBack(await store.findIdentityByFingerprint(bob.fingerprintSha256), bob);
       });
 
       it('answers stale when the identity no longer holds the certificate the caller named', async () => {
@@ -175,7 +194,7 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
         await store.insertIdentity(alice);
         expect(await store.replaceCertificate(alice.email, fingerprintFor('not hers'), next('a'))).toBe('stale');
         expect(await store.replaceCertificate('nobody@example.com', alice.fingerprintSha256, next('b'))).toBe('stale');
-        expect(await store.findIdentityByFingerprint(alice.fingerprintSha256)).toEqual(alice);
+        readBack(await store.findIdentityByFingerprint(alice.fingerprintSha256), alice);
       });
 
       it('lets exactly one of two concurrent renewals from one certificate win', async () => {
