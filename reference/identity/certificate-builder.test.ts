@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,19 @@ describe('issueSelfSigned', () => {
     const text = execFileSync('openssl', ['x509', '-in', file, '-noout', '-subject', '-ext', 'subjectAltName'], { encoding: 'utf8' });
     expect(text).toContain('emailAddress = Alice@Example.com');
     expect(text).toContain('email:alice+relay@example.com');
+  });
+
+  // A random 16-byte serial starts with two zero bytes once in 65,536 certificates: the relay refused
+  // those (invalid_certificate, OpenSSL's "illegal padding"), which is how a CI run failed once.
+  it.each([
+    ['00' + '7f'.padEnd(30, '1'), '7F' + '1'.repeat(28)],
+    ['0000' + '05'.padEnd(28, 'a'), '05' + 'A'.repeat(26)],
+    ['00' + '80'.padEnd(30, '2'), '80' + '2'.repeat(28)],
+    ['0000', '0'],
+  ])('writes serial %s as a minimal DER INTEGER the relay and OpenSSL read (serial %s)', (serialHex, expected) => {
+    const issued = issueSelfSigned({ keyType: 'ecdsa-p256', subject: [{ field: 'CN', value: 'a@example.com' }], notBeforeMs: now - 1000, notAfterMs: now + 86_400_000, usage: 'client', serialHex });
+    expect(inspectCertificate(issued.certificatePem).selfSignatureValid).toBe(true);
+    expect(new X509Certificate(issued.certificatePem).serialNumber).toBe(expected);
   });
 
   it('puts dates from 2050 on in GeneralizedTime', () => {

@@ -173,10 +173,16 @@ function objectId(oid: string): forge.asn1.Asn1 {
   return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes());
 }
 
+/**
+ * A non-negative DER INTEGER: minimal, so no leading 0x00 unless the next
+ * byte has its high bit set (X.690 8.3.2). A random 16-byte serial starting
+ * with two zero bytes (1 in 65,536) was written with them kept, and OpenSSL
+ * refused the certificate ("illegal padding").
+ */
 function integer(hex: string): forge.asn1.Asn1 {
   const even = hex.length % 2 === 0 ? hex : `0${hex}`;
-  // A leading 0x00 keeps the DER INTEGER positive.
-  const positive = parseInt(even.slice(0, 2), 16) >= 0x80 ? `00${even}` : even;
+  const minimal = even.replace(/^(?:00)+(?=..)/, '');
+  const positive = parseInt(minimal.slice(0, 2), 16) >= 0x80 ? `00${minimal}` : minimal;
   return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, forge.util.hexToBytes(positive));
 }
 
