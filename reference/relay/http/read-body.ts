@@ -50,10 +50,15 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
       chunks.push(chunk);
     };
     request.on('data', onData);
-    request.on('end', () => settle({ kind: 'ok', text: size === 0 ? null : Buffer.concat(chunks).toString('utf8') }));
+    request.on('end', () => settle({ kind: 'ok', text: size === 0 ? null : bodyText(chunks) }));
     request.on('error', () => settle({ kind: 'aborted' }));
     request.on('close', () => settle(size === 0 && request.complete ? { kind: 'ok', text: null } : { kind: 'aborted' }));
   });
+}
+
+/** A small body is one chunk: decode it in place rather than copy it first. */
+function bodyText(chunks: Buffer[]): string {
+  return chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 /** Reads and drops the rest of the body, closing the connection once more than DISCARD_LIMIT_BYTES went by. */

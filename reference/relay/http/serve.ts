@@ -160,7 +160,7 @@ async function handleHttp(handler: RelayHandler, options: ServeOptions, request:
 
 async function answer(handler: RelayHandler, options: ServeOptions, request: IncomingMessage, state: ServeState): Promise<RelayResponse> {
   // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without exactly one Host.
-  const hosts = request.headersDistinct.host?.length ?? 0;
+  const hosts = hostHeaderCount(request.rawHeaders);
   if ((hosts === 0 && request.httpVersion !== '1.0') || hosts > 1) {
     request.resume();
     return fail('invalid_request', hosts === 0 ? 'an HTTP/1.1 request needs a Host header' : 'more than one Host header', { connection: 'close' });
@@ -195,7 +195,8 @@ async function answer(handler: RelayHandler, options: ServeOptions, request: Inc
  */
 function splitTarget(raw: string): { path: string; query: URLSearchParams } | null {
   let target = raw;
-  const absolute = /^https?:\/\/[^/?#]*/i.exec(target);
+  // Origin form (`/...`), nearly every request, needs no pattern match.
+  const absolute = target.charCodeAt(0) === SLASH ? null : /^https?:\/\/[^/?#]*/i.exec(target);
   if (absolute) {
     target = target.slice(absolute[0].length);
     if (target === '' || target.startsWith('?')) target = `/${target}`;
@@ -208,14 +209,27 @@ function splitTarget(raw: string): { path: string; query: URLSearchParams } | nu
 function writeResponse(request: IncomingMessage, response: ServerResponse, result: RelayResponse): void {
   if (response.headersSent || response.destroyed) return;
   const payload = JSON.stringify(result.body);
-  response.writeHead(result.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    'cache-control': 'no-store',
-    ...result.headers,
-  });
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store' };
+  if (result.headers) Object.assign(headers, result.headers);
+  response.writeHead(result.status, headers);
   response.end(request.method === 'HEAD' ? undefined : payload);
   if (result.headers?.connection === 'close') response.on('finish', () => request.socket.destroySoon?.());
+}
+
+const SLASH = 0x2f;
+
+/**
+ * Host headers on the request, counted in rawHeaders: `headers` keeps only
+ * the first Host, and `headersDistinct` builds an object of arrays for
+ * every header of every request just to answer this.
+ */
+function hostHeaderCount(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
 }
 
 /** The answer to HTTP the parser could not take, written straight to the socket. */

@@ -32,7 +32,7 @@ interface IdentityRow {
   id: string;
   email: string;
   fingerprint_sha256: string;
-  certificate_pem: string;
+  certificate_pem: string | null;
   registered_at_ms: string;
   not_before_ms: string | null;
   not_after_ms: string | null;
@@ -96,6 +96,11 @@ function isUniqueViolation(error: unknown): error is { constraint?: string } {
 }
 
 /**
+ * Every statement is named: node-postgres then prepares it once per
+ * connection (parse and plan on the server's first use) and afterwards
+ * sends only Bind and Execute. Names carry the relaylab_ prefix; each name
+ * is bound to one fixed statement text.
+ *
  * The durable relay store: several relay processes can share one database
  * and see each other's writes at once. Liveness is always decided in the
  * query with the core's nowMs (SPEC EXP-1), never with the server's now().
@@ -138,6 +143,7 @@ export class PostgresStore implements RelayStore {
   async insertIdentity(record: IdentityRecord): Promise<InsertIdentityOutcome> {
     try {
       await this.query('register an identity', {
+        name: 'relaylab_insert_identity',
         text: `INSERT INTO relay_identities (id, email, fingerprint_sha256, certificate_pem, registered_at_ms, not_before_ms, not_after_ms)
                VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         values: [
@@ -158,6 +164,7 @@ export class PostgresStore implements RelayStore {
       // primary key comes before both), so ask which registration is in the
       // way; the email wins when both are (a re-registration is email_taken).
       const taken = await this.query<{ email_taken: boolean }>('check a registration conflict', {
+        name: 'relaylab_registration_conflict',
         text: `SELECT bool_or(email = $1) AS email_taken FROM relay_identities
                WHERE email = $1 OR fingerprint_sha256 = $2`,
         values: [record.email, record.fingerprintSha256],
@@ -171,7 +178,11 @@ export class PostgresStore implements RelayStore {
 
   async findIdentityByFingerprint(fingerprintSha256: string): Promise<IdentityRecord | null> {
     const result = await this.query<IdentityRow>('find an identity', {
-      text: `SELECT id, email, fingerprint_sha256, certificate_pem, registered_at_ms, not_before_ms, not_after_ms
+      name: 'relaylab_find_identity',
+      // Every authenticated call runs this: the PEM (most of the row) is sent only for rows stored
+      // without their validity window, the one case the core reads it (IdentityRecord.certificatePem).
+      text: `SELECT id, email, fingerprint_sha256, registered_at_ms, not_before_ms, not_after_ms,
+               CASE WHEN not_before_ms IS NULL OR not_after_ms IS NULL THEN certificate_pem END AS certificate_pem
              FROM relay_identities WHERE fingerprint_sha256 = $1`,
       values: [fingerprintSha256],
     });
@@ -183,6 +194,7 @@ export class PostgresStore implements RelayStore {
     try {
       // One statement: of two renewals from one certificate, the second finds no row holding it ('stale').
       const result = await this.query('renew a certificate', {
+        name: 'relaylab_renew_certificate',
         text: `UPDATE relay_identities
                SET fingerprint_sha256 = $3, certificate_pem = $4, not_before_ms = $5, not_after_ms = $6
                WHERE email = $1 AND fingerprint_sha256 = $2`,
@@ -198,6 +210,7 @@ export class PostgresStore implements RelayStore {
   async putBroadcast(record: BroadcastRecord): Promise<void> {
     // SPEC READY-6: a new ready replaces the identity's broadcast, live or not.
     await this.query('store a broadcast', {
+      name: 'relaylab_put_broadcast',
       text: `INSERT INTO relay_broadcasts (${BROADCAST_COLUMNS})
              VALUES ($1, $2, $3, $4, $5::json, $6, $7)
              ON CONFLICT (email) DO UPDATE SET
@@ -222,6 +235,7 @@ export class PostgresStore implements RelayStore {
   async extendBroadcast(email: string, nowMs: number, expiresAtMs: number): Promise<BroadcastRecord | null> {
     // SPEC HB-1, HB-3: only a live broadcast moves; an expired one stays put.
     const result = await this.query<BroadcastRow>('extend a broadcast', {
+      name: 'relaylab_extend_broadcast',
       text: `UPDATE relay_broadcasts SET last_seen_ms = $2, expires_at_ms = $3
              WHERE email = $1 AND expires_at_ms > $4
              RETURNING ${BROADCAST_COLUMNS}`,
@@ -234,6 +248,7 @@ export class PostgresStore implements RelayStore {
   async endBroadcast(email: string, nowMs: number): Promise<boolean> {
     // Not deleted: the row's expiry becomes now, and cleanup removes it like any expired one.
     const result = await this.query('end a broadcast', {
+      name: 'relaylab_end_broadcast',
       text: 'UPDATE relay_broadcasts SET expires_at_ms = $2 WHERE email = $1 AND expires_at_ms > $3',
       values: [email, storedMs('nowMs', Math.floor(nowMs)), queryMs('nowMs', nowMs)],
     });
@@ -242,6 +257,7 @@ export class PostgresStore implements RelayStore {
 
   async findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null> {
     const result = await this.query<BroadcastRow>('look up a broadcast', {
+      name: 'relaylab_find_live_broadcast',
       text: `SELECT ${BROADCAST_COLUMNS} FROM relay_broadcasts WHERE email = $1 AND expires_at_ms > $2`,
       values: [email, queryMs('nowMs', nowMs)],
     });
@@ -260,6 +276,8 @@ export class PostgresStore implements RelayStore {
       afterCursor = 'AND email > $4';
     }
     const result = await this.query<BroadcastRow>('list broadcasts', {
+      // Two texts, two names: a name is bound to one statement text per connection.
+      name: query.afterEmail === null ? 'relaylab_list_broadcasts' : 'relaylab_list_broadcasts_after',
       text: `SELECT ${BROADCAST_COLUMNS} FROM relay_broadcasts
              WHERE expires_at_ms > $1 AND email <> $2 ${afterCursor}
              ORDER BY email LIMIT $3`,
@@ -270,6 +288,7 @@ export class PostgresStore implements RelayStore {
 
   async deleteExpiredBroadcasts(nowMs: number): Promise<number> {
     const result = await this.query('delete expired broadcasts', {
+      name: 'relaylab_delete_expired',
       text: 'DELETE FROM relay_broadcasts WHERE expires_at_ms <= $1',
       values: [queryMs('nowMs', nowMs)],
     });
@@ -278,6 +297,7 @@ export class PostgresStore implements RelayStore {
 
   async countLiveBroadcasts(nowMs: number): Promise<number> {
     const result = await this.query<{ live: string }>('count broadcasts', {
+      name: 'relaylab_count_live',
       text: 'SELECT count(*) AS live FROM relay_broadcasts WHERE expires_at_ms > $1',
       values: [queryMs('nowMs', nowMs)],
     });
