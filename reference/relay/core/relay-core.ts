@@ -5,7 +5,7 @@
  * edge (reference/relay/http) and the simulator both drive this class.
  */
 import type { Clock } from '../../shared/clock.ts';
-import type { Rng } from '../../shared/rng.ts';
+import { hex8, type Rng } from '../../shared/rng.ts';
 import type { CertificateInspector } from '../../identity/inspect.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fail, ok } from './result.ts';
@@ -287,10 +287,6 @@ function optionalBodyProblem(request: RelayRequest): RelayResponse | null {
   if (request.bodyText === null || request.bodyText.trim() === '') return null;
   const body = parseJsonObject(request.bodyText);
   return body.ok ? null : body.response;
-}
-
-function hex8(value: number): string {
-  return value.toString(16).padStart(8, '0');
 }
 
 export function toUnixSeconds(ms: number): number {

@@ -110,7 +110,9 @@ export interface ReadyPayload {
 export function checkReadyPayload(body: Record<string, unknown>, bodyText?: string | null): Checked<ReadyPayload> {
   const parsed = readyBody.safeParse(body);
   if (!parsed.success) return reject(firstFieldProblem(parsed.error.issues, READY_RULES, body));
-  if (typeof bodyText === 'string') {
+  // Every problem the scan finds is about a top-level "capabilities" member, and JSON.parse would have
+  // made one from any key spelling it (escapes included): without one there is nothing to scan for.
+  if (typeof bodyText === 'string' && Object.hasOwn(body, 'capabilities')) {
     const problem = capabilitiesRoundTripProblem(bodyText);
     if (problem !== null) return reject(fail('invalid_capabilities', `"capabilities" would not be returned as sent: ${problem}`));
   }
