@@ -155,24 +155,21 @@ export class RelayCore implements RelayHandler {
 
   /** SPEC LOOKUP-1..LOOKUP-6. */
   async lookup(request: RelayRequest): Promise<RelayResponse> {
-    const auth = await this.authenticate(request.principal);
-    if (!auth.ok) return auth.response;
-    // Validated in normalised form, the form registration stored (SPEC REG-6).
+    // Validated in normalised form, the form registration stored (SPEC REG-6). A bad email is
+    // answered only after authentication, as every refusal of an authenticated endpoint is.
     const checked = checkLookupEmail(request.query.get('email'));
-    if (!checked.ok) return checked.response;
-    const email = checked.value;
-    const broadcast = await this.deps.store.findLiveBroadcast(email, this.deps.clock.nowMs());
-    if (!broadcast) return fail('peer_not_found', `${email} is not online`);
-    const body: Record<string, unknown> = {
-      email: broadcast.email,
-      status: 'online',
-      port: broadcast.port,
-      addresses: broadcast.addresses,
-      last_seen: toUnixSeconds(broadcast.lastSeenMs),
-      broadcast_expires: toUnixSeconds(broadcast.expiresAtMs),
-    };
-    if (broadcast.capabilities) body.capabilities = broadcast.capabilities;
-    return ok(body);
+    const { store } = this.deps;
+    if (!checked.ok || !store.findIdentityAndLiveBroadcast || !request.principal) {
+      const auth = await this.authenticate(request.principal);
+      if (!auth.ok) return auth.response;
+      if (!checked.ok) return checked.response;
+      return lookupAnswer(checked.value, await store.findLiveBroadcast(checked.value, this.deps.clock.nowMs()));
+    }
+    const nowMs = this.deps.clock.nowMs();
+    const both = await store.findIdentityAndLiveBroadcast(request.principal.fingerprintSha256, checked.value, nowMs);
+    const auth = this.verdict(both?.identity ?? null, nowMs);
+    if (!auth.ok) return auth.response;
+    return lookupAnswer(checked.value, both?.broadcast ?? null);
   }
 
   /** SPEC LIST-1..LIST-7. */
@@ -256,10 +253,15 @@ export class RelayCore implements RelayHandler {
       return { ok: false, response: fail('client_certificate_required', 'this endpoint needs a client certificate (mutual TLS)') };
     }
     const identity = await this.deps.store.findIdentityByFingerprint(principal.fingerprintSha256);
+    return this.verdict(identity, this.deps.clock.nowMs());
+  }
+
+  /** SPEC AUTH-3, AUTH-6: what the identity found for a presented certificate (or none) allows at nowMs. */
+  private verdict(identity: IdentityRecord | null, nowMs: number): Authenticated {
     if (!identity) {
       return { ok: false, response: fail('certificate_not_registered', 'the client certificate is not registered with this relay') };
     }
-    const problem = validityProblem(identity, this.deps.certificates, this.deps.clock.nowMs());
+    const problem = validityProblem(identity, this.deps.certificates, nowMs);
     if (problem !== null) return { ok: false, response: fail('certificate_expired', problem) };
     return { ok: true, identity };
   }
@@ -283,6 +285,21 @@ export class RelayCore implements RelayHandler {
  * body that is sent must be a JSON object (SPEC ERR-2), checked before any
  * state moves so a refusal changes nothing (ERR-7).
  */
+/** SPEC LOOKUP-2, LOOKUP-3: the live broadcast found for `email`, or 404. */
+function lookupAnswer(email: string, broadcast: BroadcastRecord | null): RelayResponse {
+  if (!broadcast) return fail('peer_not_found', `${email} is not online`);
+  const body: Record<string, unknown> = {
+    email: broadcast.email,
+    status: 'online',
+    port: broadcast.port,
+    addresses: broadcast.addresses,
+    last_seen: toUnixSeconds(broadcast.lastSeenMs),
+    broadcast_expires: toUnixSeconds(broadcast.expiresAtMs),
+  };
+  if (broadcast.capabilities) body.capabilities = broadcast.capabilities;
+  return ok(body);
+}
+
 function optionalBodyProblem(request: RelayRequest): RelayResponse | null {
   if (request.bodyText === null || request.bodyText.trim() === '') return null;
   const body = parseJsonObject(request.bodyText);

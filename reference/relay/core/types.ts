@@ -47,6 +47,11 @@ export interface BroadcastRecord {
   expiresAtMs: number;
 }
 
+export interface IdentityAndBroadcast {
+  identity: IdentityRecord;
+  broadcast: BroadcastRecord | null;
+}
+
 export type InsertIdentityOutcome = 'inserted' | 'email_taken' | 'certificate_taken';
 
 export interface ListQuery {
@@ -79,6 +84,13 @@ export interface RelayStore {
   /** Moves a live broadcast's lastSeen/expiry; null when none is live (SPEC HB-1, HB-3). */
   extendBroadcast(email: string, nowMs: number, expiresAtMs: number): Promise<BroadcastRecord | null>;
   findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null>;
+  /**
+   * Optional: findIdentityByFingerprint and findLiveBroadcast in one read,
+   * for a lookup (one round trip for a database instead of two). Null when
+   * no identity holds the fingerprint; `broadcast` null when `email` has no
+   * live broadcast. The core uses it where a store offers it.
+   */
+  findIdentityAndLiveBroadcast?(fingerprintSha256: string, email: string, nowMs: number): Promise<IdentityAndBroadcast | null>;
   /** Ends a live broadcast now (its expiry becomes `nowMs`, so it is not live from this instant); false when none was live (SPEC EXT-2). */
   endBroadcast(email: string, nowMs: number): Promise<boolean>;
   /** Live broadcasts sorted by email, excluding one email, after a cursor. */

@@ -299,6 +299,30 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
       });
     });
 
+    describe('a lookup in one read (optional findIdentityAndLiveBroadcast)', () => {
+      it('answers the identity holding the fingerprint with the email\'s live broadcast, as the two reads would', async (context) => {
+        if (!store.findIdentityAndLiveBroadcast) return context.skip();
+        const alice = identity('alice@example.com');
+        await store.insertIdentity(alice);
+        await registerAndPut(broadcast('bob@example.com', { capabilities: { files: true } }));
+        const both = await store.findIdentityAndLiveBroadcast(alice.fingerprintSha256, 'bob@example.com', T0_MS);
+        readBack(both?.identity ?? null, alice);
+        expect(both?.broadcast).toEqual(await store.findLiveBroadcast('bob@example.com', T0_MS));
+        expect(both?.broadcast).toEqual(broadcast('bob@example.com', { capabilities: { files: true } }));
+      });
+
+      it('answers broadcast null for an email with none live (SPEC EXP-1: gone at expiresAtMs), and null for an unknown fingerprint', async (context) => {
+        if (!store.findIdentityAndLiveBroadcast) return context.skip();
+        const alice = identity('alice@example.com');
+        await store.insertIdentity(alice);
+        await registerAndPut(broadcast('bob@example.com'));
+        expect((await store.findIdentityAndLiveBroadcast(alice.fingerprintSha256, 'bob@example.com', T0_MS + TTL_MS - 1))?.broadcast).not.toBeNull();
+        expect((await store.findIdentityAndLiveBroadcast(alice.fingerprintSha256, 'bob@example.com', T0_MS + TTL_MS))?.broadcast).toBeNull();
+        expect((await store.findIdentityAndLiveBroadcast(alice.fingerprintSha256, 'nobody@example.com', T0_MS))?.broadcast).toBeNull();
+        expect(await store.findIdentityAndLiveBroadcast(fingerprintFor('nobody'), 'bob@example.com', T0_MS)).toBeNull();
+      });
+    });
+
     describe('ending a broadcast (SPEC EXT-2)', () => {
       it('ends a live broadcast at the given instant: gone for lookup, heartbeat and list from then on', async () => {
         await store.insertIdentity(identity('alice@example.com'));
