@@ -38,6 +38,44 @@ describe('EventQueue', () => {
     );
   });
 
+  it('keeps (time, seq) order when timers go to delay lanes beside the heap', () => {
+    // Ops as a run makes them: heap events at any time ahead, lane events at now + one of a few delays
+    // (more delays than lanes, so some fall back to the heap), cancels of earlier ones, pops that move now.
+    const op = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 60 }), fc.nat());
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 100, maxLength: 2500, size: 'max' }), (ops) => {
+        const queue = new EventQueue();
+        const model: Array<{ time: number; seq: number; target: number; ref: { slot: number; seq: number } }> = [];
+        const event: PoppedEvent = { timeMs: 0, seq: 0, kind: 0, target: 0, payload: undefined };
+        const delays = [0, 5, 30, 7.5, 1, 2, 3, 4, 6, 8, 9];
+        let now = 0;
+        let target = 0;
+        for (const [kind, amount, pick] of ops) {
+          if (kind === 0 || kind === 1) {
+            const time = kind === 0 ? now + amount : now + (delays[amount % delays.length] as number);
+            const slot = kind === 0 ? queue.pushSlot(time, 0, target) : queue.pushAfter(delays[amount % delays.length] as number, time, 0, target);
+            model.push({ time, seq: queue.seqAt(slot), target: target++, ref: { slot, seq: queue.seqAt(slot) } });
+          } else if (kind === 2 && model.length > 0) {
+            const [victim] = model.splice(pick % model.length, 1);
+            expect(queue.cancel(victim!.ref)).toBe(true);
+          } else if (kind === 3) {
+            model.sort((a, b) => a.time - b.time || a.seq - b.seq);
+            const want = model.shift();
+            expect(queue.popInto(event)).toBe(want !== undefined);
+            if (want !== undefined) {
+              expect([event.timeMs, event.target]).toEqual([want.time, want.target]);
+              now = event.timeMs;
+            }
+          }
+          expect(queue.size).toBe(model.length);
+        }
+        model.sort((a, b) => a.time - b.time || a.seq - b.seq);
+        expect(drain(queue)).toEqual(model.map((m) => [m.time, m.target]));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('does not let a stale reference cancel an event that reuses its slot', () => {
     const queue = new EventQueue();
     const first = queue.push(1, 0, 1);

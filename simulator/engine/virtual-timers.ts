@@ -25,8 +25,9 @@ export class VirtualTimers implements Timers {
   setTimer(delayMs: number, fn: () => void): TimerHandle {
     if (Number.isNaN(delayMs)) throw new RangeError('timer delay is NaN');
     // Like setTimeout: a negative delay means "as soon as possible", never the past.
-    const atMs = this.clock.elapsedMs() + Math.max(0, delayMs);
-    const slot = this.queue.pushSlot(atMs, this.timerKind, -1, fn);
+    const afterMs = Math.max(0, delayMs);
+    // Timers come in a few fixed delays (timeouts, intervals): the queue keeps each delay's in a FIFO lane.
+    const slot = this.queue.pushAfter(afterMs, this.clock.elapsedMs() + afterMs, this.timerKind, -1, fn);
     return new VirtualTimerHandle(slot, this.queue.seqAt(slot));
   }
 

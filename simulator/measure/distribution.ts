@@ -21,41 +21,65 @@ export const NO_SAMPLES = 'no samples';
 
 const CDF_POINTS = 50;
 
+/** Samples per full chunk: a growing distribution copies at most one chunk, never all it holds. */
+const CHUNK_SAMPLES = 1 << 16;
+const FIRST_CAPACITY = 256;
+
+type Samples = Float64Array | Uint8Array;
+
 export class Distribution {
   /**
    * Small whole numbers (attempt counts) are kept one byte each; the first
-   * sample that is not one moves everything to doubles. The summary reads
-   * the same numbers either way.
+   * sample that is not one moves the tail to doubles. The summary reads
+   * the same numbers either way. Samples fill full chunks of
+   * CHUNK_SAMPLES, then a tail that doubles up to that size: a run with a
+   * hundred million lookups never holds a doubled copy of them all while
+   * it grows.
    */
-  private samples: Float64Array | Uint8Array = new Uint8Array(256);
+  private full: Samples[] = [];
+  private tail: Samples = new Uint8Array(FIRST_CAPACITY);
+  private tailLength = 0;
   private compact = true;
-  private length = 0;
 
   get count(): number {
-    return this.length;
+    return this.full.length * CHUNK_SAMPLES + this.tailLength;
   }
 
   add(value: number): void {
     if (this.compact && !(Number.isInteger(value) && value >= 0 && value <= 255)) {
-      this.samples = Float64Array.from(this.samples);
+      this.tail = Float64Array.from(this.tail); // full chunks stay as they are: copyInto reads bytes as numbers
       this.compact = false;
     }
-    if (this.length === this.samples.length) {
-      const grown = this.compact ? new Uint8Array(this.samples.length * 2) : new Float64Array(this.samples.length * 2);
-      grown.set(this.samples);
-      this.samples = grown;
-    }
-    this.samples[this.length++] = value;
+    if (this.tailLength === this.tail.length) this.growTail();
+    this.tail[this.tailLength++] = value;
   }
 
   summary(): DistributionSummary {
-    return summarize(Float64Array.from(this.samples.subarray(0, this.length)));
+    const all = new Float64Array(this.count);
+    this.copyInto(all, 0);
+    return summarize(all);
   }
 
   /** Copies the samples into `out` at `offset`; returns the offset after them. */
   copyInto(out: Float64Array, offset: number): number {
-    out.set(this.samples.subarray(0, this.length), offset);
-    return offset + this.length;
+    for (const chunk of this.full) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    out.set(this.tail.subarray(0, this.tailLength), offset);
+    return offset + this.tailLength;
+  }
+
+  private growTail(): void {
+    if (this.tail.length === CHUNK_SAMPLES) {
+      this.full.push(this.tail);
+      this.tail = this.compact ? new Uint8Array(CHUNK_SAMPLES) : new Float64Array(CHUNK_SAMPLES);
+      this.tailLength = 0;
+      return;
+    }
+    const grown = this.compact ? new Uint8Array(this.tail.length * 2) : new Float64Array(this.tail.length * 2);
+    grown.set(this.tail);
+    this.tail = grown;
   }
 }
 

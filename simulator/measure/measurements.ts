@@ -118,8 +118,11 @@ export class Measurements {
     pair.winningKinds.set(kind, (pair.winningKinds.get(kind) ?? 0) + 1);
   }
 
-  /** Winning addresses repeat (each peer announces the same few): classify each once. */
-  private readonly kinds = new BoundedMemo<AddressKind>(classifyAddress);
+  /**
+   * Winning addresses repeat (each peer announces the same few): classify each once. Room for the
+   * issue's 100,000-peer workload's distinct addresses: at the default 65,536 the memo kept starting afresh.
+   */
+  private readonly kinds = new BoundedMemo<AddressKind>(classifyAddress, 1 << 18);
 
   recordViolation(tMs: number, caller: string, target: string, violation: string): void {
     this.counters.tryOrderViolations++;

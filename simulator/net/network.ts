@@ -18,7 +18,7 @@ import { crossLink, type LinkProfile } from './link.ts';
 import type { NatBehaviour } from './nat-behaviour.ts';
 import { NatBox, type Endpoint, type TcpConnections } from './nat-box.ts';
 import { SmallMap } from './small-collections.ts';
-import { BoundedMemo } from '../engine/bounded-memo.ts';
+import { PagedIntMap } from './paged-int-map.ts';
 
 export const INTERNET_REALM = 0;
 const MAX_HOPS = 8;
@@ -93,18 +93,20 @@ interface RealmState {
   /**
    * IPv4 address -> entity (host h as 2h, NAT n as 2n + 1) in this realm,
    * keyed by the address as an int32 (`address | 0`, one-to-one) so keys
-   * stay small integers: most realms are LANs holding one or two entries.
+   * stay small integers: most realms are LANs holding one or two entries
+   * (a SmallMap); the Internet holds every public host and NAT (paged).
    */
-  v4: SmallMap<number, number>;
+  v4: SmallMap<number, number> | PagedIntMap;
 }
 
 export class Network {
-  private readonly realms: RealmState[] = [newRealm()];
+  private readonly realms: RealmState[] = [{ uplink: null, v4: new PagedIntMap() }];
   private readonly hosts: HostState[] = [];
   private readonly nats: NatBox[] = [];
   /** IPv6 keys are the eight hex groups, uncompressed ("2001:db8:0:0:0:0:0:a"): valid IPv6 text as they stand. */
   private readonly v6Table = new Map<string, number>();
-  private readonly pinholes = new Set<string>();
+  /** Open pinholes as host * 65536 + port (a number: no string built per dial to a firewalled host). */
+  private readonly pinholes = new Set<number>();
   private readonly firewallState = new Map<string, number>();
 
   constructor(
@@ -183,11 +185,16 @@ export class Network {
 
   /** Opens the host's IPv6 firewall for one port (the Peer Server's). */
   addIpv6Pinhole(host: number, port: number): void {
-    this.pinholes.add(`${host}:${port}`);
+    this.pinholes.add(host * 65536 + port);
   }
 
   uplinkOf(realm: number): NatBox | null {
     return this.realmState(realm).uplink;
+  }
+
+  /** Whether the host has an IPv4 address (hostIpv4() !== null without formatting it). */
+  hasIpv4(host: number): boolean {
+    return this.hostState(host).ipv4 !== null;
   }
 
   hostIpv4(host: number): string | null {
@@ -226,15 +233,14 @@ export class Network {
    */
   route(from: number, fromPort: number | null, dstAddress: string, dstPort: number, nowMs: number, heldBy: TcpConnections | null = null): RouteResult {
     const caller = this.hostState(from);
-    const v4 = this.v4Parsed.get(dstAddress);
+    const v4 = parseIPv4(dstAddress);
     if (v4 !== null) return this.routeV4(from, caller, fromPort, v4, dstPort, nowMs, heldBy);
+    // Announced IPv6 addresses are the table's own keys (hostIpv6 hands them out): those need no parsing.
+    if (this.v6Table.has(dstAddress)) return this.routeV6(from, caller, fromPort, dstAddress, dstPort, nowMs);
     const v6 = parseIPv6(dstAddress);
     if (v6 !== null) return this.routeV6(from, caller, fromPort, v6.map((g) => g.toString(16)).join(':'), dstPort, nowMs);
     return { outcome: 'rejected', reason: 'bad-address', oneWayMs: 0 };
   }
-
-  /** Dials name the same few addresses over and over; parsing each once keeps route() cheap. */
-  private readonly v4Parsed = new BoundedMemo<number | null>(parseIPv4);
 
   private routeV4(from: number, caller: HostState, fromPort: number | null, dstV4: number, dstPort: number, nowMs: number, heldBy: TcpConnections | null): RouteResult {
     if (caller.ipv4 === null || !caller.attached) return { outcome: 'rejected', reason: 'no-ipv4', oneWayMs: 0 };
@@ -286,7 +292,7 @@ export class Network {
   }
 
   private firewallAllows(host: number, port: number, remoteKey: string, nowMs: number): boolean {
-    if (this.pinholes.has(`${host}:${port}`)) return true;
+    if (this.pinholes.has(host * 65536 + port)) return true;
     const last = this.firewallState.get(`${host}:${port}>${remoteKey}`);
     return last !== undefined && nowMs - last < this.options.firewallTimeoutMs;
   }

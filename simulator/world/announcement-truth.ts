@@ -21,7 +21,7 @@ export function expectedAnnouncement(net: Network, peer: VirtualPeer, relayObser
   const own = peer.currentAddresses;
   if (!relayObservesAddress || !peer.alive || own.length === 0 || own.length >= MAX_ANNOUNCED_ADDRESSES) return own;
   const host = peer.placement.host;
-  const seen = net.hostIpv4(host) !== null ? net.publicIpv4Of(host) : net.hostIpv6(host);
+  const seen = net.hasIpv4(host) ? net.publicIpv4Of(host) : net.hostIpv6(host);
   if (seen === null || own.includes(seen)) return own;
   const kind = classifyAddress(seen);
   return kind === 'public-v4' || kind === 'global-v6' ? [...own, seen] : own;

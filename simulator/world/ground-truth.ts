@@ -13,6 +13,7 @@ import type { RelayResponse } from '../../reference/relay/core/types.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Measurements } from '../measure/measurements.ts';
 import { ListingTruth } from './listing-truth.ts';
+import { simPeerIndex } from './sim-certificates.ts';
 import type { RelayCall } from './transport.ts';
 import type { VirtualPeer } from './virtual-peer.ts';
 import type { VirtualRelay } from './virtual-relay.ts';
@@ -42,8 +43,8 @@ export class GroundTruth {
   }
 
   peerByEmail(email: string): VirtualPeer | null {
-    const match = /^peer(\d+)@sim\.test$/.exec(email);
-    return match === null ? null : (this.deps.peerByIndex(Number(match[1])) ?? null);
+    const index = simPeerIndex(email);
+    return index === null ? null : (this.deps.peerByIndex(index) ?? null);
   }
 
   relayAnswered(call: RelayCall, response: RelayResponse): void {
@@ -90,7 +91,7 @@ export class GroundTruth {
 
   /** False expiries (a live, once-discoverable peer answered 404) and staleness (a 200 that is no longer true). */
   private judgeLookup(call: RelayCall, response: RelayResponse, now: number): void {
-    const target = this.peerByEmail(call.request.query.get('email') ?? '');
+    const target = this.peerByEmail(call.lookupEmail ?? call.request.query.get('email') ?? '');
     if (target === null) return;
     const { measurements } = this.deps;
     const c = measurements.counters;
@@ -105,7 +106,7 @@ export class GroundTruth {
     }
     const announced = (response.body as { addresses?: string[] }).addresses ?? [];
     const current = this.deps.announcementOf(target);
-    if (announced.length !== current.length || announced.some((a, i) => a !== current[i])) {
+    if (!sameAddresses(announced, current)) {
       c.staleLookups++;
       measurements.stalenessMs.add(now - this.deps.addressesChangedAtMs(target));
     }
@@ -150,4 +151,11 @@ export class GroundTruth {
     }
     if (offsetMs < 0) sim.scheduleAt(boundary, this.probeKind, index, 0);
   }
+}
+
+/** Element-wise equality, as a plain loop (judged on every lookup answered 200). */
+function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

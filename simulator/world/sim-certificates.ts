@@ -28,7 +28,25 @@ export interface SimIdentity {
  */
 export function simIdentity(index: number): SimIdentity {
   // Joined, not concatenated: one flat string each rather than a cons-string tree kept for the whole run.
-  return new SimulatedIdentity(['peer', String(index), '@sim.test'].join(''), ['sim:', index.toString(16)].join(''));
+  return new SimulatedIdentity([EMAIL_PREFIX, String(index), EMAIL_SUFFIX].join(''), ['sim:', index.toString(16)].join(''));
+}
+
+const EMAIL_PREFIX = 'peer';
+const EMAIL_SUFFIX = '@sim.test';
+
+/**
+ * The peer index in a simIdentity email (`peer17@sim.test` -> 17), or null
+ * for any other email: what /^peer(\d+)@sim\.test$/ and Number() give,
+ * read without a regex (the truth does it for every lookup answered).
+ */
+export function simPeerIndex(email: string): number | null {
+  const end = email.length - EMAIL_SUFFIX.length;
+  if (end <= EMAIL_PREFIX.length || !email.startsWith(EMAIL_PREFIX) || !email.endsWith(EMAIL_SUFFIX)) return null;
+  for (let at = EMAIL_PREFIX.length; at < end; at++) {
+    const code = email.charCodeAt(at);
+    if (code < 48 || code > 57) return null;
+  }
+  return Number(email.slice(EMAIL_PREFIX.length, end));
 }
 
 /**

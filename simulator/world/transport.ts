@@ -45,6 +45,8 @@ export class RelayCall implements Cancellable {
   reply: RelayReply | null = null;
   /** Under the shared-port hypothesis, the peer's connections while this call's is open; null once closed. */
   connection: RelayConnections | null = null;
+  /** A lookup's target email, as its query carries it (the truth reads it here, not back out of the query). */
+  lookupEmail: string | null = null;
   constructor(
     readonly peer: VirtualPeer,
     readonly kind: RelayCallKind,
@@ -142,14 +144,15 @@ export class Transport {
   }
 
   /** Sends one relay request for `peer` (SimRelayPort calls this: no closure per peer). */
-  sendRelay(peer: VirtualPeer, kind: RelayCallKind, request: RelayRequest, onReply: (reply: RelayReply) => void): Cancellable {
+  sendRelay(peer: VirtualPeer, kind: RelayCallKind, request: RelayRequest, onReply: (reply: RelayReply) => void, lookupEmail: string | null = null): Cancellable {
     const call = new RelayCall(peer, kind, request, onReply);
+    call.lookupEmail = lookupEmail;
     if (kind === 'heartbeat' && this.dropsHeartbeat()) {
       this.observer.heartbeatDropped(peer);
       return call;
     }
     const host = peer.placement.host;
-    const relayAddress = this.net.hostIpv4(host) !== null ? this.options.relayIpv4 : this.options.relayIpv6;
+    const relayAddress = this.net.hasIpv4(host) ? this.options.relayIpv4 : this.options.relayIpv6;
     const held = this.options.relayTrafficFrom === 'shared-port-hypothesis' ? (peer.relayConnections ??= new RelayConnections(this.sim.clock)) : null;
     const route = this.net.route(host, held === null ? null : peer.placement.serverPort, relayAddress, RELAY_PORT, this.sim.clock.elapsedMs(), held);
     if (held !== null && route.outcome === 'delivered') {
@@ -176,17 +179,23 @@ export class Transport {
     return this.options.heartbeatLossRatio > 0 && nextFloat(this.faultRng) < this.options.heartbeatLossRatio;
   }
 
-  private async onRelayArrive(call: RelayCall): Promise<void> {
-    if (call.cancelled) return;
+  /**
+   * Not `async`: a cancelled call or a down relay answers without a promise for the run loop to
+   * await, and an answered one chains on the core's promise without an async frame of its own.
+   */
+  private onRelayArrive(call: RelayCall): Promise<void> | undefined {
+    if (call.cancelled) return undefined;
     const relay = this.relay();
-    if (!relay.isUp) {
-      // The relay host is up but its process is not: the connection is refused.
-      call.reply = { kind: 'unreachable', message: 'connection refused: the relay is down' };
-    } else {
-      const response = await relay.handle(call.request);
-      this.observer.relayAnswered(call, response);
-      call.reply = { kind: 'response', status: response.status, body: response.body };
-    }
+    if (relay.isUp) return relay.handle(call.request).then((response) => this.relayResponded(call, response));
+    // The relay host is up but its process is not: the connection is refused.
+    call.reply = { kind: 'unreachable', message: 'connection refused: the relay is down' };
+    this.sim.post(call.oneWayMs, this.relayReplyKind, call.peer.index, call);
+    return undefined;
+  }
+
+  private relayResponded(call: RelayCall, response: RelayResponse): void {
+    this.observer.relayAnswered(call, response);
+    call.reply = { kind: 'response', status: response.status, body: response.body };
     this.sim.post(call.oneWayMs, this.relayReplyKind, call.peer.index, call);
   }
 
@@ -268,7 +277,7 @@ class SimRelayPort implements RelayPort {
   }
 
   lookup(email: string, onReply: (reply: RelayReply) => void): Cancellable {
-    return this.transport.sendRelay(this.peer, 'lookup', { method: 'GET', path: '/api/relay/broadcast/lookup', query: emailQuery(email), bodyText: null, principal: this.principal }, onReply);
+    return this.transport.sendRelay(this.peer, 'lookup', { method: 'GET', path: '/api/relay/broadcast/lookup', query: emailQuery(email), bodyText: null, principal: this.principal }, onReply, email);
   }
 
   /** SPEC EXT-2, as the reference relay client sends it (an empty JSON object); the lifecycle calls it only where offered. */

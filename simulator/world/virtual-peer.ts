@@ -1,5 +1,5 @@
 /** One simulated peer: its identity, where it sits, and what the measurements need to know about it. */
-import type { RelayPort } from '../../reference/peer/core/ports.ts';
+import type { Cancellable, RelayPort } from '../../reference/peer/core/ports.ts';
 import type { FriendsMonitor } from '../../reference/peer/core/friends-monitor.ts';
 import type { PeerLifecycle } from '../../reference/peer/core/peer-lifecycle.ts';
 import type { Clock } from '../../reference/shared/clock.ts';
@@ -38,6 +38,8 @@ export interface VirtualPeer {
   currentAddresses: string[];
   addressesSinceMs: number;
   nextLookup: EventRef | null;
+  /** Its look-up-and-connect interactions in flight, so a departure can abandon them; null when none. */
+  inFlight: Cancellable[] | null;
   /** Made on first use by the Transport. */
   relayPort?: RelayPort;
   /** Its relay connections as its NAT sees them: made by the Transport under the shared-port hypothesis only. */

@@ -6,7 +6,6 @@
  */
 import { orderAddresses } from '../../reference/peer/core/address-order.ts';
 import { FriendsMonitor } from '../../reference/peer/core/friends-monitor.ts';
-import type { Cancellable } from '../../reference/peer/core/ports.ts';
 import { PeerLifecycle } from '../../reference/peer/core/peer-lifecycle.ts';
 import { nextFloat, nextInt, type Rng } from '../../reference/shared/rng.ts';
 import { Simulation } from '../engine/simulation.ts';
@@ -55,7 +54,6 @@ export class World {
   private readonly routerRenumberedAtMs = new Map<number, number>();
   private readonly rng: { traffic: Rng; churn: Rng; skew: Rng };
   private readonly kinds: Record<'join' | 'lookup' | 'churn' | 'cleanup' | 'sample' | 'outage' | 'restart', number>;
-  private readonly activeConnects = new Map<number, Cancellable[]>();
   /** The relay's health `extensions`, told to every peer's lifecycle as the reference peer learns them at start-up. */
   private readonly offered: readonly string[];
 
@@ -143,7 +141,7 @@ export class World {
       index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN, departedGracefully: false, goodbyeAtMs: Number.NaN,
       lifecycle: null, friends: null, firstDiscoverableAtMs: Number.NaN, lastRefreshAtMs: Number.NaN, lastRefreshEpoch: -1, readyCount: 0,
       gapLookups: 0, listedUntilMs: Number.NaN, listedEpoch: -1,
-      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, relayPort: undefined, relayConnections: undefined, alivePosition: -1,
+      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, inFlight: null, relayPort: undefined, relayConnections: undefined, alivePosition: -1,
     };
     if (index === this.peers.length) this.peers.push(peer);
     else this.peers[index] = peer;
@@ -183,9 +181,10 @@ export class World {
    */
   addressesOf(peer: VirtualPeer): string[] {
     const host = peer.placement.host;
-    const interfaces = [this.net.hostIpv4(host), this.net.hostIpv6(host)].filter((a): a is string => a !== null).map((address) => ({ address }));
+    const ipv4 = this.net.hostIpv4(host);
+    const interfaces = [ipv4, this.net.hostIpv6(host)].filter((a): a is string => a !== null).map((address) => ({ address }));
     const outside = this.scenario.announcePublicAddress ? this.net.publicIpv4Of(host) : null;
-    return orderAddresses(interfaces, outside !== null && outside !== this.net.hostIpv4(host) ? [outside] : []);
+    return orderAddresses(interfaces, outside !== null && outside !== ipv4 ? [outside] : []);
   }
 
   private scheduleLookup(peer: VirtualPeer): void {
@@ -203,14 +202,13 @@ export class World {
     const target = this.peers[nextInt(this.rng.traffic, this.peers.length)];
     if (target === undefined || target === caller) return;
     // Keep in-flight interactions only, so a departing caller can abandon them.
-    const inFlight = this.activeConnects.get(index) ?? [];
+    const inFlight = (caller.inFlight ??= []);
     const handle = this.connects.lookupAndConnect(caller, target, () => {
       const at = inFlight.indexOf(handle);
       if (at >= 0) inFlight.splice(at, 1);
-      if (inFlight.length === 0 && this.activeConnects.get(index) === inFlight) this.activeConnects.delete(index);
+      if (inFlight.length === 0 && caller.inFlight === inFlight) caller.inFlight = null;
     });
     inFlight.push(handle);
-    this.activeConnects.set(index, inFlight);
   }
 
   private randomOtherPeer(peer: VirtualPeer): VirtualPeer {
@@ -272,8 +270,8 @@ export class World {
     if (peer.nextLookup) this.sim.queue.cancel(peer.nextLookup);
     peer.nextLookup = null;
     peer.currentAddresses = NO_ADDRESSES;
-    for (const handle of this.activeConnects.get(peer.index) ?? []) handle.cancel();
-    this.activeConnects.delete(peer.index);
+    for (const handle of peer.inFlight ?? []) handle.cancel();
+    peer.inFlight = null;
     this.net.detachHost(peer.placement.host);
     this.serverByHost[peer.placement.host] = -1;
     if (graceful && peer.placement.upnpForwardPort !== null) peer.placement.router?.removePortForward(peer.placement.upnpForwardPort);
@@ -297,7 +295,7 @@ export class World {
       this.net.renumberNat(router, this.topology.nextPublicAddress());
       this.routerRenumberedAtMs.set(router.id, now);
       for (const neighbour of this.lanPeers(router.id)) if (neighbour.alive) neighbour.currentAddresses = this.addressesOf(neighbour);
-    } else if (router === null && this.net.hostIpv4(peer.placement.host) !== null) {
+    } else if (router === null && this.net.hasIpv4(peer.placement.host)) {
       this.net.setHostIpv4(peer.placement.host, this.topology.nextPublicAddress());
       peer.addressesSinceMs = now;
       peer.currentAddresses = this.addressesOf(peer);

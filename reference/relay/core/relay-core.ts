@@ -280,11 +280,6 @@ export class RelayCore implements RelayHandler {
   }
 }
 
-/**
- * Heartbeat and goodbye define no request body, so none is needed; but a
- * body that is sent must be a JSON object (SPEC ERR-2), checked before any
- * state moves so a refusal changes nothing (ERR-7).
- */
 /** SPEC LOOKUP-2, LOOKUP-3: the live broadcast found for `email`, or 404. */
 function lookupAnswer(email: string, broadcast: BroadcastRecord | null): RelayResponse {
   if (!broadcast) return fail('peer_not_found', `${email} is not online`);
@@ -300,6 +295,11 @@ function lookupAnswer(email: string, broadcast: BroadcastRecord | null): RelayRe
   return ok(body);
 }
 
+/**
+ * Heartbeat and goodbye define no request body, so none is needed; but a
+ * body that is sent must be a JSON object (SPEC ERR-2), checked before any
+ * state moves so a refusal changes nothing (ERR-7).
+ */
 function optionalBodyProblem(request: RelayRequest): RelayResponse | null {
   if (request.bodyText === null || request.bodyText.trim() === '') return null;
   const body = parseJsonObject(request.bodyText);

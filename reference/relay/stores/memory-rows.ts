@@ -31,86 +31,88 @@ export class Row {
   }
 }
 
-const STRIDE = 8; // doubles per slot: 64 bytes, one cache line when the buffer is line-aligned
+const STRIDE = 8; // doubles per slot: 64 bytes, one cache line (typed arrays' buffers are line-aligned)
 const REGISTERED = 0;
 const NOT_BEFORE = 1;
 const NOT_AFTER = 2;
 const LAST_SEEN = 3;
 /** NaN: no broadcast row (never live, never expired). */
 const EXPIRES = 4;
-const INITIAL_SLOTS = 1024;
+/** Slots per chunk: growing by chunks, not by doubling one array, leaves at most one chunk unused. */
+const CHUNK_SHIFT = 12;
+const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_SLOTS - 1;
 
 /** Every row's times, by slot. A null window is NaN here. */
 export class RowTimes {
-  private values = new Float64Array(INITIAL_SLOTS * STRIDE);
+  private readonly chunks: Float64Array[] = [];
 
   add(slot: number, registeredAtMs: number, notBeforeMs: number | null, notAfterMs: number | null): void {
-    if ((slot + 1) * STRIDE > this.values.length) this.grow();
-    const at = slot * STRIDE;
-    this.values[at + REGISTERED] = registeredAtMs;
+    while (slot >> CHUNK_SHIFT >= this.chunks.length) this.chunks.push(new Float64Array(CHUNK_SLOTS * STRIDE));
+    this.set(slot, REGISTERED, registeredAtMs);
     this.setWindow(slot, notBeforeMs, notAfterMs);
     this.clearBroadcast(slot);
   }
 
   setWindow(slot: number, notBeforeMs: number | null, notAfterMs: number | null): void {
-    const at = slot * STRIDE;
-    this.values[at + NOT_BEFORE] = notBeforeMs ?? Number.NaN;
-    this.values[at + NOT_AFTER] = notAfterMs ?? Number.NaN;
+    this.set(slot, NOT_BEFORE, notBeforeMs ?? Number.NaN);
+    this.set(slot, NOT_AFTER, notAfterMs ?? Number.NaN);
   }
 
   setBroadcast(slot: number, lastSeenMs: number, expiresAtMs: number): void {
-    const at = slot * STRIDE;
-    this.values[at + LAST_SEEN] = lastSeenMs;
-    this.values[at + EXPIRES] = expiresAtMs;
+    this.set(slot, LAST_SEEN, lastSeenMs);
+    this.set(slot, EXPIRES, expiresAtMs);
   }
 
   setExpiry(slot: number, expiresAtMs: number): void {
-    this.values[slot * STRIDE + EXPIRES] = expiresAtMs;
+    this.set(slot, EXPIRES, expiresAtMs);
   }
 
   clearBroadcast(slot: number): void {
-    this.values[slot * STRIDE + LAST_SEEN] = Number.NaN;
-    this.values[slot * STRIDE + EXPIRES] = Number.NaN;
+    this.set(slot, LAST_SEEN, Number.NaN);
+    this.set(slot, EXPIRES, Number.NaN);
   }
 
   hasBroadcast(slot: number): boolean {
-    return !Number.isNaN(this.values[slot * STRIDE + EXPIRES] as number);
+    return !Number.isNaN(this.get(slot, EXPIRES));
   }
 
   /** SPEC EXP-1: live while now < expiresAt. */
   isLive(slot: number, nowMs: number): boolean {
-    return (this.values[slot * STRIDE + EXPIRES] as number) > nowMs;
+    return this.get(slot, EXPIRES) > nowMs;
   }
 
   /** A broadcast row whose expiry has come (false for none: NaN compares false). */
   isExpired(slot: number, nowMs: number): boolean {
-    return (this.values[slot * STRIDE + EXPIRES] as number) <= nowMs;
+    return this.get(slot, EXPIRES) <= nowMs;
   }
 
   registeredAtMs(slot: number): number {
-    return this.values[slot * STRIDE + REGISTERED] as number;
+    return this.get(slot, REGISTERED);
   }
 
   notBeforeMs(slot: number): number | null {
-    return nullIfNaN(this.values[slot * STRIDE + NOT_BEFORE] as number);
+    return nullIfNaN(this.get(slot, NOT_BEFORE));
   }
 
   notAfterMs(slot: number): number | null {
-    return nullIfNaN(this.values[slot * STRIDE + NOT_AFTER] as number);
+    return nullIfNaN(this.get(slot, NOT_AFTER));
   }
 
   lastSeenMs(slot: number): number {
-    return this.values[slot * STRIDE + LAST_SEEN] as number;
+    return this.get(slot, LAST_SEEN);
   }
 
   expiresAtMs(slot: number): number {
-    return this.values[slot * STRIDE + EXPIRES] as number;
+    return this.get(slot, EXPIRES);
   }
 
-  private grow(): void {
-    const grown = new Float64Array(this.values.length * 2);
-    grown.set(this.values);
-    this.values = grown;
+  private get(slot: number, field: number): number {
+    return (this.chunks[slot >> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * STRIDE + field] as number;
+  }
+
+  private set(slot: number, field: number, value: number): void {
+    (this.chunks[slot >> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * STRIDE + field] = value;
   }
 }
 

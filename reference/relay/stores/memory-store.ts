@@ -84,13 +84,23 @@ export class MemoryStore implements RelayStore {
 
   putBroadcast(record: BroadcastRecord): Promise<void> {
     const row = this.rowOf(record.email);
-    // The core puts only for an identity it authenticated; a store used directly may be handed anything.
-    if (!row) throw new Error(`MemoryStore.putBroadcast: ${record.email} is not registered`);
+    // The core puts only for an identity it authenticated; a store used directly may be handed anything
+    // (PostgreSQL refuses it by its foreign key, and so does this store, as a rejection).
+    if (!row) return Promise.reject(new Error(`MemoryStore.putBroadcast: ${record.email} is not registered`));
+    // Everything that can throw (structuredClone of a value JSON cannot hold) comes before any change.
+    let addresses: readonly string[];
+    let capabilities: Record<string, unknown> | null;
+    try {
+      addresses = Object.freeze([...record.addresses]);
+      capabilities = record.capabilities ? deepFreeze(structuredClone(record.capabilities)) : null;
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!this.times.hasBroadcast(row.slot)) this.pendingEmails.push(row.email);
     row.broadcastId = record.broadcastId;
     row.port = record.port;
-    row.addresses = Object.freeze([...record.addresses]);
-    row.capabilities = record.capabilities ? deepFreeze(structuredClone(record.capabilities)) : null;
+    row.addresses = addresses;
+    row.capabilities = capabilities;
     this.times.setBroadcast(row.slot, record.lastSeenMs, record.expiresAtMs);
     return DONE;
   }

@@ -178,6 +178,30 @@ describe('PostgresStore on a real server', () => {
     await expect(PostgresStore.open(database.url)).rejects.toThrow(/schema is at version 9999/);
   });
 
+  it('prepares its statements unless the URL says ?relaylab_prepared=off: a prepared plan then breaks on a column type change, an unprepared one does not', async () => {
+    for (const [param, prepared] of [['', true], ['relaylab_prepared=off', false]] as const) {
+      const database = await freshDatabase();
+      const url = new URL(database.url);
+      if (param) url.search = param;
+      const store = await PostgresStore.open(url.toString(), { poolSize: 1 });
+      cleanups.push(() => store.close());
+      expect(store.description).not.toContain('relaylab_prepared');
+      const alice = identity('alice@example.com');
+      expect(await store.insertIdentity(alice)).toBe('inserted');
+      expect(await store.findIdentityByFingerprint(alice.fingerprintSha256)).toMatchObject({ email: alice.email });
+      // What a prepared statement cannot survive (PostgreSQL: "cached plan must not change result type").
+      await sql(database.url, 'ALTER TABLE relay_identities ALTER COLUMN registered_at_ms TYPE numeric');
+      const again = store.findIdentityByFingerprint(alice.fingerprintSha256);
+      if (prepared) await expect(again).rejects.toThrow();
+      else expect(await again).toMatchObject({ email: alice.email });
+    }
+  });
+
+  it('refuses a ?relaylab_prepared value other than on or off', async () => {
+    const database = await freshDatabase();
+    await expect(PostgresStore.open(`${database.url}?relaylab_prepared=maybe`)).rejects.toThrow(/relaylab_prepared must be on or off, got "maybe"/);
+  });
+
   it('has the database reject an email that is not lower-case (SPEC REG-6)', async () => {
     const database = await freshDatabase();
     const store = await openStore(database.url);

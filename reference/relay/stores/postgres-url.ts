@@ -24,3 +24,21 @@ export function withDatabaseName(url: string, databaseName: string): string {
   parsed.pathname = `/${encodeURIComponent(databaseName)}`;
   return parsed.toString();
 }
+
+/** Read by relaylab and removed before node-postgres sees the URL (PostgreSQL would refuse an unknown parameter). */
+export const PREPARED_PARAM = 'relaylab_prepared';
+
+/** The URL node-postgres gets, and the relaylab options it carried (`?relaylab_prepared=on|off`). */
+export function withoutRelaylabParams(url: string): { url: string; preparedStatements: boolean | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url, preparedStatements: undefined }; // node-postgres reports it
+  }
+  const value = parsed.searchParams.get(PREPARED_PARAM);
+  if (value === null) return { url, preparedStatements: undefined };
+  if (value !== 'on' && value !== 'off') throw new RangeError(`${PREPARED_PARAM} must be on or off, got "${value.slice(0, 40)}"`);
+  parsed.searchParams.delete(PREPARED_PARAM);
+  return { url: parsed.toString(), preparedStatements: value === 'on' };
+}

@@ -206,6 +206,13 @@ export function describeRelayStoreContract(name: string, open: () => Promise<Ope
     });
 
     describe('broadcasts (SPEC READY-4, READY-6, EXP-1)', () => {
+      it('refuses, as a rejected promise, a broadcast for an email no identity holds, and stores nothing', async () => {
+        const put = store.putBroadcast(broadcast('ghost@example.com'));
+        await expect(put).rejects.toThrow();
+        expect(await store.findLiveBroadcast('ghost@example.com', T0_MS)).toBeNull();
+        expect(await store.countLiveBroadcasts(T0_MS)).toBe(0);
+      });
+
       it('stores a broadcast and finds it while live', async () => {
         const record = broadcast('alice@example.com');
         await registerAndPut(record);
