@@ -13,6 +13,7 @@ import { World } from '../simulator/world/world.ts';
 import { parseScenario } from '../simulator/scenario/load-scenario.ts';
 import { dependentLoadNs } from './memory-latency.ts';
 import { relayCoreAloneUs } from './relay-core-alone.ts';
+import { storeFloorUs } from './relay-core-floor.ts';
 import { timeRelayCore } from './relay-core-timer.ts';
 
 const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' }, 'live-heap': { type: 'boolean', default: false }, 'relay-core-time': { type: 'boolean', default: false } } });
@@ -137,6 +138,10 @@ async function printFloor(timing: ReturnType<Awaited<ReturnType<typeof timeRelay
   const growth = smallUs === null || largeUs === null ? null : largeUs / smallUs;
   const perRoundGrowth = rounds.map((r) => (r.smallUs === null || r.largeUs === null ? 'null' : (r.largeUs / r.smallUs).toFixed(2))).join(', ');
   process.stdout.write(`              at ${large.toLocaleString('en-US')} identities ${growth === null ? 'null (a round failed, see above)' : `${growth.toFixed(2)}x`} the cost at ${small.toLocaleString('en-US')} (rounds: ${perRoundGrowth})   (target within 2x: ${growth === null ? 'not judged' : ratio(2, growth, true)})\n`);
+  // The floor under that growth: the store's own reads (two Map probes, their rows and times) at both sizes.
+  const [floorSmallUs, floorLargeUs] = storeFloorUs([small, large]) as [number, number];
+  const leastUs = smallUs === null ? null : smallUs + Math.max(0, floorLargeUs - floorSmallUs);
+  process.stdout.write(`store floor   the reads any store keyed by fingerprint and email makes (two Map probes with their rows and times, bench/relay-core-floor.ts): ${floorSmallUs.toFixed(2)} us at ${small.toLocaleString('en-US')}, ${floorLargeUs.toFixed(2)} us at ${large.toLocaleString('en-US')}; so the core costs at least ${fixed(leastUs)} us at ${large.toLocaleString('en-US')}, ${leastUs === null || smallUs === null ? 'null' : `${(leastUs / smallUs).toFixed(2)}x`}\n`);
   if (identitiesAtEnd > large) process.stdout.write(`              (the run's relay held ${identitiesAtEnd.toLocaleString('en-US')} identities by its end: churn registers new peers; the alone rounds use the run's ${large.toLocaleString('en-US')})\n`);
   const aloneMs = largeUs === null ? null : (largeUs * timing.calls) / 1000;
   const multiple = aloneMs === null || aloneMs === 0 ? null : runMs / aloneMs;
@@ -153,7 +158,7 @@ async function printFloor(timing: ReturnType<Awaited<ReturnType<typeof timeRelay
   process.stdout.write(`cache miss    ${missNs.toFixed(0)} ns per dependent load over 256 MiB here: 1,000,000 events/s leaves ${(perEventNs / missNs).toFixed(1)} cold reads per event; this run averaged ${((runMs * 1e6) / eventCount / missNs).toFixed(1)} cold-read times per event\n`);
 }
 
-/** One alone round, or null (printed as such) when the core under test fails: the lead may be mid-change. */
+/** One alone round, or null (printed as such) when the core under test fails. */
 async function aloneOrNull(identities: number): Promise<number | null> {
   try {
     return await relayCoreAloneUs(identities);
