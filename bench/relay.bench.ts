@@ -134,6 +134,8 @@ async function main(): Promise<number> {
       figure(`${endpoint} server CPU per request, relay/bare`, `${times(cpu.median)} (${times(cpu.min)}-${times(cpu.max)})`, undefined, cpu.median, 'at-most', times);
     }
     if (args.split) printSplit(measured, args.store);
+    const lookupRounds = measured.get('lookup');
+    if (args.store === 'postgres' && lookupRounds) printPostgresFloor(medianOf(lookupRounds.map((r) => r.bare.rps)));
     console.log(`${'failed requests (all servers, all rounds)'.padEnd(62)} ${String(errors).padEnd(20)} ${'0'.padEnd(10)} ${errors === 0 ? 'meets' : 'FAILED'}`);
     if (MEMORY_COUNT <= 0) {
       console.log('bytes per live broadcast: not measured (BENCH_MEMORY_COUNT=0)');
@@ -308,6 +310,19 @@ function printSplit(measured: Map<Endpoint, Round[]>, store: StoreKind): void {
     const relay = cpu('relay');
     console.log(`${endpoint.padEnd(36)} ${bare.toFixed(1).padStart(12)}  ${(edge - bare).toFixed(1).padStart(9)}  ${(relay - edge).toFixed(1).padStart(15)}${alone ? `   ${alone[endpoint].toFixed(1).padStart(26)}` : ''}`);
   }
+}
+
+/**
+ * The ceiling under the PostgreSQL lookup target: the store's one lookup
+ * statement alone, no HTTP and no core (bench/relay-postgres-floor.ts), as
+ * a share of bare's lookup req/s. The relay on PostgreSQL adds HTTPS, the
+ * core and the load generator on the same cores, so it stays below this.
+ */
+function printPostgresFloor(bareLookupRps: number): void {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'relay-postgres-floor.ts'), String(SECONDS)], { encoding: 'utf8' });
+  const floor = JSON.parse(out) as { lookupsPerSecond: number; cpuUsPerLookup: number };
+  const share = floor.lookupsPerSecond / bareLookupRps;
+  console.log(`${'lookup, the PostgreSQL store alone (no HTTP), relay/bare'.padEnd(62)} ${pct(share).padEnd(20)} ${'ceiling'.padEnd(10)} ${Math.round(floor.lookupsPerSecond).toLocaleString('en')} lookups/s, ${floor.cpuUsPerLookup.toFixed(1)} µs of node CPU each (the server's CPU on top)`);
 }
 
 function medianOf(values: number[]): number {

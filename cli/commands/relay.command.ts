@@ -42,7 +42,7 @@ const command: CommandModule<object, Args> = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
       .option('port', { type: 'number', default: 8443, describe: 'Port to listen on (0 = any free port)' })
       .option('data-dir', { type: 'string', default: '.relaylab/relay', describe: 'Where a generated TLS pair is kept and reused' })
-      .option('store', { type: 'string', default: 'memory', describe: 'memory, or a postgres://user:pass@host/db URL' })
+      .option('store', { type: 'string', default: 'memory', describe: 'memory, or a postgres://user:pass@host/db URL (add ?relaylab_prepared=off behind PgBouncer before 1.21 in transaction mode)' })
       .option('ttl', { type: 'string', default: '1h', describe: 'Broadcast time-to-live, whole seconds (a duration: 3600, 90s, 1h, 1h30m)' })
       .option('cleanup-interval', { type: 'string', default: '5m', describe: 'Time between deletions of expired broadcasts (a duration: 300, 90s, 5m)' })
       .option('tls-cert', { type: 'string', describe: "The relay's TLS certificate (PEM); generated when omitted" })
