@@ -24,10 +24,13 @@ describe('npm run bench:sim (toy size)', () => {
     expect(stdout).toMatch(/^relay req\s+[1-9]\d*, lookups \d+, connects \d+$/m);
     // Every peer request the relay answered went through the timed RelayCore.handle, plus the visibility probes.
     const relayRequests = Number(/^relay req\s+(\d+)/m.exec(stdout)?.[1]);
-    const coreCalls = Number(/^relay core\s+(\d+) calls .* spent [\d.]+ s inside the unchanged RelayCore, [\d.]+ us each/m.exec(stdout)?.[1]);
+    const coreCalls = Number(/^relay core\s+(\d+) calls .* spent [\d.]+ s inside the unchanged RelayCore during the run, [\d.]+ us each .*: [\d.]+ of its wall time$/m.exec(stdout)?.[1]);
     expect(coreCalls).toBeGreaterThanOrEqual(relayRequests);
-    expect(stdout).toMatch(/^\s+[\d.]+ of this run's wall time$/m);
-    expect(stdout).toMatch(/^relay alone\s+[\d.]+ us per call with 300 identities and nothing else running/m);
+    // The two ratios, each beside its target: the core alone at 1,000 identities and at the run's, and wall over calls alone.
+    expect(stdout).toMatch(/^relay alone\s+the same core, nothing else running .*: [\d.]+ us per call at 1,000 identities \([\d., ]+\), [\d.]+ us at 300 \([\d., ]+\)$/m);
+    expect(stdout).toMatch(/^\s+at 300 identities [\d.]+x the cost at 1,000 \(rounds: [\d., ]+\)\s+\(target within 2x: (met|missed), [\d.]+ of the limit\)$/m);
+    expect(stdout).toMatch(/^store floor\s+the reads any store keyed by fingerprint and email makes .*: [\d.]+ us at 1,000, [\d.]+ us at 300; so the core costs at least [\d.]+ us at 300, [\d.]+x$/m);
+    expect(stdout).toMatch(/^wall \/ alone\s+the run's [\d.]+ s wall time is [\d.]+x the [\d.]+ s its \d+ relay calls take alone\s+\(the <= 3x target is for the default workload\)$/m);
     expect(stdout).toMatch(/^cache miss\s+\d+ ns per dependent load over 256 MiB here/m);
   }, 120_000);
 });

@@ -47,6 +47,7 @@ export const SLOW_TESTS: readonly string[] = [
   'conformance/runner/target-process.test.ts',
   'conformance/runner/time-control.test.ts',
   'test/bench/sim-bench.test.ts',
+  'test/bench/relay-bench.test.ts',
   // Run the CLI or whole suites to produce what they check (added 2026-12-02 by other work on issue 13).
   'test/schemas/conformance-results.test.ts',
   'test/schemas/simulator-results.test.ts',
