@@ -23,42 +23,26 @@ const NO_QUERY = new URLSearchParams();
 const EPOCH_MS = Date.UTC(2026, 0, 1);
 const RNG_SEED = 1;
 
-export interface RelayCoreAlone {
-  /** Microseconds per call inside the core, the driver's own cost taken off. */
-  coreUs: number;
-  /** What making each request and awaiting a do-nothing handler costs, per call. */
-  driverUs: number;
-}
-
-/** Per call, averaged over `calls` calls after a warm-up of the same size. */
-export async function relayCoreAlone(identities: number, calls = 1_000_000): Promise<RelayCoreAlone> {
-  const [alone] = await relayCoresAlone([identities], calls);
-  return alone as RelayCoreAlone;
-}
-
 /**
- * The same measurement at several sizes, each core built first and then
- * measured in alternating rounds (a neighbour's burst of work then hits
- * every size alike; each keeps its best round): the ratio between sizes is
- * what the issue's target judges.
+ * Microseconds per call inside the core, the driver's own cost taken off:
+ * after a warm-up, the driver alone (a do-nothing handler) and the core in
+ * alternating rounds, each keeping its best (a neighbour's burst of work
+ * then hits both alike). bench:sim alternates the sizes it compares.
  */
-export async function relayCoresAlone(sizes: readonly number[], calls = 1_000_000, rounds = 3): Promise<RelayCoreAlone[]> {
+export async function relayCoreAloneUs(identities: number, calls = 1_000_000, rounds = 3): Promise<number> {
   const settled: Promise<RelayResponse> = Promise.resolve({ status: 200, body: null });
   const idle: RelayHandler = { handle: () => settled };
-  const cores = [];
-  for (const identities of sizes) cores.push({ identities, ...(await registeredCore(identities)) });
-  const best = cores.map(() => ({ coreUs: Infinity, driverUs: Infinity }));
+  const { core, clock } = await registeredCore(identities);
+  let driverUs = Infinity;
+  let totalUs = Infinity;
   for (let round = 0; round <= rounds; round++) {
-    for (const [i, c] of cores.entries()) {
-      const driverUs = await driveUs(idle, c.identities, calls, c.clock);
-      const totalUs = await driveUs(c.core, c.identities, calls, c.clock);
-      if (round === 0) continue; // warm-up, also of the driver's code
-      const b = best[i] as RelayCoreAlone;
-      b.driverUs = Math.min(b.driverUs, driverUs);
-      b.coreUs = Math.min(b.coreUs, totalUs);
-    }
+    const idleUs = await driveUs(idle, identities, calls, clock);
+    const coreUs = await driveUs(core, identities, calls, clock);
+    if (round === 0) continue; // warm-up, also of the driver's code
+    driverUs = Math.min(driverUs, idleUs);
+    totalUs = Math.min(totalUs, coreUs);
   }
-  return best.map((b) => ({ coreUs: Math.max(0, b.coreUs - b.driverUs), driverUs: b.driverUs }));
+  return Math.max(0, totalUs - driverUs);
 }
 
 /** A core on a memory store with `identities` registered peers, each with a live broadcast. */
@@ -92,9 +76,4 @@ function principalOf(peer: { fingerprintSha256: string }): Principal {
 
 function post(path: string, bodyText: string, principal: Principal): RelayRequest {
   return { method: 'POST', path, query: NO_QUERY, bodyText, principal };
-}
-
-/** Microseconds per call inside the core (the figure bench:sim prints beside its target). */
-export async function relayCoreAloneUs(identities: number, calls = 1_000_000): Promise<number> {
-  return (await relayCoreAlone(identities, calls)).coreUs;
 }

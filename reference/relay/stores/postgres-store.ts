@@ -64,6 +64,17 @@ const UNIQUE_VIOLATION = '23505';
 const EMAIL_UNIQUE = 'relay_identities_email_unique';
 const BROADCAST_COLUMNS = 'email, broadcast_id, port, addresses, capabilities, last_seen_ms, expires_at_ms';
 
+/**
+ * What authentication reads of an identity row `i`. Every authenticated call
+ * runs it: the PEM (most of the row) is sent only for rows stored without
+ * their validity window, the one case the core reads it (IdentityRecord.certificatePem).
+ */
+const AUTH_IDENTITY_COLUMNS = `i.id, i.email, i.fingerprint_sha256, i.registered_at_ms, i.not_before_ms, i.not_after_ms,
+  CASE WHEN i.not_before_ms IS NULL OR i.not_after_ms IS NULL THEN i.certificate_pem END AS certificate_pem`;
+
+/** The broadcast columns of a joined row `b`, each as b_<column> (BroadcastRowOf<'b_'>). */
+const JOINED_BROADCAST_COLUMNS = BROADCAST_COLUMNS.split(', ').map((column) => `b.${column} AS b_${column}`).join(', ');
+
 function toIdentity(row: IdentityRow): IdentityRecord {
   return {
     id: row.id,
@@ -193,11 +204,8 @@ export class PostgresStore implements RelayStore {
   async findIdentityByFingerprint(fingerprintSha256: string): Promise<IdentityRecord | null> {
     const result = await this.query<IdentityRow>('find an identity', {
       name: 'relaylab_find_identity',
-      // Every authenticated call runs this: the PEM (most of the row) is sent only for rows stored
-      // without their validity window, the one case the core reads it (IdentityRecord.certificatePem).
-      text: `SELECT id, email, fingerprint_sha256, registered_at_ms, not_before_ms, not_after_ms,
-               CASE WHEN not_before_ms IS NULL OR not_after_ms IS NULL THEN certificate_pem END AS certificate_pem
-             FROM relay_identities WHERE fingerprint_sha256 = $1`,
+      text: `SELECT ${AUTH_IDENTITY_COLUMNS}
+             FROM relay_identities i WHERE i.fingerprint_sha256 = $1`,
       values: [fingerprintSha256],
     });
     const row = result.rows[0];
@@ -273,10 +281,7 @@ export class PostgresStore implements RelayStore {
   async findIdentityAndLiveBroadcast(fingerprintSha256: string, email: string, nowMs: number): Promise<IdentityAndBroadcast | null> {
     const result = await this.query<IdentityRow & BroadcastRowOf<'b_'>>('look up a broadcast for an identity', {
       name: 'relaylab_find_identity_and_broadcast',
-      text: `SELECT i.id, i.email, i.fingerprint_sha256, i.registered_at_ms, i.not_before_ms, i.not_after_ms,
-               CASE WHEN i.not_before_ms IS NULL OR i.not_after_ms IS NULL THEN i.certificate_pem END AS certificate_pem,
-               b.email AS b_email, b.broadcast_id AS b_broadcast_id, b.port AS b_port, b.addresses AS b_addresses,
-               b.capabilities AS b_capabilities, b.last_seen_ms AS b_last_seen_ms, b.expires_at_ms AS b_expires_at_ms
+      text: `SELECT ${AUTH_IDENTITY_COLUMNS}, ${JOINED_BROADCAST_COLUMNS}
              FROM relay_identities i
              LEFT JOIN relay_broadcasts b ON b.email = $2 AND b.expires_at_ms > $3
              WHERE i.fingerprint_sha256 = $1`,
