@@ -15,7 +15,7 @@ const VALID_FOR_MS = 100 * 365 * 86_400_000;
 
 export interface SimIdentity {
   email: string;
-  fingerprintSha256: string;
+  readonly fingerprintSha256: string;
   /** Built when asked (only registration needs it): a million peers need not hold one each. */
   readonly certificatePem: string;
 }
@@ -28,11 +28,13 @@ export interface SimIdentity {
  */
 export function simIdentity(index: number): SimIdentity {
   // Joined, not concatenated: one flat string each rather than a cons-string tree kept for the whole run.
-  return new SimulatedIdentity([EMAIL_PREFIX, String(index), EMAIL_SUFFIX].join(''), ['sim:', index.toString(16)].join(''));
+  if (!Number.isInteger(index) || index < 0) throw new RangeError(`a simulated identity's index is a non-negative integer, got ${index}`);
+  return new SimulatedIdentity([EMAIL_PREFIX, String(index), EMAIL_SUFFIX].join(''), index);
 }
 
 const EMAIL_PREFIX = 'peer';
 const EMAIL_SUFFIX = '@sim.test';
+const FINGERPRINT_PREFIX = 'sim:';
 
 /**
  * The peer index in a simIdentity email (`peer17@sim.test` -> 17), or null
@@ -57,8 +59,17 @@ export function simPeerIndex(email: string): number | null {
 class SimulatedIdentity implements SimIdentity {
   constructor(
     readonly email: string,
-    readonly fingerprintSha256: string,
+    private readonly index: number,
   ) {}
+
+  /**
+   * Made on each read (a request's principal), not kept: every peer that
+   * ever joined keeps its identity, and a kept token is 32 bytes each.
+   * Short enough that V8 builds it flat.
+   */
+  get fingerprintSha256(): string {
+    return FINGERPRINT_PREFIX + this.index.toString(16);
+  }
 
   get certificatePem(): string {
     return `${HEADER}\n${this.email}\n${this.fingerprintSha256}\n${FOOTER}\n`;

@@ -21,7 +21,8 @@ import { GroundTruth } from './ground-truth.ts';
 import { expectedAnnouncement } from './announcement-truth.ts';
 import { SimLifecycleDeps, SimLifecycleOptions } from './lifecycle-hooks.ts';
 import { Transport } from './transport.ts';
-import type { VirtualPeer } from './virtual-peer.ts';
+import { SimPeer, type VirtualPeer } from './virtual-peer.ts';
+import { PeerTimes } from './peer-times.ts';
 import { VirtualRelay } from './virtual-relay.ts';
 
 const RELAY_IPV4 = '203.0.113.10';
@@ -42,6 +43,7 @@ export class World {
   readonly measurements: Measurements;
   /** By peer index; a slot stays undefined until that peer joins (kept packed: no holes). */
   readonly peers: Array<VirtualPeer | undefined> = [];
+  private readonly peerTimes = new PeerTimes();
   private readonly relay: VirtualRelay;
   private readonly transport: Transport;
   private readonly truth: GroundTruth;
@@ -137,12 +139,7 @@ export class World {
     const placement = this.topology.place(classIndex);
     const skewMs = s.peerClockSkewMs === 0 ? 0 : Math.round((2 * nextFloat(this.rng.skew) - 1) * s.peerClockSkewMs);
     const nowMs = this.sim.clock.elapsedMs();
-    const peer: VirtualPeer = {
-      index, identity: simIdentity(index), placement, clock: skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), alive: true, joinedAtMs: nowMs, diedAtMs: Number.NaN, departedGracefully: false, goodbyeAtMs: Number.NaN,
-      lifecycle: null, friends: null, firstDiscoverableAtMs: Number.NaN, lastRefreshAtMs: Number.NaN, lastRefreshEpoch: -1, readyCount: 0,
-      gapLookups: 0, listedUntilMs: Number.NaN, listedEpoch: -1,
-      currentAddresses: [], addressesSinceMs: nowMs, nextLookup: null, inFlight: null, relayPort: undefined, relayConnections: undefined, alivePosition: -1,
-    };
+    const peer = new SimPeer(this.peerTimes, index, simIdentity(index), placement, skewMs === 0 ? this.sim.clock : new SkewedClock(this.sim.clock, skewMs), nowMs);
     if (index === this.peers.length) this.peers.push(peer);
     else this.peers[index] = peer;
     peer.currentAddresses = this.addressesOf(peer);
@@ -171,6 +168,19 @@ export class World {
   private readonly peersByRouter: Array<VirtualPeer[] | undefined> = [];
   private lanPeers(routerId: number): VirtualPeer[] {
     return this.peersByRouter[routerId] ?? [];
+  }
+
+  /**
+   * Only live neighbours are renumbered, so a departed peer leaves its LAN's list (in order: the rest keep
+   * theirs) and an emptied list is dropped: a million-peer day would otherwise keep a list per departed home.
+   */
+  private leaveLan(peer: VirtualPeer): void {
+    const router = peer.placement.router;
+    const list = router === null ? undefined : this.peersByRouter[router.id];
+    if (router === null || list === undefined) return;
+    const at = list.indexOf(peer);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.peersByRouter[router.id] = undefined;
   }
 
   /**
@@ -274,6 +284,7 @@ export class World {
     peer.inFlight = null;
     this.net.detachHost(peer.placement.host);
     this.serverByHost[peer.placement.host] = -1;
+    this.leaveLan(peer);
     if (graceful && peer.placement.upnpForwardPort !== null) peer.placement.router?.removePortForward(peer.placement.upnpForwardPort);
     const position = peer.alivePosition;
     const last = this.alive.pop() as VirtualPeer;
