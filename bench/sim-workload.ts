@@ -14,6 +14,7 @@ import { parseScenario } from '../simulator/scenario/load-scenario.ts';
 import { dependentLoadNs } from './memory-latency.ts';
 import { relayCoreAloneUs } from './relay-core-alone.ts';
 import { storeFloorUs } from './relay-core-floor.ts';
+import { relayFloor } from './sim-memory-floor.ts';
 import { timeRelayCore } from './relay-core-timer.ts';
 
 const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' }, 'live-heap': { type: 'boolean', default: false }, 'relay-core-time': { type: 'boolean', default: false } } });
@@ -54,6 +55,8 @@ const scenario = parseScenario('bench (inline)', workload);
 /** The small relay the issue compares against: per call at 100,000 identities within 2x of the cost at 1,000. */
 const SMALL_IDENTITIES = 1_000;
 const ALONE_ROUNDS = 2;
+/** Identities the relay's bytes per identity and per broadcast are measured at (bench/sim-memory-floor.ts). */
+const FLOOR_IDENTITIES = 50_000;
 // --relay-core-time: the floor the issue's own constraint sets (the reference relay core runs unchanged).
 const relayCoreTiming = values['relay-core-time'] ? await timeRelayCore() : null;
 let peakRssBytes = process.memoryUsage().rss;
@@ -104,8 +107,11 @@ if (peakLiveBytes > 0) {
 }
 process.stdout.write(`relay req     ${results.metrics.relay_requests}, lookups ${results.metrics.lookups}, connects ${results.metrics.connects}\n`);
 const identitiesAtEnd = world.measurements.counters.peersJoined + 1; // every peer that joined registered, plus the probe identity
+const sampleBytes = world.measurements.sampleBytes();
+const liveBroadcastsAtEnd = world.measurements.liveBroadcastsPerBucket.at(-1) ?? null;
 // Let the world go before the relay core runs alone: its heap would otherwise be marked by every collection the alone rounds cause.
 world = null;
+if (peakLiveBytes > 0) await printMemoryFloor(peakLiveBytes, sampleBytes, identitiesAtEnd, liveBroadcastsAtEnd, identitiesAtEnd - 1);
 if (relayCoreTiming) await printFloor(relayCoreTiming(), wallMs, runCpuMs, events, identitiesAtEnd);
 if (!isIssueWorkload) process.stdout.write('(the wall-time target is for the default workload: 100,000 peers over 24 h; the memory target for --peers 1000000, as in npm run bench:sim:memory)\n');
 
@@ -156,6 +162,29 @@ async function printFloor(timing: ReturnType<Awaited<ReturnType<typeof timeRelay
   const missNs = dependentLoadNs();
   const perEventNs = 1e9 / 1_000_000;
   process.stdout.write(`cache miss    ${missNs.toFixed(0)} ns per dependent load over 256 MiB here: 1,000,000 events/s leaves ${(perEventNs / missNs).toFixed(1)} cold reads per event; this run averaged ${((runMs * 1e6) / eventCount / missNs).toFixed(1)} cold-read times per event\n`);
+}
+
+/**
+ * What the held memory is made of, with --live-heap: the samples exact
+ * percentiles keep, and the relay's store (the unchanged reference core's
+ * memory store, its bytes per identity and per live broadcast measured
+ * alone at FLOOR_IDENTITIES); the rest is the simulator's world and
+ * network and the reference peer core of each live peer.
+ */
+async function printMemoryFloor(liveBytes: number, samplesBytes: number, identities: number, liveBroadcasts: number | null, joined: number): Promise<void> {
+  const floor = await relayFloor(FLOOR_IDENTITIES);
+  const relayBytes = identities * floor.bytesPerIdentity + (liveBroadcasts ?? 0) * floor.bytesPerLiveBroadcast;
+  const restBytes = liveBytes - samplesBytes - relayBytes;
+  const perJoined = joined === 0 ? null : restBytes / joined;
+  process.stdout.write(`memory floor  of the ${mib(liveBytes)} MiB held at most: exact samples ${mib(samplesBytes)} MiB; the relay's store ${mib(relayBytes)} MiB (${identities.toLocaleString('en-US')} identities at ${floor.bytesPerIdentity.toFixed(0)} bytes, ${liveBroadcasts === null ? 'null (no timeline sample)' : liveBroadcasts.toLocaleString('en-US')} live broadcasts at the last sample at ${floor.bytesPerLiveBroadcast.toFixed(0)} more, each measured alone at ${FLOOR_IDENTITIES.toLocaleString('en-US')}); the rest, ${mib(restBytes)} MiB, is the world, the network and each live peer's reference peer core: ${perJoined === null ? 'null (no peer joined)' : perJoined.toFixed(0)} bytes per peer that joined\n`);
+  if (scenario.peers < 1_000_000 || perJoined === null) return;
+  const roomPerJoined = (4096 * 2 ** 20 - samplesBytes - relayBytes) / joined;
+  const verdict = roomPerJoined <= 0 ? 'no room is left: the samples and the store alone exceed it' : `the rest would have to fall to ${roomPerJoined.toFixed(0)} bytes per peer that joined${perJoined > roomPerJoined ? ` (${(perJoined / roomPerJoined).toFixed(2)}x that now)` : ' (it does)'}`;
+  process.stdout.write(`              for <= 4096 MiB with the samples and the relay's store as they are, ${verdict}\n`);
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
 }
 
 /** One alone round, or null (printed as such) when the core under test fails. */

@@ -37,4 +37,16 @@ describe('Distribution', () => {
     expect(union.count).toBe(values.length);
     expect(union.summary().p99).toBe(expected(values).p99);
   });
+
+  it('counts the bytes its samples hold: a byte per small whole number, eight per double, spare tail room included', () => {
+    const distribution = new Distribution();
+    expect(distribution.heldBytes).toBe(256); // the first tail: 256 one-byte slots
+    for (let i = 0; i < 65_536 + 10; i++) distribution.add(i % 7);
+    // One full chunk of bytes and a fresh byte tail of a chunk's size.
+    expect(distribution.heldBytes).toBe(65_536 + 65_536);
+    distribution.add(0.5);
+    // The tail moves to doubles; the full chunk stays bytes.
+    expect(distribution.heldBytes).toBe(65_536 + 65_536 * 8);
+  });
 });
+

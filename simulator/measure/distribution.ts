@@ -54,6 +54,13 @@ export class Distribution {
     this.tail[this.tailLength++] = value;
   }
 
+  /** Bytes its samples occupy, the tail's spare room included (bench:sim's memory floor counts it). */
+  get heldBytes(): number {
+    let bytes = this.tail.byteLength;
+    for (const chunk of this.full) bytes += chunk.byteLength;
+    return bytes;
+  }
+
   summary(): DistributionSummary {
     const all = new Float64Array(this.count);
     this.copyInto(all, 0);

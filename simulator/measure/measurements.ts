@@ -101,6 +101,15 @@ export class Measurements {
     }));
   }
 
+  /** Bytes every distribution's samples occupy: exact percentiles keep each sample (bench:sim's memory floor). */
+  sampleBytes(): number {
+    let bytes = 0;
+    // Every Distribution field, found rather than listed: a new one cannot be left out.
+    for (const value of Object.values(this)) if (value instanceof Distribution) bytes += value.heldBytes;
+    for (const pair of this.pairs) bytes += pair.attemptsUntilSuccess.heldBytes + pair.timeToConnectMs.heldBytes;
+    return bytes;
+  }
+
   pair(callerClass: number, calleeClass: number): PairStats {
     return this.pairs[callerClass * this.classCount + calleeClass] as PairStats;
   }

@@ -1,0 +1,68 @@
+/**
+ * Part of the floor under bench:sim's memory (npm run bench:sim:memory):
+ * what the simulator's relay (the reference RelayCore on its memory
+ * store, unchanged) holds per registered identity and per live broadcast,
+ * measured through VirtualRelay as the simulator drives it: a simulated
+ * certificate registered, then a ready with three addresses (LAN IPv4,
+ * IPv6, public IPv4: what a home peer here announces). Heap plus memory
+ * outside it, after full collections, as bench/relay-memory.ts counts.
+ * Needs node --expose-gc (bench:sim passes it).
+ */
+import { VirtualClock } from '../simulator/engine/virtual-clock.ts';
+import { SeededRng } from '../reference/shared/rng.ts';
+import { RELAY_PATHS } from '../reference/shared/relay-paths.ts';
+import { simIdentity } from '../simulator/world/sim-certificates.ts';
+import { VirtualRelay } from '../simulator/world/virtual-relay.ts';
+
+export interface RelayFloor {
+  identities: number;
+  /** An identity that never announced, or whose broadcast expired (the relay keeps identities for good). */
+  bytesPerIdentity: number;
+  /** What a live broadcast adds to its identity. */
+  bytesPerLiveBroadcast: number;
+}
+
+const NO_QUERY = new URLSearchParams();
+
+export async function relayFloor(identities: number): Promise<RelayFloor> {
+  if (!Number.isInteger(identities) || identities < 1000) throw new RangeError(`measure at least 1,000 identities, got ${identities}`);
+  const relay = new VirtualRelay(new VirtualClock(), new SeededRng(1), 3600, 'memory');
+  await relay.registerProbe();
+  // Identities far above any run's peer indices: nothing else in this process holds their strings.
+  const first = 0x4000_0000;
+  await register(relay, first - 1);
+  await ready(relay, first - 1);
+  const base = await usedBytes();
+  for (let i = 0; i < identities; i++) await register(relay, first + i);
+  const registered = await usedBytes();
+  for (let i = 0; i < identities; i++) await ready(relay, first + i);
+  const announced = await usedBytes();
+  // Read the store after the last measurement: that also keeps it reachable until then (V8 may drop a variable an async function no longer reads).
+  const live = await relay.countLive();
+  if (live !== identities + 1) throw new Error(`the relay lists ${live} broadcasts, expected ${identities + 1}`);
+  return { identities, bytesPerIdentity: (registered - base) / identities, bytesPerLiveBroadcast: (announced - registered) / identities };
+}
+
+async function register(relay: VirtualRelay, index: number): Promise<void> {
+  const identity = simIdentity(index);
+  const response = await relay.handle({ method: 'POST', path: RELAY_PATHS.register, query: NO_QUERY, bodyText: JSON.stringify({ certificate: identity.certificatePem, email: identity.email }), principal: null });
+  if (response.status !== 200) throw new Error(`register answered ${response.status}: ${JSON.stringify(response.body)}`);
+}
+
+async function ready(relay: VirtualRelay, index: number): Promise<void> {
+  const k = index & 0xffff;
+  const bodyText = JSON.stringify({ port: 49152 + (k % 16000), addresses: ['192.168.1.10', `2001:db8:0:${k.toString(16)}::a`, `23.0.${k >> 8}.${k & 255}`] });
+  const response = await relay.handle({ method: 'POST', path: RELAY_PATHS.ready, query: NO_QUERY, bodyText, principal: { fingerprintSha256: simIdentity(index).fingerprintSha256, source: 'tls' } });
+  if (response.status !== 200) throw new Error(`ready answered ${response.status}: ${JSON.stringify(response.body)}`);
+}
+
+/** After the current job has ended (what it keeps alive until then is not the store's) and two full collections. */
+async function usedBytes(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('the relay floor needs node --expose-gc');
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
