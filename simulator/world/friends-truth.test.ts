@@ -87,6 +87,16 @@ describe('FriendsTruth: what counts as friend_online_while_dead', () => {
     expect(m.counters.friendOnlineAfterDeparture).toBe(1);
   });
 
+  it('the friend\'s own answer still counts when the World has swapped the friend for its departed form meanwhile', () => {
+    const answeredAsLive = peer(2);
+    const departedForm = peer(2, false, 0); // what peerByEmail returns once the World retired it: another object, the same index
+    const { truth, m, dialer, net, watcher } = setup(departedForm);
+    dialer.dial('192.0.2.2', 8080, departedForm.identity.email, 5000, () => truth.statusChanged(watcher, online(departedForm)));
+    net.answer(answeredAsLive, { kind: 'ok', email: answeredAsLive.identity.email });
+    expect(m.counters.friendOnlineWhileDead).toBe(0);
+    expect(m.counters.friendOnlineAfterDeparture).toBe(1);
+  });
+
   it('online with no answer being delivered, on a stranger\'s answer, or on an answer given after the friend departed, is a violation with an example', () => {
     const friend = peer(2, false, -1);
     const { truth, m, dialer, net, watcher } = setup(friend);

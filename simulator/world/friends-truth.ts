@@ -76,7 +76,8 @@ export class FriendsTruth {
 function whyUnfounded(friend: VirtualPeer | null, answer: FriendDial | null): string | null {
   if (friend === null) return 'not a simulated peer';
   if (answer === null) return 'no health answer was being delivered to the watcher';
-  if (answer.server !== friend) return `the answer came from ${answer.server?.identity.email ?? 'nothing listening'}`;
+  // By index, not by object: the World swaps a departed peer for its DepartedPeer form while an answer it gave may be in flight.
+  if (answer.server?.index !== friend.index) return `the answer came from ${answer.server?.identity.email ?? 'nothing listening'}`;
   if (!friend.alive && friend.diedAtMs < answer.startedAtMs) return 'the friend had departed before it answered';
   return null;
 }

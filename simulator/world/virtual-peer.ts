@@ -4,7 +4,7 @@ import type { FriendsMonitor } from '../../reference/peer/core/friends-monitor.t
 import type { PeerLifecycle } from '../../reference/peer/core/peer-lifecycle.ts';
 import type { Clock } from '../../reference/shared/clock.ts';
 import type { EventRef } from '../engine/event-queue.ts';
-import type { SimIdentity } from './sim-certificates.ts';
+import { simIdentity, type SimIdentity } from './sim-certificates.ts';
 import type { Placement } from './topology-builder.ts';
 import type { RelayConnections } from './relay-connections.ts';
 import { ADDRESSES_SINCE, DIED, FIRST_DISCOVERABLE, GOODBYE, JOINED, LAST_REFRESH, LISTED_UNTIL, type PeerTimes } from './peer-times.ts';
@@ -97,4 +97,63 @@ export class SimPeer implements VirtualPeer {
   set listedUntilMs(valueMs: number) { this.times.set(this.index, LISTED_UNTIL, valueMs); }
   get addressesSinceMs(): number { return this.times.get(this.index, ADDRESSES_SINCE); }
   set addressesSinceMs(valueMs: number) { this.times.set(this.index, ADDRESSES_SINCE, valueMs); }
+}
+
+/** What a departed peer announces: nothing (shared, frozen: no departed peer may hold a list of its own). */
+export const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * A departed peer, as the World keeps it once its departure is settled
+ * (the relay read how long it stays listed): a quarter of a SimPeer. The
+ * departed stay looked up for good (that is how staleness shows), so at a
+ * million peers for a day these are most of the peers there are. What is
+ * still read of it: its times (the same PeerTimes line the live peer
+ * wrote, so a goodbye answered after the swap still lands), the counters
+ * copied here, its class, and its email, which is made again from its
+ * index when asked. What only a live peer has reads as nothing, and
+ * writing it throws: a live-only write to a departed peer is a bug.
+ */
+export class DepartedPeer implements VirtualPeer {
+  readonly departedGracefully: boolean;
+  lastRefreshEpoch: number;
+  readyCount: number;
+  gapLookups: number;
+  listedEpoch: number;
+
+  constructor(
+    private readonly times: PeerTimes,
+    readonly index: number,
+    /** Shared by every departed peer of its class: only classIndex is read. */
+    readonly placement: Placement,
+    peer: VirtualPeer,
+  ) {
+    if (peer.alive || peer.index !== index || peer.placement.classIndex !== placement.classIndex) throw new Error(`peer ${peer.index} cannot be retired as departed peer ${index} of class ${placement.classIndex}`);
+    this.departedGracefully = peer.departedGracefully;
+    this.lastRefreshEpoch = peer.lastRefreshEpoch;
+    this.readyCount = peer.readyCount;
+    this.gapLookups = peer.gapLookups;
+    this.listedEpoch = peer.listedEpoch;
+  }
+
+  get identity(): SimIdentity { return simIdentity(this.index); }
+  get clock(): Clock { throw new Error(`departed peer ${this.index} has no clock`); }
+  get alive(): boolean { return false; }
+  get lifecycle(): null { return null; }
+  get friends(): null { return null; }
+  get currentAddresses(): string[] { return NO_ADDRESSES; }
+  get nextLookup(): null { return null; }
+  get inFlight(): null { return null; }
+  get relayPort(): undefined { return undefined; }
+  get relayConnections(): undefined { return undefined; }
+  get alivePosition(): number { return -1; }
+
+  get joinedAtMs(): number { return this.times.get(this.index, JOINED); }
+  get diedAtMs(): number { return this.times.get(this.index, DIED); }
+  get goodbyeAtMs(): number { return this.times.get(this.index, GOODBYE); }
+  set goodbyeAtMs(valueMs: number) { this.times.set(this.index, GOODBYE, valueMs); }
+  get firstDiscoverableAtMs(): number { return this.times.get(this.index, FIRST_DISCOVERABLE); }
+  get lastRefreshAtMs(): number { return this.times.get(this.index, LAST_REFRESH); }
+  get listedUntilMs(): number { return this.times.get(this.index, LISTED_UNTIL); }
+  set listedUntilMs(valueMs: number) { this.times.set(this.index, LISTED_UNTIL, valueMs); }
+  get addressesSinceMs(): number { return this.times.get(this.index, ADDRESSES_SINCE); }
 }

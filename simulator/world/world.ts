@@ -21,7 +21,8 @@ import { GroundTruth } from './ground-truth.ts';
 import { expectedAnnouncement } from './announcement-truth.ts';
 import { SimLifecycleDeps, SimLifecycleOptions } from './lifecycle-hooks.ts';
 import { Transport } from './transport.ts';
-import { SimPeer, type VirtualPeer } from './virtual-peer.ts';
+import { DepartedPeer, NO_ADDRESSES, SimPeer, type VirtualPeer } from './virtual-peer.ts';
+import type { Placement } from './topology-builder.ts';
 import { PeerTimes } from './peer-times.ts';
 import { VirtualRelay } from './virtual-relay.ts';
 
@@ -33,7 +34,6 @@ const CLEANUP_INTERVAL_MS = 300_000;
 const TIMELINE_BUCKETS = 120;
 const HOUR_MS = 3_600_000;
 
-const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
 type ChurnKind = 'join' | 'leave' | 'crash' | 'address-change';
 const CHURN_KINDS: readonly ChurnKind[] = ['join', 'leave', 'crash', 'address-change'];
 
@@ -295,7 +295,20 @@ export class World {
     peer.alivePosition = -1;
     if (graceful) this.measurements.counters.peersLeft++;
     else this.measurements.counters.peersCrashed++;
-    return this.truth.departed(peer);
+    return this.truth.departed(peer).then(() => this.retire(peer));
+  }
+
+  /** Per class, the one placement every departed peer of it shares (DepartedPeer reads only its class). */
+  private readonly departedPlacements: Placement[] = [];
+
+  /**
+   * Once the relay has said how long it still lists the peer, the World keeps the departed peer's
+   * quarter-size form. In-flight work (its goodbye) still holds the old object; its times are shared.
+   */
+  private retire(peer: VirtualPeer): void {
+    const classIndex = peer.placement.classIndex;
+    const placement = (this.departedPlacements[classIndex] ??= Object.freeze({ classIndex, host: -1, router: null, serverPort: -1, upnpForwardPort: null }));
+    this.peers[peer.index] = new DepartedPeer(this.peerTimes, peer.index, placement, peer);
   }
 
   /** DHCP renumbering: the router's outside address, or a public host's own, changes. */
