@@ -17,6 +17,7 @@ import { runSuite, type SuiteOptions } from './runner/run-suite.ts';
 import { resultLine } from './runner/terminal-tree.ts';
 import type { SuiteResult } from './runner/types.ts';
 import { problemWith } from '../test/setup/requirements.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 // The --time-warp case needs libfaketime; without it that describe is skipped with the one line npm test printed.
 const noFaketime = await problemWith('faketime');
@@ -130,19 +131,26 @@ describe.skipIf(noFaketime !== undefined)('a relay with a 10-minute TTL and no t
   async function conformance(grace: number): Promise<{ code: number; stdout: string; results: SuiteResult }> {
     const dir = await mkdtemp(join(tmpdir(), 'relaylab-warp-'));
     await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // A random fixed port collided under the full suite's load (a run exited 2 before writing results.json).
+    const port = await freePort();
     const command = `${process.execPath} --import tsx ${FOREIGN_CLI} --port ${port} --ttl 600 --grace ${grace} --cert ${join(dir, 'cert.pem')} --key ${join(dir, 'key.pem')}`;
     const args = [BIN, 'conformance', '--target', `https://127.0.0.1:${port}`, '--ca', join(dir, 'cert.pem'), '--target-cmd', command, '--time-warp', '60', '--only', 'EXP-1/lookup*,EXP-3*', '--reports', join(dir, 'reports')];
     let code = 0;
     let stdout = '';
+    let stderr = '';
     try {
-      ({ stdout } = await run(process.execPath, args, { timeout: 170_000 }));
+      ({ stdout, stderr } = await run(process.execPath, args, { timeout: 170_000 }));
     } catch (error) {
-      const e = error as { code?: number; stdout?: string };
+      const e = error as { code?: number; stdout?: string; stderr?: string; signal?: string };
       code = typeof e.code === 'number' ? e.code : -1;
       stdout = e.stdout ?? '';
+      stderr = `${e.stderr ?? ''}${e.signal ? ` (killed by ${e.signal})` : ''}`;
     }
-    return { code, stdout, results: JSON.parse(await readFile(join(dir, 'reports', 'results.json'), 'utf8')) as SuiteResult };
+    // When the run wrote no results, what it printed is the only clue: show it rather than an ENOENT.
+    const results = await readFile(join(dir, 'reports', 'results.json'), 'utf8').catch(() => {
+      throw new Error(`relaylab conformance exited ${code} without results.json; stdout: ${stdout.slice(-2000)} stderr: ${stderr.slice(-2000)}`);
+    });
+    return { code, stdout, results: JSON.parse(results) as SuiteResult };
   }
 
   it('catches a 30 s expiry grace, and passes the same relay without it', async () => {

@@ -50,16 +50,13 @@ export class GroundTruth {
   relayAnswered(call: RelayCall, response: RelayResponse): void {
     const { sim, measurements } = this.deps;
     const now = sim.clock.elapsedMs();
-    const peer = call.peer;
+    // The call holds the peer as it was sent; a departed peer may since have been retired into its
+    // DepartedPeer, which is the one the World keeps and the probes read: write to that one.
+    const peer = this.deps.peerByIndex(call.peer.index) ?? call.peer;
     measurements.countRelayRequest(now);
     if ((call.kind === 'ready' || call.kind === 'heartbeat') && response.status === 200) {
-      this.listing.refreshed(peer, now);
-      peer.lastRefreshAtMs = now;
-      peer.lastRefreshEpoch = this.deps.relay.epoch;
-      if (call.kind === 'ready' && Number.isNaN(peer.firstDiscoverableAtMs)) {
-        peer.firstDiscoverableAtMs = now;
-        measurements.joinToDiscoverableMs.add(now - peer.joinedAtMs);
-      }
+      if (peer.alive) this.refreshedLive(peer, call.kind, now);
+      else this.refreshedAfterDeparture(peer, now);
     }
     if (call.kind === 'lookup') this.judgeLookup(call, response, now);
     if (call.kind === 'goodbye' && response.status === 200 && (response.body as { was_live?: unknown } | null)?.was_live === true) {
@@ -67,6 +64,29 @@ export class GroundTruth {
       peer.goodbyeAtMs = now;
       this.listing.goodbyeAccepted(peer, now);
     }
+  }
+
+  private refreshedLive(peer: VirtualPeer, kind: 'ready' | 'heartbeat', now: number): void {
+    this.listing.refreshed(peer, now);
+    peer.lastRefreshAtMs = now;
+    peer.lastRefreshEpoch = this.deps.relay.epoch;
+    if (kind === 'ready' && Number.isNaN(peer.firstDiscoverableAtMs)) {
+      peer.firstDiscoverableAtMs = now;
+      this.deps.measurements.joinToDiscoverableMs.add(now - peer.joinedAtMs);
+    }
+  }
+
+  /**
+   * A leave that comes while a ready is in flight waits for it before the goodbye (the reference
+   * lifecycle's leave(), SPEC EXT-2), so the relay may accept a ready after the departure. It lists
+   * the peer again: the boundary probes re-aim at the new refresh and the listing after departure
+   * runs to it (until the goodbye ends it). A departed peer has no gap to close and is not counted
+   * as having become discoverable.
+   */
+  private refreshedAfterDeparture(peer: VirtualPeer, now: number): void {
+    peer.lastRefreshAtMs = now;
+    peer.lastRefreshEpoch = this.deps.relay.epoch;
+    this.listing.refreshedAfterDeparture(peer, now);
   }
 
   lifecycleEvent(peer: VirtualPeer, event: LifecycleEvent): void {

@@ -6,11 +6,12 @@
  *   its broadcast after it left, and the same split into crashes
  *   (listed_after_crash_ms) and graceful leaves (listed_after_leave_ms).
  *   Read from the store at departure (the record's expiry less the relay's
- *   now): nothing refreshes it after that, since stopping or leaving
- *   cancels the lifecycle's relay call in flight. Only a goodbye can end it
- *   sooner (SPEC EXT-2, where the relay offers it): the one a leaving peer
- *   sent at its departure ends the listing when the relay accepts it. A
- *   memory-store relay that goes down first ends it there.
+ *   now). A crash, and a leave without goodbye, cancel the lifecycle's relay
+ *   call in flight, so nothing refreshes it after that. A leave with goodbye
+ *   (SPEC EXT-2, where the relay offers it) first lets a ready in flight
+ *   land, and the relay may accept it after the departure: the listing then
+ *   runs to that ready's expiry. The goodbye ends the listing when the relay
+ *   accepts it. A memory-store relay that goes down first ends it there.
  * - expiry gaps: each window in which a live, once-listed peer was not
  *   listed: from the end of its listing (last accepted ready or heartbeat
  *   + TTL, as the core sets expiresAtMs; or a memory store lost with the
@@ -57,6 +58,15 @@ export class ListingTruth {
     if (Number.isNaN(peer.firstDiscoverableAtMs)) return; // never listed: nothing to stay listed
     peer.listedUntilMs = nowMs + (await this.deps.relay.remainingListingMs(peer.identity.email));
     peer.listedEpoch = this.deps.relay.epoch;
+  }
+
+  /** The relay accepted a departed peer's ready at `nowMs` (its leave waited for it): listed until that ready's expiry. */
+  refreshedAfterDeparture(peer: VirtualPeer, nowMs: number): void {
+    const untilMs = nowMs + this.deps.ttlMs;
+    if (!(peer.listedUntilMs >= untilMs) || peer.listedEpoch !== this.deps.relay.epoch) {
+      peer.listedUntilMs = untilMs;
+      peer.listedEpoch = this.deps.relay.epoch;
+    }
   }
 
   /** The relay accepted a departed peer's goodbye at `nowMs` and ended its live broadcast then. */

@@ -108,7 +108,7 @@ export const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
  * departed stay looked up for good (that is how staleness shows), so at a
  * million peers for a day these are most of the peers there are. What is
  * still read of it: its times (the same PeerTimes line the live peer
- * wrote, so a goodbye answered after the swap still lands), the counters
+ * wrote, so a goodbye or a ready answered after the swap still lands), the counters
  * copied here, its class, and its email, which is made again from its
  * index when asked. What only a live peer has reads as nothing, and
  * writing it throws: a live-only write to a departed peer is a bug.
@@ -153,6 +153,8 @@ export class DepartedPeer implements VirtualPeer {
   set goodbyeAtMs(valueMs: number) { this.times.set(this.index, GOODBYE, valueMs); }
   get firstDiscoverableAtMs(): number { return this.times.get(this.index, FIRST_DISCOVERABLE); }
   get lastRefreshAtMs(): number { return this.times.get(this.index, LAST_REFRESH); }
+  /** A ready the relay accepted after the departure (a leave waits for the one in flight before its goodbye). */
+  set lastRefreshAtMs(valueMs: number) { this.times.set(this.index, LAST_REFRESH, valueMs); }
   get listedUntilMs(): number { return this.times.get(this.index, LISTED_UNTIL); }
   set listedUntilMs(valueMs: number) { this.times.set(this.index, LISTED_UNTIL, valueMs); }
   get addressesSinceMs(): number { return this.times.get(this.index, ADDRESSES_SINCE); }

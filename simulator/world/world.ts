@@ -262,15 +262,25 @@ export class World {
   /**
    * Awaited by the run loop: reading how long the relay still lists the peer is a store call.
    * A graceful leave runs the lifecycle's leave(), which sends a goodbye where the relay offers
-   * it (SPEC EXT-2) while the host is still attached, so the request is routed; a crash stops it.
+   * it (SPEC EXT-2); the host is detached when the leave is done. A crash stops it and detaches at once.
    */
   private depart(peer: VirtualPeer, graceful: boolean): Promise<void> {
     const now = this.sim.clock.elapsedMs();
     peer.alive = false;
     peer.diedAtMs = now;
     peer.departedGracefully = graceful;
-    if (graceful) peer.lifecycle?.leave();
-    else peer.lifecycle?.stop();
+    const host = peer.placement.host;
+    // The reference peer exits once its leave is done (goodbye answered or timed out), so its host stays
+    // on the network until then: a goodbye that waits for a ready in flight is still routed (SPEC EXT-2).
+    let left = !graceful || peer.lifecycle === null;
+    let detachWhenLeft = false;
+    if (left) peer.lifecycle?.stop();
+    else {
+      peer.lifecycle?.leave(() => {
+        left = true;
+        if (detachWhenLeft) this.net.detachHost(host);
+      });
+    }
     peer.friends?.stop();
     // Departed peers stay in `peers` for good (lookups of the departed measure staleness): drop what only a
     // live peer uses, so churn does not keep a stopped lifecycle, monitor and relay port per departure.
@@ -282,8 +292,9 @@ export class World {
     peer.currentAddresses = NO_ADDRESSES;
     for (const handle of peer.inFlight ?? []) handle.cancel();
     peer.inFlight = null;
-    this.net.detachHost(peer.placement.host);
-    this.serverByHost[peer.placement.host] = -1;
+    if (left) this.net.detachHost(host);
+    else detachWhenLeft = true;
+    this.serverByHost[host] = -1;
     this.leaveLan(peer);
     if (graceful && peer.placement.upnpForwardPort !== null) peer.placement.router?.removePortForward(peer.placement.upnpForwardPort);
     const position = peer.alivePosition;

@@ -1,0 +1,71 @@
+/**
+ * A graceful leave that comes while a ready is in flight waits for it
+ * before saying goodbye (the reference lifecycle's leave(), SPEC EXT-2), so
+ * the relay can accept a ready after the peer departed, even after the
+ * World has retired it into its DepartedPeer. The truth must follow: the
+ * relay lists the peer again until the goodbye, a departed peer has no
+ * expiry gap to close, and the write lands on the peer the World keeps.
+ *
+ * The case is made common on purpose: every peer's listing expires in a
+ * heartbeat blackout, so every survivor re-readies at once after it, over
+ * 10 s links (a relay call is 6 one-way trips: a minute in flight, the
+ * request timeout raised to 2 min to let it), while 100 % of peers leave
+ * per hour.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ExpiryGap } from '../measure/measurements.ts';
+import { parseScenario } from '../scenario/load-scenario.ts';
+import { DepartedPeer } from './virtual-peer.ts';
+import { World } from './world.ts';
+
+const SCENARIO = `name: leave-while-readying
+seed: 3
+peers: 200
+duration: 40m
+join_spread: 0s
+link: { latency: 10s, jitter: 0ms, loss: 0 }
+topology:
+  - kind: public
+    share: 100%
+protocol: { heartbeat_interval: 5m, ttl: 10m, request_timeout: 2m }
+traffic: { lookups_per_peer_per_hour: 0 }
+churn: { leaves_per_hour: 100% }
+faults:
+  heartbeat_blackouts: [ { at: 2m, duration: 10m } ]
+relay:
+  extensions: [goodbye]
+`;
+
+describe('a peer that leaves while its ready is in flight (goodbye on)', () => {
+  it('is listed again from that ready until its goodbye, with no expiry gap after its departure, on the peer the World keeps', async () => {
+    const world = new World(parseScenario('inline.yaml', SCENARIO));
+    const gaps: ExpiryGap[] = [];
+    const record = world.measurements.recordExpiryGap.bind(world.measurements);
+    world.measurements.recordExpiryGap = (gap) => {
+      gaps.push(gap);
+      record(gap);
+    };
+    await world.run();
+    world.finishTruth(world.sim.clock.elapsedMs());
+    const departed = world.peers.filter((peer) => peer !== undefined && !peer.alive) as DepartedPeer[];
+    // The case under test happened: the relay accepted a ready after the peer had departed.
+    const late = departed.filter((peer) => peer.lastRefreshAtMs > peer.diedAtMs);
+    expect(late.length).toBeGreaterThan(0);
+    for (const peer of departed) expect(peer).toBeInstanceOf(DepartedPeer);
+    for (const peer of late) {
+      // Its goodbye followed the ready, so the relay ended the listing when it accepted that goodbye, after the ready.
+      expect(peer.goodbyeAtMs).toBeGreaterThan(peer.lastRefreshAtMs);
+      expect(peer.listedUntilMs).toBe(peer.goodbyeAtMs);
+    }
+    // Gaps are windows of a live peer: none ends after its peer departed, and a peer's gaps never overlap.
+    const byEmail = new Map(departed.map((peer) => [peer.identity.email, peer]));
+    const seen = new Map<string, ExpiryGap[]>();
+    for (const gap of gaps) {
+      const peer = byEmail.get(gap.peer);
+      if (peer !== undefined) expect(gap.to_ms).toBeLessThanOrEqual(peer.diedAtMs + 0.0005); // to_ms is rounded to 1 µs
+      for (const other of seen.get(gap.peer) ?? []) expect(gap.from_ms >= other.to_ms || gap.to_ms <= other.from_ms).toBe(true);
+      seen.set(gap.peer, [...(seen.get(gap.peer) ?? []), gap]);
+    }
+    expect(gaps.length).toBeGreaterThan(100);
+  });
+});
