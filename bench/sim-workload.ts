@@ -55,7 +55,7 @@ const scenario = parseScenario('bench (inline)', workload);
 /** The small relay the issue compares against: per call at 100,000 identities within 2x of the cost at 1,000. */
 const SMALL_IDENTITIES = 1_000;
 const ALONE_ROUNDS = 2;
-/** Identities the relay's bytes per identity and per broadcast are measured at (bench/sim-memory-floor.ts). */
+/** The fewest identities the relay's store is measured alone at (bench/sim-memory-floor.ts); a smaller store is scaled from it. */
 const FLOOR_IDENTITIES = 50_000;
 // --relay-core-time: the floor the issue's own constraint sets (the reference relay core runs unchanged).
 const relayCoreTiming = values['relay-core-time'] ? await timeRelayCore() : null;
@@ -69,25 +69,32 @@ process.stdout.write(`bench:sim ${scenario.peers} peers, ${values.duration}, see
 const gc = (globalThis as { gc?: () => void }).gc;
 if (values['live-heap'] && !gc) throw new Error('--live-heap needs node --expose-gc (npm run bench:sim passes it)');
 let peakLiveBytes = 0;
+/** What the world held at the check that found the most (the floor's parts are read at that one check). */
+let atPeak: HeldAt | null = null;
 let nextLiveCheckMs = scenario.durationMs / 10;
-const measureLive = (): void => {
+const measureLive = (current: World, elapsedMs: number): void => {
   gc?.(); // present whenever --live-heap is (checked above)
   const usage = process.memoryUsage();
-  peakLiveBytes = Math.max(peakLiveBytes, usage.heapUsed + usage.external);
+  const bytes = usage.heapUsed + usage.external;
+  if (bytes <= peakLiveBytes) return;
+  peakLiveBytes = bytes;
+  const m = current.measurements;
+  atPeak = { bytes, elapsedMs, sampleBytes: m.sampleBytes(), identities: current.relayIdentities, liveBroadcasts: m.liveBroadcastsPerBucket.at(-1) ?? null, joined: m.counters.peersJoined };
 };
 // The World itself rather than runScenario(), so the end-of-run measurement still sees all of it.
 let world: World | null = new World(scenario);
+const running = world;
 await world.run((elapsedMs) => {
   peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
   if (values['live-heap'] && elapsedMs >= nextLiveCheckMs) {
     nextLiveCheckMs += scenario.durationMs / 10;
-    measureLive();
+    measureLive(running, elapsedMs);
   }
   if (process.stderr.isTTY) process.stderr.write(`\r${Math.round((100 * elapsedMs) / scenario.durationMs)}% virtual time`);
 });
 const wallMs = performance.now() - started;
 const runCpuMs = cpuMsSince(cpuAtStart);
-if (values['live-heap']) measureLive(); // a short run may never reach a progress tick
+if (values['live-heap']) measureLive(world, world.sim.clock.elapsedMs()); // a short run may never reach a progress tick
 const results = buildResults(scenario, world.measurements, world.sim.eventsProcessed);
 clearInterval(sampler);
 peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
@@ -106,12 +113,10 @@ if (peakLiveBytes > 0) {
   process.stdout.write(`live memory   ${liveMiB.toFixed(0)} MiB at most after a full GC (heap + off-heap arrays)${scenario.peers >= 1_000_000 ? `   (target <= 4096 MiB: ${ratio(4096, liveMiB, true)})` : ''}\n`);
 }
 process.stdout.write(`relay req     ${results.metrics.relay_requests}, lookups ${results.metrics.lookups}, connects ${results.metrics.connects}\n`);
-const identitiesAtEnd = world.measurements.counters.peersJoined + 1; // every peer that joined registered, plus the probe identity
-const sampleBytes = world.measurements.sampleBytes();
-const liveBroadcastsAtEnd = world.measurements.liveBroadcastsPerBucket.at(-1) ?? null;
+const identitiesAtEnd = world.relayIdentities;
 // Let the world go before the relay core runs alone: its heap would otherwise be marked by every collection the alone rounds cause.
 world = null;
-if (peakLiveBytes > 0) await printMemoryFloor(peakLiveBytes, sampleBytes, identitiesAtEnd, liveBroadcastsAtEnd, identitiesAtEnd - 1);
+if (atPeak !== null) await printMemoryFloor(atPeak);
 if (relayCoreTiming) await printFloor(relayCoreTiming(), wallMs, runCpuMs, events, identitiesAtEnd);
 if (!isIssueWorkload) process.stdout.write('(the wall-time target is for the default workload: 100,000 peers over 24 h; the memory target for --peers 1000000, as in npm run bench:sim:memory)\n');
 
@@ -164,21 +169,37 @@ async function printFloor(timing: ReturnType<Awaited<ReturnType<typeof timeRelay
   process.stdout.write(`cache miss    ${missNs.toFixed(0)} ns per dependent load over 256 MiB here: 1,000,000 events/s leaves ${(perEventNs / missNs).toFixed(1)} cold reads per event; this run averaged ${((runMs * 1e6) / eventCount / missNs).toFixed(1)} cold-read times per event\n`);
 }
 
+/** What the world held at one --live-heap check. */
+interface HeldAt {
+  bytes: number;
+  elapsedMs: number;
+  sampleBytes: number;
+  identities: number;
+  /** At the last timeline sample before the check; null before the first. */
+  liveBroadcasts: number | null;
+  joined: number;
+}
+
 /**
- * What the held memory is made of, with --live-heap: the samples exact
- * percentiles keep, and the relay's store (the unchanged reference core's
- * memory store, its bytes per identity and per live broadcast measured
- * alone at FLOOR_IDENTITIES); the rest is the simulator's world and
+ * What the held memory is made of, with --live-heap, all read at the one
+ * check that found the most: the samples exact percentiles keep, and the
+ * relay's store (the unchanged reference core's memory store, rebuilt alone
+ * with the same number of identities and live broadcasts; below
+ * FLOOR_IDENTITIES it is measured there and scaled, as a small store is
+ * lost in the collector's noise); the rest is the simulator's world and
  * network and the reference peer core of each live peer.
  */
-async function printMemoryFloor(liveBytes: number, samplesBytes: number, identities: number, liveBroadcasts: number | null, joined: number): Promise<void> {
-  const floor = await relayFloor(FLOOR_IDENTITIES);
-  const relayBytes = identities * floor.bytesPerIdentity + (liveBroadcasts ?? 0) * floor.bytesPerLiveBroadcast;
-  const restBytes = liveBytes - samplesBytes - relayBytes;
-  const perJoined = joined === 0 ? null : restBytes / joined;
-  process.stdout.write(`memory floor  of the ${mib(liveBytes)} MiB held at most: exact samples ${mib(samplesBytes)} MiB; the relay's store ${mib(relayBytes)} MiB (${identities.toLocaleString('en-US')} identities at ${floor.bytesPerIdentity.toFixed(0)} bytes, ${liveBroadcasts === null ? 'null (no timeline sample)' : liveBroadcasts.toLocaleString('en-US')} live broadcasts at the last sample at ${floor.bytesPerLiveBroadcast.toFixed(0)} more, each measured alone at ${FLOOR_IDENTITIES.toLocaleString('en-US')}); the rest, ${mib(restBytes)} MiB, is the world, the network and each live peer's reference peer core: ${perJoined === null ? 'null (no peer joined)' : perJoined.toFixed(0)} bytes per peer that joined\n`);
+async function printMemoryFloor(held: HeldAt): Promise<void> {
+  const floor = await relayFloor(held.identities, held.liveBroadcasts ?? 0, FLOOR_IDENTITIES);
+  const relayBytes = floor.storeBytes;
+  const restBytes = held.bytes - held.sampleBytes - relayBytes;
+  const perJoined = held.joined === 0 ? null : restBytes / held.joined;
+  const when = `${((100 * held.elapsedMs) / scenario.durationMs).toFixed(0)}% virtual time`;
+  const broadcasts = held.liveBroadcasts === null ? 'no timeline sample yet, so none counted' : `${held.liveBroadcasts.toLocaleString('en-US')} live broadcasts at the timeline sample before it`;
+  const measured = floor.scaled ? `measured alone at ${floor.identities.toLocaleString('en-US')} identities and scaled` : 'measured alone at those counts';
+  process.stdout.write(`memory floor  of the ${mib(held.bytes)} MiB held at most (at ${when}): exact samples ${mib(held.sampleBytes)} MiB; the relay's store ${mib(relayBytes)} MiB (${held.identities.toLocaleString('en-US')} identities, ${broadcasts}; ${measured}: ${floor.bytesPerIdentity.toFixed(0)} bytes per identity, ${floor.bytesPerLiveBroadcast.toFixed(0)} more per live broadcast); the rest, ${mib(restBytes)} MiB, is the world, the network and each live peer's reference peer core: ${perJoined === null ? 'null (no peer joined)' : perJoined.toFixed(0)} bytes per peer that joined by then (${held.joined.toLocaleString('en-US')})\n`);
   if (scenario.peers < 1_000_000 || perJoined === null) return;
-  const roomPerJoined = (4096 * 2 ** 20 - samplesBytes - relayBytes) / joined;
+  const roomPerJoined = (4096 * 2 ** 20 - held.sampleBytes - relayBytes) / held.joined;
   const verdict = roomPerJoined <= 0 ? 'no room is left: the samples and the store alone exceed it' : `the rest would have to fall to ${roomPerJoined.toFixed(0)} bytes per peer that joined${perJoined > roomPerJoined ? ` (${(perJoined / roomPerJoined).toFixed(2)}x that now)` : ' (it does)'}`;
   process.stdout.write(`              for <= 4096 MiB with the samples and the relay's store as they are, ${verdict}\n`);
 }

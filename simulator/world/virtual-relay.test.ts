@@ -43,4 +43,22 @@ describe('VirtualRelay (the reference RelayCore on virtual time)', () => {
     expect(relay.epoch).toBe(1);
     expect(await relay.probeLookup(simIdentity(2).email)).toBe(status);
   });
+
+  it.each([
+    ['memory', 1],
+    ['durable', 4],
+  ] as const)('counts the identities a %s store holds: one per register answered 200, not per 409; after a restart, %i', async (storeKind, afterRestart) => {
+    const relay = new VirtualRelay(new VirtualClock(), new SeededRng(1), TTL_SECONDS, storeKind);
+    await relay.registerProbe();
+    expect(relay.identitiesHeld).toBe(1);
+    for (const index of [5, 6, 7]) await announce(relay, index);
+    const again = simIdentity(6);
+    const conflict = await relay.handle({ method: 'POST', path: '/api/relay/register', query: new URLSearchParams(), bodyText: JSON.stringify({ certificate: again.certificatePem, email: again.email }), principal: null });
+    expect(conflict.status).toBe(409);
+    expect(relay.identitiesHeld).toBe(4);
+    relay.goDown();
+    await relay.restart();
+    // A memory store starts again with the probe alone; a durable one keeps all four (the probe's register is a 409 then).
+    expect(relay.identitiesHeld).toBe(afterRestart);
+  });
 });

@@ -12,6 +12,7 @@ import type { Rng } from '../../reference/shared/rng.ts';
 import { RelayCore } from '../../reference/relay/core/relay-core.ts';
 import type { RelayExtension, RelayRequest, RelayResponse } from '../../reference/relay/core/types.ts';
 import { MemoryStore } from '../../reference/relay/stores/memory-store.ts';
+import { RELAY_PATHS } from '../../reference/shared/relay-paths.ts';
 import { simCertificateInspector, simIdentity } from './sim-certificates.ts';
 import { emailQuery } from './transport.ts';
 
@@ -24,6 +25,7 @@ export class VirtualRelay {
   private up = true;
   /** Bumps on every restart: records older than this epoch may be gone. */
   epoch = 0;
+  private registered = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -46,16 +48,30 @@ export class VirtualRelay {
     return this.up;
   }
 
+  /**
+   * How many identities its store holds, the probe's among them: each register answered 200 added one
+   * (SPEC REG: 409 means the email was held already), and a memory store starts empty at each restart.
+   * Counted here, outside the unchanged core; bench:sim's memory floor reads it.
+   */
+  get identitiesHeld(): number {
+    return this.registered;
+  }
+
   /** Registers the probe identity; awaited once at start and after each restart. */
   async registerProbe(): Promise<void> {
     const body = JSON.stringify({ certificate: PROBE_IDENTITY.certificatePem, email: PROBE_IDENTITY.email });
-    const response = await this.core.handle({ method: 'POST', path: '/api/relay/register', query: new URLSearchParams(), bodyText: body, principal: null });
+    const response = await this.handle({ method: 'POST', path: RELAY_PATHS.register, query: new URLSearchParams(), bodyText: body, principal: null });
     if (response.status !== 200 && response.status !== 409) throw new Error(`the relay refused the probe identity: ${response.status} ${JSON.stringify(response.body)}`);
   }
 
   handle(request: RelayRequest): Promise<RelayResponse> {
     if (!this.up) throw new Error('the relay is down: callers must check isUp first');
-    return this.core.handle(request);
+    const answer = this.core.handle(request);
+    if (request.path !== RELAY_PATHS.register) return answer;
+    return answer.then((response) => {
+      if (response.status === 200) this.registered++;
+      return response;
+    });
   }
 
   /** Looks `email` up as the probe, straight at the core (not over the network). */
@@ -91,7 +107,10 @@ export class VirtualRelay {
   }
 
   async restart(): Promise<void> {
-    if (this.storeKind === 'memory') this.store = new MemoryStore();
+    if (this.storeKind === 'memory') {
+      this.store = new MemoryStore();
+      this.registered = 0;
+    }
     this.core = this.newCore();
     this.epoch++;
     this.up = true;
