@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/load-scenario.ts';
-import { DepartedPeer } from './virtual-peer.ts';
+import type { Clock } from '../../reference/shared/clock.ts';
+import { PeerTimes } from './peer-times.ts';
+import { simIdentity } from './sim-certificates.ts';
+import type { Placement } from './topology-builder.ts';
+import { DepartedPeer, SimPeer } from './virtual-peer.ts';
 import { World } from './world.ts';
 
 describe('a departed peer in the World', () => {
@@ -28,8 +32,29 @@ describe('a departed peer in the World', () => {
     const listed = departed.filter((peer) => !Number.isNaN(peer!.listedUntilMs));
     expect(listed.length).toBeGreaterThan(0);
     for (const peer of listed) expect(peer!.listedUntilMs).toBeGreaterThanOrEqual(peer!.diedAtMs);
+    // Who left gracefully is copied over: as many as the run counted leaves.
+    expect(departed.filter((peer) => peer!.departedGracefully).length).toBe(world.measurements.counters.peersLeft);
     const one = departed[0] as DepartedPeer;
     expect(() => Object.assign(one, { lifecycle: {} })).toThrow(TypeError);
     expect(() => one.clock).toThrow(/has no clock/);
+  });
+
+  it('copies what is still read of the live peer it replaces, shares its times, and refuses a live peer or another index', () => {
+    const times = new PeerTimes();
+    const placement = { classIndex: 2, host: 9, router: null, serverPort: 4000, upnpForwardPort: null } as Placement;
+    const shared = Object.freeze({ classIndex: 2, host: -1, router: null, serverPort: -1, upnpForwardPort: null }) as Placement;
+    const live = new SimPeer(times, 12, simIdentity(12), placement, { nowMs: () => 0 } as unknown as Clock, 50);
+    Object.assign(live, { departedGracefully: true, lastRefreshEpoch: 3, readyCount: 4, gapLookups: 5, listedEpoch: 6 });
+    expect(() => new DepartedPeer(times, 12, shared, live)).toThrow(/cannot be retired/);
+    live.alive = false;
+    live.diedAtMs = 70;
+    expect(() => new DepartedPeer(times, 13, shared, live)).toThrow(/cannot be retired/);
+    const retired = new DepartedPeer(times, 12, shared, live);
+    expect({ g: retired.departedGracefully, e: retired.lastRefreshEpoch, r: retired.readyCount, l: retired.gapLookups, le: retired.listedEpoch }).toEqual({ g: true, e: 3, r: 4, l: 5, le: 6 });
+    expect([retired.identity.email, retired.joinedAtMs, retired.diedAtMs, retired.alive]).toEqual(['peer12@sim.test', 50, 70, false]);
+    // A goodbye or a late ready answered after the swap writes the one times line both read.
+    retired.goodbyeAtMs = 80;
+    retired.lastRefreshAtMs = 75;
+    expect([live.goodbyeAtMs, live.lastRefreshAtMs]).toEqual([80, 75]);
   });
 });

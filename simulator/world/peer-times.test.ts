@@ -55,6 +55,9 @@ describe('SimPeer', () => {
     expect(identity.fingerprintSha256).toBe('sim:ff');
     expect(identity.fingerprintSha256).toBe(identity.fingerprintSha256);
     expect(identity.certificatePem).toContain('\nsim:ff\n');
+    // Not kept: the object holds its email and index only (a stored token would cost every peer that ever joined 32 bytes).
+    expect(Object.keys(identity).sort()).toEqual(['email', 'index']);
+    expect(Object.values(identity)).not.toContain('sim:ff');
     expect(() => simIdentity(-1)).toThrow(RangeError);
   });
 });
