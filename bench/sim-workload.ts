@@ -15,6 +15,8 @@ import { dependentLoadNs } from './memory-latency.ts';
 import { relayCoreAloneUs } from './relay-core-alone.ts';
 import { storeFloorUs } from './relay-core-floor.ts';
 import { relayFloor } from './sim-memory-floor.ts';
+import { splitHeld } from './memory-split.ts';
+import { peerCoreBytes } from './peer-core-floor.ts';
 import { timeRelayCore } from './relay-core-timer.ts';
 
 const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' }, 'live-heap': { type: 'boolean', default: false }, 'relay-core-time': { type: 'boolean', default: false } } });
@@ -69,18 +71,23 @@ process.stdout.write(`bench:sim ${scenario.peers} peers, ${values.duration}, see
 const gc = (globalThis as { gc?: () => void }).gc;
 if (values['live-heap'] && !gc) throw new Error('--live-heap needs node --expose-gc (npm run bench:sim passes it)');
 let peakLiveBytes = 0;
-/** What the world held at the check that found the most (the floor's parts are read at that one check). */
-let atPeak: HeldAt | null = null;
+/** Every check's reading; the floor's parts are read at the one that held the most. */
+const checks: HeldAt[] = [];
 let nextLiveCheckMs = scenario.durationMs / 10;
-const measureLive = (current: World, elapsedMs: number): void => {
+const heldBytes = (): number => {
   gc?.(); // present whenever --live-heap is (checked above)
   const usage = process.memoryUsage();
-  const bytes = usage.heapUsed + usage.external;
-  if (bytes <= peakLiveBytes) return;
-  peakLiveBytes = bytes;
-  const m = current.measurements;
-  atPeak = { bytes, elapsedMs, sampleBytes: m.sampleBytes(), identities: current.relayIdentities, liveBroadcasts: m.liveBroadcastsPerBucket.at(-1) ?? null, joined: m.counters.peersJoined };
+  return usage.heapUsed + usage.external;
 };
+const measureLive = (current: World, elapsedMs: number): void => {
+  const bytes = heldBytes();
+  peakLiveBytes = Math.max(peakLiveBytes, bytes);
+  const m = current.measurements;
+  const joined = m.counters.peersJoined;
+  checks.push({ bytes, elapsedMs, sampleBytes: m.sampleBytes(), identities: current.relayIdentities, liveBroadcasts: m.liveBroadcastsPerBucket.at(-1) ?? null, joined, live: current.livePeerCount });
+};
+/** What the process held before the World was made (code, the relay-core timing's leftovers): not the run's. */
+const beforeWorldBytes = values['live-heap'] ? heldBytes() : 0;
 // The World itself rather than runScenario(), so the end-of-run measurement still sees all of it.
 let world: World | null = new World(scenario);
 const running = world;
@@ -116,7 +123,7 @@ process.stdout.write(`relay req     ${results.metrics.relay_requests}, lookups $
 const identitiesAtEnd = world.relayIdentities;
 // Let the world go before the relay core runs alone: its heap would otherwise be marked by every collection the alone rounds cause.
 world = null;
-if (atPeak !== null) await printMemoryFloor(atPeak);
+if (checks.length > 0) await printMemoryFloor(checks);
 if (relayCoreTiming) await printFloor(relayCoreTiming(), wallMs, runCpuMs, events, identitiesAtEnd);
 if (!isIssueWorkload) process.stdout.write('(the wall-time target is for the default workload: 100,000 peers over 24 h; the memory target for --peers 1000000, as in npm run bench:sim:memory)\n');
 
@@ -178,6 +185,7 @@ interface HeldAt {
   /** At the last timeline sample before the check; null before the first. */
   liveBroadcasts: number | null;
   joined: number;
+  live: number;
 }
 
 /**
@@ -189,7 +197,8 @@ interface HeldAt {
  * lost in the collector's noise); the rest is the simulator's world and
  * network and the reference peer core of each live peer.
  */
-async function printMemoryFloor(held: HeldAt): Promise<void> {
+async function printMemoryFloor(all: readonly HeldAt[]): Promise<void> {
+  const held = all.reduce((most, check) => (check.bytes > most.bytes ? check : most));
   const floor = await relayFloor(held.identities, held.liveBroadcasts ?? 0, FLOOR_IDENTITIES);
   const relayBytes = floor.storeBytes;
   const restBytes = held.bytes - held.sampleBytes - relayBytes;
@@ -198,7 +207,22 @@ async function printMemoryFloor(held: HeldAt): Promise<void> {
   const broadcasts = held.liveBroadcasts === null ? 'no timeline sample yet, so none counted' : `${held.liveBroadcasts.toLocaleString('en-US')} live broadcasts at the timeline sample before it`;
   const measured = floor.scaled ? `measured alone at ${floor.identities.toLocaleString('en-US')} identities and scaled` : 'measured alone at those counts';
   process.stdout.write(`memory floor  of the ${mib(held.bytes)} MiB held at most (at ${when}): exact samples ${mib(held.sampleBytes)} MiB; the relay's store ${mib(relayBytes)} MiB (${held.identities.toLocaleString('en-US')} identities, ${broadcasts}; ${measured}: ${floor.bytesPerIdentity.toFixed(0)} bytes per identity, ${floor.bytesPerLiveBroadcast.toFixed(0)} more per live broadcast); the rest, ${mib(restBytes)} MiB, is the world, the network and each live peer's reference peer core: ${perJoined === null ? 'null (no peer joined)' : perJoined.toFixed(0)} bytes per peer that joined by then (${held.joined.toLocaleString('en-US')})\n`);
-  if (scenario.peers < 1_000_000 || perJoined === null) return;
+  // The rest at every check, with the store's bytes per identity and per broadcast from the one measured above.
+  const storeAt = (c: HeldAt): number => c.identities * floor.bytesPerIdentity + (c.liveBroadcasts ?? 0) * floor.bytesPerLiveBroadcast;
+  const split = splitHeld(all.map((c) => ({ restBytes: c.bytes - beforeWorldBytes - c.sampleBytes - storeAt(c), live: c.live, departed: c.joined - c.live })));
+  const withoutDeparted = split.perLiveBytes === null ? null : held.sampleBytes + relayBytes + beforeWorldBytes + split.perLiveBytes * held.live;
+  const coreBytes = await peerCoreBytes(FLOOR_IDENTITIES);
+  if (split.perLiveBytes === null) process.stdout.write(`memory split  per live and per departed peer: null (${split.note})\n`);
+  else {
+    process.stdout.write(`memory split  the rest at each of ${split.checks} checks, less the ${mib(beforeWorldBytes)} MiB held before the World, fitted (least squares, worst residual ${(split.worstResidualBytes / 2 ** 20).toFixed(1)} MiB): ${split.perLiveBytes.toFixed(0)} bytes per live peer and ${split.perDepartedBytes.toFixed(0)} per departed peer (kept for lookups of the departed); at the most held, ${held.live.toLocaleString('en-US')} live and ${(held.joined - held.live).toLocaleString('en-US')} departed\n`);
+  }
+  process.stdout.write(`              of a live peer's bytes, the reference PeerLifecycle itself holds ${coreBytes.toFixed(0)} (live, measured alone over ${FLOOR_IDENTITIES.toLocaleString('en-US')}: bench/peer-core-floor.ts); the rest of it is the simulator's (peer record, adapters, timers, addresses, host and NAT)\n`);
+  const target = scenario.peers >= 1_000_000;
+  const against = (bytes: number): string => (target ? `: ${bytes <= 4096 * 2 ** 20 ? 'under' : 'over'} the 4096 MiB target` : '');
+  const referenceFloor = held.sampleBytes + relayBytes + coreBytes * held.live;
+  process.stdout.write(`              the floor the unchanged reference code and exact samples set: samples, store and ${held.live.toLocaleString('en-US')} live PeerLifecycles hold ${mib(referenceFloor)} MiB${against(referenceFloor)}\n`);
+  if (withoutDeparted !== null) process.stdout.write(`              keeping no departed peer at all would hold ${mib(withoutDeparted)} MiB (samples, store, what was held before the World, and the live peers at the fitted cost)${against(withoutDeparted)}\n`);
+  if (!target || perJoined === null) return;
   const roomPerJoined = (4096 * 2 ** 20 - held.sampleBytes - relayBytes) / held.joined;
   const verdict = roomPerJoined <= 0 ? 'no room is left: the samples and the store alone exceed it' : `the rest would have to fall to ${roomPerJoined.toFixed(0)} bytes per peer that joined${perJoined > roomPerJoined ? ` (${(perJoined / roomPerJoined).toFixed(2)}x that now)` : ' (it does)'}`;
   process.stdout.write(`              for <= 4096 MiB with the samples and the relay's store as they are, ${verdict}\n`);

@@ -113,6 +113,11 @@ export class World {
   }
 
   /** Ends the open listing intervals at `elapsedMs`: the run's end, or where a stopped run stopped. */
+  /** How many peers are live now. */
+  get livePeerCount(): number {
+    return this.alive.length;
+  }
+
   /** How many identities the relay's store holds now (bench:sim's memory floor measures a store of that size). */
   get relayIdentities(): number {
     return this.relay.identitiesHeld;

@@ -35,6 +35,13 @@ describe('npm run bench:sim (toy size)', () => {
     // A store measured after V8 dropped it would read as nothing, or less than nothing.
     expect(perIdentity).toBeGreaterThan(100);
     expect(perBroadcast).toBeGreaterThan(50);
+    // Per live and per departed peer: 300 peers for 20 min are too few to tell apart from the collector's noise, and it says so rather than print a number.
+    expect(stdout).toMatch(/^memory split\s+per live and per departed peer: null \(not determined: fewer than 1,000 live peers at every check, too few to tell their bytes from the collector's noise\)$/m);
+    const core = Number(/^\s+of a live peer's bytes, the reference PeerLifecycle itself holds (\d+) \(live, measured alone over 50,000: bench\/peer-core-floor.ts\)/m.exec(stdout)?.[1]);
+    // Its fields alone are over 80 bytes: a lifecycle dropped before the measurement would read near 0.
+    expect(core).toBeGreaterThan(80);
+    expect(core).toBeLessThan(5000);
+    expect(stdout).toMatch(/^\s+the floor the unchanged reference code and exact samples set: samples, store and \d+ live PeerLifecycles hold \d+ MiB$/m);
     // Every peer request the relay answered went through the timed RelayCore.handle, plus the visibility probes.
     const relayRequests = Number(/^relay req\s+(\d+)/m.exec(stdout)?.[1]);
     const coreCalls = Number(/^relay core\s+(\d+) calls .* spent [\d.]+ s inside the unchanged RelayCore during the run, [\d.]+ us each .*: [\d.]+ of its wall time$/m.exec(stdout)?.[1]);

@@ -1,0 +1,53 @@
+/**
+ * Part of the floor under bench:sim's memory: what one live peer's
+ * reference PeerLifecycle (unchanged, as every simulated peer runs it)
+ * holds by itself once live: registered, its ready accepted, its
+ * heartbeat and address-check timers set. Its options, clock, timers and
+ * relay port are one shared set here, so only the core's own objects are
+ * counted (in the simulator those adapters are per peer and count apart).
+ * Heap plus memory outside it, after full collections. Needs --expose-gc.
+ */
+import { PeerLifecycle } from '../reference/peer/core/peer-lifecycle.ts';
+import { NOT_CANCELLABLE, type RelayPort, type RelayReply } from '../reference/peer/core/ports.ts';
+import type { TimerHandle, Timers } from '../reference/shared/timers.ts';
+
+const ACCEPTED: RelayReply = { kind: 'response', status: 200, body: { status: 'ok', expires_in: 3600 } };
+const HANDLE: TimerHandle = Object.freeze({ id: 1 });
+const TIMERS: Timers = { setTimer: () => HANDLE, clearTimer: () => {} };
+const RELAY: RelayPort = {
+  register: (onReply) => (onReply(ACCEPTED), NOT_CANCELLABLE),
+  ready: (_payload, onReply) => (onReply(ACCEPTED), NOT_CANCELLABLE),
+  heartbeat: (onReply) => (onReply(ACCEPTED), NOT_CANCELLABLE),
+  lookup: (_email, onReply) => (onReply({ kind: 'response', status: 404, body: null }), NOT_CANCELLABLE),
+};
+// What a home peer here announces (LAN IPv4, IPv6, public IPv4), one array shared as the World's is per peer.
+const ADDRESSES = ['192.168.1.10', '2001:db8:0:1::a', '23.0.0.1'];
+const OPTIONS = { email: 'peer1@sim.test', port: 50_000, addressSource: () => ADDRESSES, heartbeatIntervalMs: 1_800_000, addressCheckIntervalMs: 1_800_000 };
+const DEPS = { clock: { nowMs: () => 0 }, timers: TIMERS, relay: RELAY };
+
+/** Bytes one live PeerLifecycle holds by itself, measured over `count` of them. */
+export async function peerCoreBytes(count: number): Promise<number> {
+  if (!Number.isInteger(count) || count < 1000) throw new RangeError(`measure at least 1,000 lifecycles, got ${count}`);
+  const kept: PeerLifecycle[] = new Array<PeerLifecycle>(count);
+  const base = await usedBytes();
+  for (let i = 0; i < count; i++) {
+    const lifecycle = new PeerLifecycle(OPTIONS, DEPS);
+    lifecycle.start();
+    kept[i] = lifecycle;
+  }
+  const held = await usedBytes();
+  // Read them after the measurement, which also keeps them reachable until then.
+  const notLive = kept.filter((l) => l.currentPhase !== 'live').length;
+  if (notLive > 0) throw new Error(`${notLive} of ${count} lifecycles are not live`);
+  return (held - base) / count;
+}
+
+async function usedBytes(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('the peer core floor needs node --expose-gc');
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
