@@ -216,7 +216,7 @@ async function printMemoryFloor(all: readonly HeldAt[]): Promise<void> {
   else {
     process.stdout.write(`memory split  the rest at each of ${split.checks} checks, less the ${mib(beforeWorldBytes)} MiB held before the World, fitted (least squares, worst residual ${(split.worstResidualBytes / 2 ** 20).toFixed(1)} MiB): ${split.perLiveBytes.toFixed(0)} bytes per live peer and ${split.perDepartedBytes.toFixed(0)} per departed peer (kept for lookups of the departed); at the most held, ${held.live.toLocaleString('en-US')} live and ${(held.joined - held.live).toLocaleString('en-US')} departed\n`);
   }
-  process.stdout.write(`              of a live peer's bytes, the reference PeerLifecycle itself holds ${coreBytes.toFixed(0)} (live, measured alone over ${FLOOR_IDENTITIES.toLocaleString('en-US')}: bench/peer-core-floor.ts); the rest of it is the simulator's (peer record, adapters, timers, addresses, host and NAT)\n`);
+  process.stdout.write(`              of a live peer's bytes, the reference PeerLifecycle itself holds ${coreBytes.toFixed(0)} with the two timers it keeps set (live, measured alone over ${FLOOR_IDENTITIES.toLocaleString('en-US')}: bench/peer-core-floor.ts); the rest of it is the simulator's (peer record, adapters, timers, addresses, host and NAT)\n`);
   const target = scenario.peers >= 1_000_000;
   const against = (bytes: number): string => (target ? `: ${bytes <= 4096 * 2 ** 20 ? 'under' : 'over'} the 4096 MiB target` : '');
   const referenceFloor = held.sampleBytes + relayBytes + coreBytes * held.live;

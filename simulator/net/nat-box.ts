@@ -46,8 +46,9 @@ const PORT_SPACE = 65536 - FIRST_DYNAMIC_PORT;
 const MAX_PORT_PROBES = 64;
 
 export class NatBox {
-  private readonly byOutboundKey = new SmallMap<number | string, Mapping>();
-  private readonly byExternalPort = new SmallMap<number, Mapping>();
+  /** Created with the first mapping: under the default model (relay traffic from ephemeral ports) many boxes never keep one, and a box outlives its departed host. */
+  private byOutboundKey: SmallMap<number | string, Mapping> | null = null;
+  private byExternalPort: SmallMap<number, Mapping> | null = null;
   /** Created on first use: most boxes never get a forward, and an empty Map still costs memory at a million peers. */
   private forwards: SmallMap<number, Endpoint> | null = null;
 
@@ -72,14 +73,14 @@ export class NatBox {
   outbound(internal: Endpoint, remote: Endpoint, nowMs: number, retain: boolean, heldBy: TcpConnections | null = null): Endpoint | null {
     if (!retain) return { address: this.externalAddress, port: FIRST_DYNAMIC_PORT + nextInt(this.portRng, PORT_SPACE) };
     const key = this.outboundKey(internal, remote);
-    let mapping = this.liveMapping(this.byOutboundKey.get(key), nowMs);
+    let mapping = this.liveMapping(this.byOutboundKey?.get(key), nowMs);
     if (mapping === null) {
       const externalPort = this.allocatePort(internal.port, nowMs);
       if (externalPort === null) return null;
       const permits = this.behaviour.filtering === 'endpoint-independent' ? null : new SmallSet<number>();
       mapping = { internalAddress: internal.address, internalPort: internal.port, externalPort, permits, lastOutboundMs: nowMs, outboundKey: key, heldBy };
-      this.byOutboundKey.set(key, mapping);
-      this.byExternalPort.set(externalPort, mapping);
+      (this.byOutboundKey ??= new SmallMap()).set(key, mapping);
+      (this.byExternalPort ??= new SmallMap()).set(externalPort, mapping);
     }
     mapping.lastOutboundMs = nowMs;
     if (heldBy !== null) mapping.heldBy = heldBy;
@@ -94,7 +95,7 @@ export class NatBox {
     const forward = this.forwards?.get(externalPort);
     // A port forward is an operator's explicit "let everyone in" (no filter).
     if (forward !== undefined) return { kind: 'forward', to: forward, via: 'port-forward' };
-    const mapping = this.liveMapping(this.byExternalPort.get(externalPort), nowMs);
+    const mapping = this.liveMapping(this.byExternalPort?.get(externalPort), nowMs);
     if (mapping === null) return { kind: 'blocked', reason: 'no-mapping' };
     if (!this.filterAllows(mapping, remote)) return { kind: 'blocked', reason: 'filtered' };
     return { kind: 'forward', to: { address: mapping.internalAddress, port: mapping.internalPort }, via: 'mapping' };
@@ -103,8 +104,8 @@ export class NatBox {
   /** A new outside address (DHCP renumbering): every dynamic mapping dies with the old one. */
   renumber(externalAddress: number): void {
     this.externalAddress = externalAddress;
-    this.byOutboundKey.clear();
-    this.byExternalPort.clear();
+    this.byOutboundKey = null;
+    this.byExternalPort = null;
   }
 
   /** Static or UPnP-like forward of an external port to an inside endpoint; false when taken. */
@@ -123,7 +124,7 @@ export class NatBox {
   /** Live dynamic mappings (for tests and reports). */
   liveMappingCount(nowMs: number): number {
     let count = 0;
-    for (const mapping of this.byExternalPort.values()) if (this.alive(mapping, nowMs)) count++;
+    for (const mapping of this.byExternalPort?.values() ?? []) if (this.alive(mapping, nowMs)) count++;
     return count;
   }
 
@@ -155,8 +156,8 @@ export class NatBox {
   private liveMapping(mapping: Mapping | undefined, nowMs: number): Mapping | null {
     if (mapping === undefined) return null;
     if (this.alive(mapping, nowMs)) return mapping;
-    this.byOutboundKey.delete(mapping.outboundKey);
-    if (this.byExternalPort.get(mapping.externalPort) === mapping) this.byExternalPort.delete(mapping.externalPort);
+    this.byOutboundKey?.delete(mapping.outboundKey);
+    if (this.byExternalPort?.get(mapping.externalPort) === mapping) this.byExternalPort.delete(mapping.externalPort);
     return null;
   }
 
@@ -178,7 +179,7 @@ export class NatBox {
 
   private portFree(port: number, nowMs: number): boolean {
     if (this.forwards?.has(port) === true) return false;
-    return this.liveMapping(this.byExternalPort.get(port), nowMs) === null;
+    return this.liveMapping(this.byExternalPort?.get(port), nowMs) === null;
   }
 }
 
