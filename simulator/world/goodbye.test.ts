@@ -86,4 +86,26 @@ describe('goodbye (SPEC EXT-2) on a graceful leave', () => {
     const off = await runScenario({ ...parseScenario('leaves.yaml', LEAVES), relayExtensions: [] });
     expect((on.metrics.relay_requests as number) - (off.metrics.relay_requests as number)).toBe(on.metrics.goodbyes_accepted);
   });
+
+  it('a leave while a ready waits to be retried ends at once: no departed peer is listed past a TTL after it left', async () => {
+    // Address changes send readies; a 20 min outage of a durable-store relay makes them fail and wait for a retry.
+    const r = await runScenario(parseScenario('stuck.yaml', `name: stuck
+seed: 1
+peers: 200
+duration: 3h
+join_spread: 0s
+topology: [ { kind: public, share: 100% } ]
+traffic: { lookups_per_peer_per_hour: 0 }
+churn: { leaves_per_hour: 50%, address_changes_per_hour: 100% }
+relay:
+  store: durable
+  extensions: [goodbye]
+  outages: [ { at: 30m, duration: 20m } ]
+`));
+    expect(r.metrics.peers_left).toBe(200);
+    // A leave that waited for that retry used to wait for good while its lifecycle went on heartbeating (listed 3 h after leaving).
+    expect(r.distributions.listed_after_leave_ms?.count).toBe(200);
+    expect(r.distributions.listed_after_leave_ms?.max).toBeLessThanOrEqual(TTL);
+    expect(r.metrics.visibility_violations).toBe(0);
+  });
 });

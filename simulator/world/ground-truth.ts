@@ -79,14 +79,18 @@ export class GroundTruth {
   /**
    * A leave that comes while a ready is in flight waits for it before the goodbye (the reference
    * lifecycle's leave(), SPEC EXT-2), so the relay may accept a ready after the departure. It lists
-   * the peer again: the boundary probes re-aim at the new refresh and the listing after departure
-   * runs to it (until the goodbye ends it). A departed peer has no gap to close and is not counted
+   * the peer again: the boundary probes aim at the new refresh (a chain still waiting re-aims; an
+   * ended one starts again) and the listing after departure runs to it (until the goodbye ends it). A departed peer has no gap to close and is not counted
    * as having become discoverable.
    */
   private refreshedAfterDeparture(peer: VirtualPeer, now: number): void {
+    const beforeMs = peer.lastRefreshAtMs;
     peer.lastRefreshAtMs = now;
     peer.lastRefreshEpoch = this.deps.relay.epoch;
     this.listing.refreshedAfterDeparture(peer, now);
+    // A probe chain re-aims while its boundary lies ahead; one that never started (no refresh at the
+    // departure) or whose boundary has passed has ended: start one for the new boundary.
+    if (Number.isNaN(beforeMs) || beforeMs + this.deps.ttlMs < now) this.deps.sim.post(0, this.probeKind, peer.index, -1);
   }
 
   lifecycleEvent(peer: VirtualPeer, event: LifecycleEvent): void {

@@ -16,11 +16,14 @@ import { describe, expect, it } from 'vitest';
 import type { ExpiryGap } from '../measure/measurements.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
 import { DepartedPeer } from './virtual-peer.ts';
+import type { VirtualRelay } from './virtual-relay.ts';
 import { World } from './world.ts';
+
+const TTL_MS = 10 * 60_000;
 
 const SCENARIO = `name: leave-while-readying
 seed: 3
-peers: 200
+peers: 800
 duration: 40m
 join_spread: 0s
 link: { latency: 10s, jitter: 0ms, loss: 0 }
@@ -37,7 +40,7 @@ relay:
 `;
 
 describe('a peer that leaves while its ready is in flight (goodbye on)', () => {
-  it('is listed again from that ready until its goodbye, with no expiry gap after its departure, on the peer the World keeps', async () => {
+  it('is listed again from that ready until its goodbye, probed at the boundary it set, with no expiry gap after its departure', async () => {
     const world = new World(parseScenario('inline.yaml', SCENARIO));
     const gaps: ExpiryGap[] = [];
     const record = world.measurements.recordExpiryGap.bind(world.measurements);
@@ -45,18 +48,30 @@ describe('a peer that leaves while its ready is in flight (goodbye on)', () => {
       gaps.push(gap);
       record(gap);
     };
+    // Which peers the truth's boundary probes looked up, and when (observed on the World's relay, not changed).
+    const relay = (world as unknown as { relay: VirtualRelay }).relay;
+    const probeLookup = relay.probeLookup.bind(relay);
+    const probedAtMs = new Map<string, number[]>();
+    relay.probeLookup = (email) => {
+      probedAtMs.set(email, [...(probedAtMs.get(email) ?? []), world.sim.clock.elapsedMs()]);
+      return probeLookup(email);
+    };
     await world.run();
     world.finishTruth(world.sim.clock.elapsedMs());
     const departed = world.peers.filter((peer) => peer !== undefined && !peer.alive) as DepartedPeer[];
     // The case under test happened: the relay accepted a ready after the peer had departed.
     const late = departed.filter((peer) => peer.lastRefreshAtMs > peer.diedAtMs);
-    expect(late.length).toBeGreaterThan(0);
+    expect(late.length).toBeGreaterThan(10);
     for (const peer of departed) expect(peer).toBeInstanceOf(DepartedPeer);
     for (const peer of late) {
       // Its goodbye followed the ready, so the relay ended the listing when it accepted that goodbye, after the ready.
       expect(peer.goodbyeAtMs).toBeGreaterThan(peer.lastRefreshAtMs);
       expect(peer.listedUntilMs).toBe(peer.goodbyeAtMs);
+      // The visibility rule is probed at the boundary that ready set: gone 1 ms before it (the goodbye came first) and at it.
+      const boundaryMs = peer.lastRefreshAtMs + TTL_MS;
+      expect(probedAtMs.get(peer.identity.email)).toEqual(expect.arrayContaining([boundaryMs - 1, boundaryMs]));
     }
+    expect(world.measurements.counters.visibilityViolations).toBe(0);
     // Gaps are windows of a live peer: none ends after its peer departed, and a peer's gaps never overlap.
     const byEmail = new Map(departed.map((peer) => [peer.identity.email, peer]));
     const seen = new Map<string, ExpiryGap[]>();

@@ -148,6 +148,24 @@ describe('leave: goodbye (SPEC EXT-2)', () => {
     expect(t.lifecycle.currentPhase).toBe('stopped');
   });
 
+  it('says goodbye at once while waiting to retry a ready: nothing is in flight, and the one that timed out may have been accepted', () => {
+    const t = setup();
+    t.relay.script('register', response(200)).script('ready', unreachable()).script('goodbye', response(200, { status: 'gone', was_live: false }));
+    t.lifecycle.relayOffers(['goodbye']);
+    t.lifecycle.start();
+    t.timers.advanceMs(100); // the ready failed; its retry waits 10 s
+    expect(t.lifecycle.currentPhase).toBe('readying');
+    let done = false;
+    t.lifecycle.leave(() => (done = true));
+    expect(t.lifecycle.currentPhase).toBe('leaving');
+    t.timers.advanceMs(10);
+    expect(done).toBe(true);
+    expect(t.lifecycle.currentPhase).toBe('stopped');
+    // The retry never comes, nor anything after it.
+    t.timers.advanceMs(120 * MIN);
+    expect(t.relay.calls.map((c) => c.endpoint)).toEqual(['register', 'ready', 'goodbye']);
+  });
+
   it('a stop while waiting for that ready still ends the leave', () => {
     const t = setup();
     t.relay.script('register', response(200)).script('ready', null);

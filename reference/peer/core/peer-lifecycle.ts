@@ -174,11 +174,14 @@ export class PeerLifecycle {
     const goodbye = this.deps.relay.goodbye;
     const wanted = goodbye !== undefined && this.offered.has('goodbye') && this.options.sayGoodbye !== false;
     // A ready in flight may still land: wait for it, or the relay would list us after our goodbye.
-    if (wanted && this.phase === 'readying') {
+    if (wanted && this.phase === 'readying' && this.inFlight !== null) {
       this.leaveAfterReady = onDone;
       return;
     }
-    if (this.phase !== 'live' || !wanted || !goodbye) {
+    // Waiting to retry a ready, nothing in flight: an earlier ready may have been accepted unanswered
+    // (a timeout), so say goodbye now; waiting for the retry could wait for good.
+    const mayBeListed = this.phase === 'live' || this.phase === 'readying';
+    if (!mayBeListed || !wanted || !goodbye) {
       this.stop();
       onDone();
       return;
