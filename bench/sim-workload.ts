@@ -90,12 +90,11 @@ const measureLive = (current: World, elapsedMs: number): void => {
 const beforeWorldBytes = values['live-heap'] ? heldBytes() : 0;
 // The World itself rather than runScenario(), so the end-of-run measurement still sees all of it.
 let world: World | null = new World(scenario);
-const running = world;
 await world.run((elapsedMs) => {
   peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
   if (values['live-heap'] && elapsedMs >= nextLiveCheckMs) {
     nextLiveCheckMs += scenario.durationMs / 10;
-    measureLive(running, elapsedMs);
+    if (world !== null) measureLive(world, elapsedMs); // read here, not kept in a const: the World must be let go after the run
   }
   if (process.stderr.isTTY) process.stderr.write(`\r${Math.round((100 * elapsedMs) / scenario.durationMs)}% virtual time`);
 });
@@ -201,31 +200,32 @@ async function printMemoryFloor(all: readonly HeldAt[]): Promise<void> {
   const held = all.reduce((most, check) => (check.bytes > most.bytes ? check : most));
   const floor = await relayFloor(held.identities, held.liveBroadcasts ?? 0, FLOOR_IDENTITIES);
   const relayBytes = floor.storeBytes;
-  const restBytes = held.bytes - held.sampleBytes - relayBytes;
+  const restBytes = held.bytes - beforeWorldBytes - held.sampleBytes - relayBytes;
   const perJoined = held.joined === 0 ? null : restBytes / held.joined;
   const when = `${((100 * held.elapsedMs) / scenario.durationMs).toFixed(0)}% virtual time`;
   const broadcasts = held.liveBroadcasts === null ? 'no timeline sample yet, so none counted' : `${held.liveBroadcasts.toLocaleString('en-US')} live broadcasts at the timeline sample before it`;
   const measured = floor.scaled ? `measured alone at ${floor.identities.toLocaleString('en-US')} identities and scaled` : 'measured alone at those counts';
-  process.stdout.write(`memory floor  of the ${mib(held.bytes)} MiB held at most (at ${when}): exact samples ${mib(held.sampleBytes)} MiB; the relay's store ${mib(relayBytes)} MiB (${held.identities.toLocaleString('en-US')} identities, ${broadcasts}; ${measured}: ${floor.bytesPerIdentity.toFixed(0)} bytes per identity, ${floor.bytesPerLiveBroadcast.toFixed(0)} more per live broadcast); the rest, ${mib(restBytes)} MiB, is the world, the network and each live peer's reference peer core: ${perJoined === null ? 'null (no peer joined)' : perJoined.toFixed(0)} bytes per peer that joined by then (${held.joined.toLocaleString('en-US')})\n`);
+  process.stdout.write(`memory floor  of the ${mib(held.bytes)} MiB held at most (at ${when}): exact samples ${mib(held.sampleBytes)} MiB; the relay's store ${mib(relayBytes)} MiB (${held.identities.toLocaleString('en-US')} identities, ${broadcasts}; ${measured}: ${floor.bytesPerIdentity.toFixed(0)} bytes per identity, ${floor.bytesPerLiveBroadcast.toFixed(0)} more per live broadcast); ${mib(beforeWorldBytes)} MiB held before the World was made; the rest, ${mib(restBytes)} MiB, is the world, the network and each live peer's reference peer core: ${perJoined === null ? 'null (no peer joined)' : perJoined.toFixed(0)} bytes per peer that joined by then (${held.joined.toLocaleString('en-US')})\n`);
   // The rest at every check, with the store's bytes per identity and per broadcast from the one measured above.
   const storeAt = (c: HeldAt): number => c.identities * floor.bytesPerIdentity + (c.liveBroadcasts ?? 0) * floor.bytesPerLiveBroadcast;
+  // (Earlier checks' stores are taken at the peak's bytes per identity: a store's per-identity bytes move a few % with its size.)
   const split = splitHeld(all.map((c) => ({ restBytes: c.bytes - beforeWorldBytes - c.sampleBytes - storeAt(c), live: c.live, departed: c.joined - c.live })));
   const withoutDeparted = split.perLiveBytes === null ? null : held.sampleBytes + relayBytes + beforeWorldBytes + split.perLiveBytes * held.live;
   const coreBytes = await peerCoreBytes(FLOOR_IDENTITIES);
   if (split.perLiveBytes === null) process.stdout.write(`memory split  per live and per departed peer: null (${split.note})\n`);
   else {
-    process.stdout.write(`memory split  the rest at each of ${split.checks} checks, less the ${mib(beforeWorldBytes)} MiB held before the World, fitted (least squares, worst residual ${(split.worstResidualBytes / 2 ** 20).toFixed(1)} MiB): ${split.perLiveBytes.toFixed(0)} bytes per live peer and ${split.perDepartedBytes.toFixed(0)} per departed peer (kept for lookups of the departed); at the most held, ${held.live.toLocaleString('en-US')} live and ${(held.joined - held.live).toLocaleString('en-US')} departed\n`);
+    process.stdout.write(`memory split  the rest at each of ${split.checks} checks, less the ${mib(beforeWorldBytes)} MiB held before the World, fitted (least squares, worst residual ${(split.worstResidualBytes / 2 ** 20).toFixed(1)} MiB): ${split.perLiveBytes.toFixed(0)} bytes per live peer (the World's fixed costs spread over them: it falls with size) and ${split.perDepartedBytes.toFixed(0)} per departed peer (kept for lookups of the departed); at the most held, ${held.live.toLocaleString('en-US')} live and ${(held.joined - held.live).toLocaleString('en-US')} departed\n`);
   }
   process.stdout.write(`              of a live peer's bytes, the reference PeerLifecycle itself holds ${coreBytes.toFixed(0)} with the two timers it keeps set (live, measured alone over ${FLOOR_IDENTITIES.toLocaleString('en-US')}: bench/peer-core-floor.ts); the rest of it is the simulator's (peer record, adapters, timers, addresses, host and NAT)\n`);
   const target = scenario.peers >= 1_000_000;
   const against = (bytes: number): string => (target ? `: ${bytes <= 4096 * 2 ** 20 ? 'under' : 'over'} the 4096 MiB target` : '');
-  const referenceFloor = held.sampleBytes + relayBytes + coreBytes * held.live;
+  const referenceFloor = held.sampleBytes + relayBytes + coreBytes * held.live; // the code held before the World left out
   process.stdout.write(`              the floor the unchanged reference code and exact samples set: samples, store and ${held.live.toLocaleString('en-US')} live PeerLifecycles hold ${mib(referenceFloor)} MiB${against(referenceFloor)}\n`);
   if (withoutDeparted !== null) process.stdout.write(`              keeping no departed peer at all would hold ${mib(withoutDeparted)} MiB (samples, store, what was held before the World, and the live peers at the fitted cost)${against(withoutDeparted)}\n`);
   if (!target || perJoined === null) return;
-  const roomPerJoined = (4096 * 2 ** 20 - held.sampleBytes - relayBytes) / held.joined;
+  const roomPerJoined = (4096 * 2 ** 20 - beforeWorldBytes - held.sampleBytes - relayBytes) / held.joined;
   const verdict = roomPerJoined <= 0 ? 'no room is left: the samples and the store alone exceed it' : `the rest would have to fall to ${roomPerJoined.toFixed(0)} bytes per peer that joined${perJoined > roomPerJoined ? ` (${(perJoined / roomPerJoined).toFixed(2)}x that now)` : ' (it does)'}`;
-  process.stdout.write(`              for <= 4096 MiB with the samples and the relay's store as they are, ${verdict}\n`);
+  process.stdout.write(`              for <= 4096 MiB with the samples, the relay's store and what was held before the World as they are, ${verdict}\n`);
 }
 
 function mib(bytes: number): string {

@@ -14,6 +14,15 @@ describe('splitHeld (bench:sim memory split)', () => {
     expect('worstResidualBytes' in split && split.worstResidualBytes).toBeLessThan(5000);
   });
 
+  it('spreads a fixed cost over the live peers when their count hardly moves (what its label says)', () => {
+    // 2 MB the World holds whatever its size, over about 20,000 live peers: about 100 bytes more per live peer, nothing per departed.
+    const checks = [0, 1, 2, 3, 4, 5].map((i) => ({ live: 20_000 - i * 10, departed: i * 5_000, restBytes: 2_000_000 + 2000 * (20_000 - i * 10) + 600 * i * 5_000 }));
+    const split = splitHeld(checks);
+    expect(split.perLiveBytes).toBeGreaterThan(2090);
+    expect(split.perLiveBytes).toBeLessThan(2110);
+    expect(Math.abs((split.perDepartedBytes as number) - 600)).toBeLessThan(5);
+  });
+
   it('is null with a note when the counts do not tell the two costs apart', () => {
     expect(splitHeld([{ live: 10, departed: 0, restBytes: 100 }, { live: 20, departed: 0, restBytes: 200 }], 1)).toMatchObject({ perLiveBytes: null, note: 'not determined: no peer had departed at any check' });
     expect(splitHeld([{ live: 10, departed: 5, restBytes: 100 }, { live: 20, departed: 10, restBytes: 200 }], 1)).toMatchObject({ perDepartedBytes: null, note: 'not determined: live and departed peers grew in step across the checks' });

@@ -23,13 +23,14 @@ describe('npm run bench:sim (toy size)', () => {
     expect(stdout).toMatch(/^live memory\s+\d+ MiB at most after a full GC/m);
     expect(stdout).toMatch(/^relay req\s+[1-9]\d*, lookups \d+, connects \d+$/m);
     // What the held memory is made of, read at the one check that found the most: the samples, the relay's store (rebuilt alone with as many identities and live broadcasts, here too few to measure, so scaled from 50,000), the rest per joined peer.
-    const floor = /^memory floor\s+of the (\d+) MiB held at most \(at (\d+)% virtual time\): exact samples (\d+) MiB; the relay's store (\d+) MiB \(([\d,]+) identities, ([\d,]+) live broadcasts at the timeline sample before it; measured alone at 50,000 identities and scaled: (\d+) bytes per identity, (-?\d+) more per live broadcast\); the rest, (-?\d+) MiB, is the world, the network and each live peer's reference peer core: (-?\d+) bytes per peer that joined by then \(([\d,]+)\)$/m.exec(stdout);
+    const floor = /^memory floor\s+of the (\d+) MiB held at most \(at (\d+)% virtual time\): exact samples (\d+) MiB; the relay's store (\d+) MiB \(([\d,]+) identities, ([\d,]+) live broadcasts at the timeline sample before it; measured alone at 50,000 identities and scaled: (\d+) bytes per identity, (-?\d+) more per live broadcast\); (\d+) MiB held before the World was made; the rest, (-?\d+) MiB, is the world, the network and each live peer's reference peer core: (-?\d+) bytes per peer that joined by then \(([\d,]+)\)$/m.exec(stdout);
     expect(floor, stdout).not.toBeNull();
-    const [, at, , , identities, broadcasts, perIdentity, perBroadcast, , , joined] = (floor as RegExpExecArray).slice(1).map((v) => Number(v.replaceAll(',', '')));
+    const [, at, , , identities, broadcasts, perIdentity, perBroadcast, , , , joined] = (floor as RegExpExecArray).slice(1).map((v) => Number(v.replaceAll(',', '')));
     expect(at).toBeGreaterThan(0);
     expect(at).toBeLessThanOrEqual(100);
-    // Counted by the relay (each register answered 200), not by the world: with no restart, every peer that joined by then plus the probe.
-    expect(identities).toBe((joined as number) + 1);
+    // Counted by the relay (each register answered 200), not by the world: with no restart, at most every peer that joined by then plus the probe (one that left before its register was answered is not there).
+    expect(identities).toBeLessThanOrEqual((joined as number) + 1);
+    expect(identities).toBeGreaterThan(0.9 * (joined as number));
     expect(broadcasts).toBeLessThanOrEqual(joined as number);
     expect(broadcasts).toBeGreaterThan(0);
     // A store measured after V8 dropped it would read as nothing, or less than nothing.
