@@ -12,6 +12,7 @@
 import { PeerLifecycle } from '../reference/peer/core/peer-lifecycle.ts';
 import { NOT_CANCELLABLE, type RelayPort, type RelayReply } from '../reference/peer/core/ports.ts';
 import type { TimerHandle, Timers } from '../reference/shared/timers.ts';
+import { settledHeapBytes } from './settled-heap.ts';
 
 const ACCEPTED: RelayReply = { kind: 'response', status: 200, body: { status: 'ok', expires_in: 3600 } };
 
@@ -42,25 +43,15 @@ export async function peerCoreBytes(count: number): Promise<number> {
   const deps = { clock: { nowMs: () => 0 }, timers: TIMERS, relay: RELAY };
   // One lifecycle first, so the code's first run is in the base.
   new PeerLifecycle(OPTIONS, deps).start();
-  const base = await usedBytes();
+  const base = await settledHeapBytes('the peer core floor');
   for (let i = 0; i < count; i++) {
     const lifecycle = new PeerLifecycle(OPTIONS, deps);
     lifecycle.start();
     kept[i] = lifecycle;
   }
-  const held = await usedBytes();
+  const held = await settledHeapBytes('the peer core floor');
   // Read them after the measurement, which also keeps them reachable until then.
   const notLive = kept.filter((l) => l.currentPhase !== 'live').length;
   if (notLive > 0) throw new Error(`${notLive} of ${count} lifecycles are not live`);
   return (held - base) / count;
-}
-
-async function usedBytes(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('the peer core floor needs node --expose-gc');
-  await new Promise((resolve) => setImmediate(resolve));
-  gc();
-  gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
 }

@@ -13,6 +13,7 @@ import { SeededRng } from '../reference/shared/rng.ts';
 import { RELAY_PATHS } from '../reference/shared/relay-paths.ts';
 import { simIdentity } from '../simulator/world/sim-certificates.ts';
 import { VirtualRelay } from '../simulator/world/virtual-relay.ts';
+import { settledHeapBytes } from './settled-heap.ts';
 
 export interface RelayFloor {
   /** The identities and live broadcasts the store was built with alone. */
@@ -50,11 +51,11 @@ export async function relayFloor(identities: number, liveBroadcasts: number, lea
   const first = 0x4000_0000;
   await register(relay, first - 1);
   await ready(relay, first - 1);
-  const base = await usedBytes();
+  const base = await settledHeapBytes('the relay floor');
   for (let i = 0; i < built; i++) await register(relay, first + i);
-  const registered = await usedBytes();
+  const registered = await settledHeapBytes('the relay floor');
   for (let i = 0; i < live; i++) await ready(relay, first + i);
-  const announced = await usedBytes();
+  const announced = await settledHeapBytes('the relay floor');
   // Read the store after the last measurement: that also keeps it reachable until then (V8 may drop a variable an async function no longer reads).
   const listed = await relay.countLive();
   if (listed !== live + 1) throw new Error(`the relay lists ${listed} broadcasts, expected ${live + 1}`);
@@ -74,15 +75,4 @@ async function ready(relay: VirtualRelay, index: number): Promise<void> {
   const bodyText = JSON.stringify({ port: 49152 + (k % 16000), addresses: ['192.168.1.10', `2001:db8:0:${k.toString(16)}::a`, `23.0.${k >> 8}.${k & 255}`] });
   const response = await relay.handle({ method: 'POST', path: RELAY_PATHS.ready, query: NO_QUERY, bodyText, principal: { fingerprintSha256: simIdentity(index).fingerprintSha256, source: 'tls' } });
   if (response.status !== 200) throw new Error(`ready answered ${response.status}: ${JSON.stringify(response.body)}`);
-}
-
-/** After the current job has ended (what it keeps alive until then is not the store's) and two full collections. */
-async function usedBytes(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('the relay floor needs node --expose-gc');
-  await new Promise((resolve) => setImmediate(resolve));
-  gc();
-  gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
 }
