@@ -35,18 +35,24 @@ export function splitHeld(checks: readonly HeldCheck[], leastPeers = 1000): Memo
     lr += c.live * c.restBytes;
     dr += c.departed * c.restBytes;
   }
-  const most = (pick: (c: HeldCheck) => number): number => checks.reduce((m, c) => Math.max(m, pick(c)), 0);
-  if (checks.length >= 2 && dd > 0 && ll > 0 && (most((c) => c.live) < leastPeers || most((c) => c.departed) < leastPeers)) {
-    return { perLiveBytes: null, perDepartedBytes: null, checks: checks.length, note: `not determined: fewer than ${leastPeers.toLocaleString('en-US')} ${most((c) => c.live) < leastPeers ? 'live' : 'departed'} peers at every check, too few to tell their bytes from the collector's noise` };
-  }
   const det = ll * dd - ld * ld;
-  if (checks.length < 2 || dd === 0 || ll === 0 || det / (ll * dd) < MIN_RELATIVE_DETERMINANT) {
-    const why = dd === 0 ? 'no peer had departed at any check' : ll === 0 ? 'no peer was live at any check' : 'live and departed peers grew in step across the checks';
-    return { perLiveBytes: null, perDepartedBytes: null, checks: checks.length, note: `not determined: ${checks.length < 2 ? 'fewer than two checks' : why}` };
-  }
+  const note = undetermined(checks, ll, dd, det, leastPeers);
+  if (note !== null) return { perLiveBytes: null, perDepartedBytes: null, checks: checks.length, note: `not determined: ${note}` };
   const perLiveBytes = (lr * dd - dr * ld) / det;
   const perDepartedBytes = (dr * ll - lr * ld) / det;
   let worstResidualBytes = 0;
   for (const c of checks) worstResidualBytes = Math.max(worstResidualBytes, Math.abs(c.restBytes - perLiveBytes * c.live - perDepartedBytes * c.departed));
   return { perLiveBytes, perDepartedBytes, checks: checks.length, worstResidualBytes };
+}
+
+/** Why the checks cannot give the split, or null when they can. */
+function undetermined(checks: readonly HeldCheck[], ll: number, dd: number, det: number, leastPeers: number): string | null {
+  if (checks.length < 2) return 'fewer than two checks';
+  if (dd === 0) return 'no peer had departed at any check';
+  if (ll === 0) return 'no peer was live at any check';
+  const mostLive = Math.max(...checks.map((c) => c.live));
+  const mostDeparted = Math.max(...checks.map((c) => c.departed));
+  if (mostLive < leastPeers || mostDeparted < leastPeers) return `fewer than ${leastPeers.toLocaleString('en-US')} ${mostLive < leastPeers ? 'live' : 'departed'} peers at every check, too few to tell their bytes from the collector's noise`;
+  if (det / (ll * dd) < MIN_RELATIVE_DETERMINANT) return 'live and departed peers grew in step across the checks';
+  return null;
 }

@@ -80,8 +80,8 @@ export class GroundTruth {
    * A leave that comes while a ready is in flight waits for it before the goodbye (the reference
    * lifecycle's leave(), SPEC EXT-2), so the relay may accept a ready after the departure. It lists
    * the peer again: the boundary probes aim at the new refresh (a chain still waiting re-aims; an
-   * ended one starts again) and the listing after departure runs to it (until the goodbye ends it). A departed peer has no gap to close and is not counted
-   * as having become discoverable.
+   * ended one starts again) and the listing after departure runs to it (until the goodbye ends it).
+   * A departed peer has no gap to close and is not counted as having become discoverable.
    */
   private refreshedAfterDeparture(peer: VirtualPeer, now: number): void {
     const beforeMs = peer.lastRefreshAtMs;

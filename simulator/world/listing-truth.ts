@@ -60,13 +60,13 @@ export class ListingTruth {
     peer.listedEpoch = this.deps.relay.epoch;
   }
 
-  /** The relay accepted a departed peer's ready at `nowMs` (its leave waited for it): listed until that ready's expiry. */
+  /**
+   * The relay accepted a departed peer's ready at `nowMs` (its leave waited for it): listed until
+   * that ready's expiry, which is never earlier than what was read at the departure.
+   */
   refreshedAfterDeparture(peer: VirtualPeer, nowMs: number): void {
-    const untilMs = nowMs + this.deps.ttlMs;
-    if (!(peer.listedUntilMs >= untilMs) || peer.listedEpoch !== this.deps.relay.epoch) {
-      peer.listedUntilMs = untilMs;
-      peer.listedEpoch = this.deps.relay.epoch;
-    }
+    peer.listedUntilMs = nowMs + this.deps.ttlMs;
+    peer.listedEpoch = this.deps.relay.epoch;
   }
 
   /** The relay accepted a departed peer's goodbye at `nowMs` and ended its live broadcast then. */

@@ -112,7 +112,6 @@ export class World {
     this.finishTruth(this.scenario.durationMs);
   }
 
-  /** Ends the open listing intervals at `elapsedMs`: the run's end, or where a stopped run stopped. */
   /** How many peers are live now. */
   get livePeerCount(): number {
     return this.alive.length;
@@ -123,6 +122,7 @@ export class World {
     return this.relay.identitiesHeld;
   }
 
+  /** Ends the open listing intervals at `elapsedMs`: the run's end, or where a stopped run stopped. */
   finishTruth(elapsedMs: number): void {
     this.truth.listing.finish(this.peers, elapsedMs);
   }
@@ -282,14 +282,11 @@ export class World {
     const host = peer.placement.host;
     // The reference peer exits once its leave is done (goodbye answered or timed out), so its host stays
     // on the network until then: a goodbye that waits for a ready in flight is still routed (SPEC EXT-2).
-    let left = !graceful || peer.lifecycle === null;
-    let detachWhenLeft = false;
-    if (left) peer.lifecycle?.stop();
-    else {
-      peer.lifecycle?.leave(() => {
-        left = true;
-        if (detachWhenLeft) this.net.detachHost(host);
-      });
+    if (graceful && peer.lifecycle !== null) {
+      peer.lifecycle.leave(() => this.net.detachHost(host));
+    } else {
+      peer.lifecycle?.stop();
+      this.net.detachHost(host);
     }
     peer.friends?.stop();
     // Departed peers stay in `peers` for good (lookups of the departed measure staleness): drop what only a
@@ -302,8 +299,6 @@ export class World {
     peer.currentAddresses = NO_ADDRESSES;
     for (const handle of peer.inFlight ?? []) handle.cancel();
     peer.inFlight = null;
-    if (left) this.net.detachHost(host);
-    else detachWhenLeft = true;
     this.serverByHost[host] = -1;
     this.leaveLan(peer);
     if (graceful && peer.placement.upnpForwardPort !== null) peer.placement.router?.removePortForward(peer.placement.upnpForwardPort);
