@@ -17,8 +17,8 @@ import type { Rng } from '../../reference/shared/rng.ts';
 import { crossLink, type LinkProfile } from './link.ts';
 import type { NatBehaviour } from './nat-behaviour.ts';
 import { NatBox, type Endpoint, type TcpConnections } from './nat-box.ts';
-import { SmallMap } from './small-collections.ts';
 import { PagedIntMap } from './paged-int-map.ts';
+import { PagedInts } from './paged-ints.ts';
 
 export const INTERNET_REALM = 0;
 const MAX_HOPS = 8;
@@ -79,29 +79,45 @@ export interface NetworkOptions {
   firewallTimeoutMs: number;
 }
 
-interface HostState {
-  realm: number;
-  ipv4: number | null;
-  ipv6: string | null;
-  ipv6Firewall: boolean;
-  link: LinkProfile;
-  attached: boolean;
-}
+// A host's row in the Network's host table (PagedInts), one int32 each.
+const H_REALM = 0;
+/** The IPv4 address as an int32 (`address | 0`); read back with `>>> 0`. Meaningless unless HAS_IPV4. */
+const H_IPV4 = 1;
+const H_FLAGS = 2;
+/** Index into the Network's table of distinct link profiles (scenarios give every host the same one). */
+const H_LINK = 3;
+const HOST_FIELDS = 4;
+const HAS_IPV4 = 1;
+/** A stateful IPv6 firewall (RFC 6092 style): unsolicited inbound blocked unless pinholed. */
+const IPV6_FIREWALL = 2;
+const ATTACHED = 4;
 
-interface RealmState {
-  uplink: NatBox | null;
-  /**
-   * IPv4 address -> entity (host h as 2h, NAT n as 2n + 1) in this realm,
-   * keyed by the address as an int32 (`address | 0`, one-to-one) so keys
-   * stay small integers: most realms are LANs holding one or two entries
-   * (a SmallMap); the Internet holds every public host and NAT (paged).
-   */
-  v4: SmallMap<number, number> | PagedIntMap;
-}
+// A realm's row: its uplink NAT's id (-1: none) and up to two IPv4 entries
+// held in place (value -1: empty). A LAN holds one or two entries; a third
+// goes to the realm's overflow Map (a carrier's CGNAT space, big LANs).
+const R_UPLINK = 0;
+const R_KEY0 = 1;
+const R_VALUE0 = 2;
+const R_KEY1 = 3;
+const R_VALUE1 = 4;
+const REALM_FIELDS = 5;
+const NONE = -1;
 
 export class Network {
-  private readonly realms: RealmState[] = [{ uplink: null, v4: new PagedIntMap() }];
-  private readonly hosts: HostState[] = [];
+  /**
+   * IPv4 address -> entity (host h as 2h, NAT n as 2n + 1) in each realm,
+   * keyed by the address as an int32 (`address | 0`, one-to-one) so keys
+   * stay small integers. The Internet holds every public host and NAT
+   * (paged); every other realm keeps its first two entries in its row.
+   */
+  private readonly internetV4 = new PagedIntMap();
+  private readonly realms = new PagedInts(REALM_FIELDS, NONE);
+  private readonly realmOverflow = new Map<number, Map<number, number>>();
+  private readonly hosts = new PagedInts(HOST_FIELDS, 0);
+  /** Each host's IPv6 key, or null. */
+  private readonly hostIpv6s: (string | null)[] = [];
+  private readonly links: LinkProfile[] = [];
+  private readonly linkIndex = new Map<LinkProfile, number>();
   private readonly nats: NatBox[] = [];
   /** IPv6 keys are the eight hex groups, uncompressed ("2001:db8:0:0:0:0:0:a"): valid IPv6 text as they stand. */
   private readonly v6Table = new Map<string, number>();
@@ -113,29 +129,32 @@ export class Network {
     readonly options: NetworkOptions,
     private readonly linkRng: Rng,
     private readonly portRng: Rng,
-  ) {}
+  ) {
+    this.realms.push(); // INTERNET_REALM: its table is internetV4
+  }
 
   createRealm(): number {
-    this.realms.push(newRealm());
-    return this.realms.length - 1;
+    return this.realms.push();
   }
 
   /** A NAT box joining `innerRealm` to `outerRealm`, at `externalAddress` in the outer one. */
   addNat(innerRealm: number, outerRealm: number, externalAddress: string, behaviour: NatBehaviour): NatBox {
-    const realm = this.realmState(innerRealm);
-    if (realm.uplink !== null) throw new Error(`realm ${innerRealm} already has an uplink NAT`);
+    this.requireRealm(outerRealm);
+    if (this.uplinkOf(innerRealm) !== null) throw new Error(`realm ${innerRealm} already has an uplink NAT`);
     const nat = new NatBox(this.nats.length, innerRealm, outerRealm, requireV4(externalAddress), behaviour, this.portRng);
     this.claimV4(outerRealm, nat.externalAddress, 2 * nat.id + 1);
     this.nats.push(nat);
-    realm.uplink = nat;
+    this.realms.set(innerRealm, R_UPLINK, nat.id);
     return nat;
   }
 
   addHost(spec: HostSpec): number {
-    this.realmState(spec.realm);
-    const id = this.hosts.length;
-    const state: HostState = { realm: spec.realm, ipv4: null, ipv6: null, ipv6Firewall: spec.ipv6Firewall, link: spec.link, attached: true };
-    this.hosts.push(state);
+    this.requireRealm(spec.realm);
+    const id = this.hosts.push();
+    this.hostIpv6s.push(null);
+    this.hosts.set(id, H_REALM, spec.realm);
+    this.hosts.set(id, H_FLAGS, ATTACHED | (spec.ipv6Firewall ? IPV6_FIREWALL : 0));
+    this.hosts.set(id, H_LINK, this.linkId(spec.link));
     if (spec.ipv4 !== null) this.setHostIpv4(id, spec.ipv4);
     if (spec.ipv6 !== null) this.setHostIpv6(id, spec.ipv6);
     return id;
@@ -143,37 +162,45 @@ export class Network {
 
   /** Renumbering (DHCP): the old address stops answering at once. */
   setHostIpv4(host: number, address: string | null): void {
-    const state = this.hostState(host);
-    if (state.ipv4 !== null) this.releaseV4(state.realm, state.ipv4, 2 * host);
-    state.ipv4 = address === null ? null : requireV4(address);
-    if (state.ipv4 !== null && state.attached) this.claimV4(state.realm, state.ipv4, 2 * host);
+    const realm = this.hosts.get(host, H_REALM);
+    const flags = this.hosts.get(host, H_FLAGS);
+    if ((flags & HAS_IPV4) !== 0) this.releaseV4(realm, this.ipv4Of(host), 2 * host);
+    if (address === null) {
+      this.hosts.set(host, H_FLAGS, flags & ~HAS_IPV4);
+      return;
+    }
+    const v4 = requireV4(address);
+    this.hosts.set(host, H_IPV4, v4 | 0);
+    this.hosts.set(host, H_FLAGS, flags | HAS_IPV4);
+    if ((flags & ATTACHED) !== 0) this.claimV4(realm, v4, 2 * host);
   }
 
   setHostIpv6(host: number, address: string | null): void {
-    const state = this.hostState(host);
-    if (state.ipv6 !== null && this.v6Table.get(state.ipv6) === host) this.v6Table.delete(state.ipv6);
-    state.ipv6 = address === null ? null : requireV6(address);
-    if (state.ipv6 !== null && state.attached) {
-      if (this.v6Table.has(state.ipv6)) throw new Error(`IPv6 address ${address} is already in use`);
-      this.v6Table.set(state.ipv6, host);
+    const old = this.ipv6Key(host);
+    if (old !== null && this.v6Table.get(old) === host) this.v6Table.delete(old);
+    const key = address === null ? null : requireV6(address);
+    this.hostIpv6s[host] = key;
+    if (key !== null && this.isAttached(host)) {
+      if (this.v6Table.has(key)) throw new Error(`IPv6 address ${address} is already in use`);
+      this.v6Table.set(key, host);
     }
   }
 
   /** A host leaving the network (crash, shutdown): its addresses stop answering. */
   detachHost(host: number): void {
-    const state = this.hostState(host);
-    if (!state.attached) return;
-    if (state.ipv4 !== null) this.releaseV4(state.realm, state.ipv4, 2 * host);
-    if (state.ipv6 !== null && this.v6Table.get(state.ipv6) === host) this.v6Table.delete(state.ipv6);
-    state.attached = false;
+    if (!this.isAttached(host)) return;
+    if (this.hasIpv4(host)) this.releaseV4(this.hosts.get(host, H_REALM), this.ipv4Of(host), 2 * host);
+    const key = this.ipv6Key(host);
+    if (key !== null && this.v6Table.get(key) === host) this.v6Table.delete(key);
+    this.hosts.set(host, H_FLAGS, this.hosts.get(host, H_FLAGS) & ~ATTACHED);
   }
 
   attachHost(host: number): void {
-    const state = this.hostState(host);
-    if (state.attached) return;
-    state.attached = true;
-    if (state.ipv4 !== null) this.claimV4(state.realm, state.ipv4, 2 * host);
-    if (state.ipv6 !== null) this.setHostIpv6(host, state.ipv6);
+    if (this.isAttached(host)) return;
+    this.hosts.set(host, H_FLAGS, this.hosts.get(host, H_FLAGS) | ATTACHED);
+    if (this.hasIpv4(host)) this.claimV4(this.hosts.get(host, H_REALM), this.ipv4Of(host), 2 * host);
+    const key = this.ipv6Key(host);
+    if (key !== null) this.setHostIpv6(host, key);
   }
 
   /** The uplink NAT changes its outside address: every mapping through it is gone. */
@@ -189,35 +216,34 @@ export class Network {
   }
 
   uplinkOf(realm: number): NatBox | null {
-    return this.realmState(realm).uplink;
+    const id = this.realms.get(realm, R_UPLINK);
+    return id === NONE ? null : (this.nats[id] as NatBox);
   }
 
   /** Whether the host has an IPv4 address (hostIpv4() !== null without formatting it). */
   hasIpv4(host: number): boolean {
-    return this.hostState(host).ipv4 !== null;
+    return (this.hosts.get(host, H_FLAGS) & HAS_IPV4) !== 0;
   }
 
   hostIpv4(host: number): string | null {
-    const v4 = this.hostState(host).ipv4;
-    return v4 === null ? null : formatV4(v4);
+    return this.hasIpv4(host) ? formatV4(this.ipv4Of(host)) : null;
   }
 
   hostIpv6(host: number): string | null {
-    return this.hostState(host).ipv6;
+    return this.ipv6Key(host);
   }
 
   hostRealm(host: number): number {
-    return this.hostState(host).realm;
+    return this.hosts.get(host, H_REALM);
   }
 
   /** The IPv4 address the public Internet sees for this host's traffic (the outermost NAT's), or null. */
   publicIpv4Of(host: number): string | null {
-    const state = this.hostState(host);
-    if (state.ipv4 === null) return null;
-    let realm = state.realm;
-    let address = state.ipv4;
+    if (!this.hasIpv4(host)) return null;
+    let realm = this.hosts.get(host, H_REALM);
+    let address = this.ipv4Of(host);
     for (let hop = 0; realm !== INTERNET_REALM && hop < MAX_HOPS; hop++) {
-      const uplink = this.realmState(realm).uplink;
+      const uplink = this.uplinkOf(realm);
       if (uplink === null) return null;
       address = uplink.externalAddress;
       realm = uplink.outerRealm;
@@ -232,30 +258,31 @@ export class Network {
    * NatBox); without it they live by the mapping timeout alone.
    */
   route(from: number, fromPort: number | null, dstAddress: string, dstPort: number, nowMs: number, heldBy: TcpConnections | null = null): RouteResult {
-    const caller = this.hostState(from);
     const v4 = parseIPv4(dstAddress);
-    if (v4 !== null) return this.routeV4(from, caller, fromPort, v4, dstPort, nowMs, heldBy);
+    if (v4 !== null) return this.routeV4(from, fromPort, v4, dstPort, nowMs, heldBy);
     // Announced IPv6 addresses are the table's own keys (hostIpv6 hands them out): those need no parsing.
-    if (this.v6Table.has(dstAddress)) return this.routeV6(from, caller, fromPort, dstAddress, dstPort, nowMs);
+    if (this.v6Table.has(dstAddress)) return this.routeV6(from, fromPort, dstAddress, dstPort, nowMs);
     const v6 = parseIPv6(dstAddress);
-    if (v6 !== null) return this.routeV6(from, caller, fromPort, v6.map((g) => g.toString(16)).join(':'), dstPort, nowMs);
+    if (v6 !== null) return this.routeV6(from, fromPort, v6.map((g) => g.toString(16)).join(':'), dstPort, nowMs);
+    this.hosts.get(from, H_FLAGS); // an unknown caller is a bug whatever the address
     return { outcome: 'rejected', reason: 'bad-address', oneWayMs: 0 };
   }
 
-  private routeV4(from: number, caller: HostState, fromPort: number | null, dstV4: number, dstPort: number, nowMs: number, heldBy: TcpConnections | null): RouteResult {
-    if (caller.ipv4 === null || !caller.attached) return { outcome: 'rejected', reason: 'no-ipv4', oneWayMs: 0 };
-    let realm = caller.realm;
-    let source: Endpoint = { address: caller.ipv4, port: fromPort ?? 0 };
+  private routeV4(from: number, fromPort: number | null, dstV4: number, dstPort: number, nowMs: number, heldBy: TcpConnections | null): RouteResult {
+    const flags = this.hosts.get(from, H_FLAGS);
+    if ((flags & HAS_IPV4) === 0 || (flags & ATTACHED) === 0) return { outcome: 'rejected', reason: 'no-ipv4', oneWayMs: 0 };
+    let realm = this.hosts.get(from, H_REALM);
+    let source: Endpoint = { address: this.ipv4Of(from), port: fromPort ?? 0 };
     let target: Endpoint = { address: dstV4, port: dstPort };
     let cameOutOf: NatBox | null = null;
     let enteredInward = false;
     let natsCrossed = 0;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const entity = this.realmState(realm).v4.get(target.address | 0);
-      if (entity !== undefined && entity % 2 === 0) {
+      const entity = this.v4Get(realm, target.address | 0);
+      if (entity !== NONE && entity % 2 === 0) {
         return this.deliver(from, entity / 2, target.port, source, natsCrossed);
       }
-      if (entity !== undefined) {
+      if (entity !== NONE) {
         const nat = this.nats[(entity - 1) / 2] as NatBox;
         if (nat === cameOutOf && !nat.behaviour.hairpinning) return this.unreachable('hairpin-off', from, natsCrossed);
         const verdict = nat.inbound(target.port, source, nowMs);
@@ -266,7 +293,7 @@ export class Network {
         natsCrossed++;
         continue;
       }
-      const uplink = this.realmState(realm).uplink;
+      const uplink = this.uplinkOf(realm);
       if (enteredInward || uplink === null) return this.unreachable('no-route', from, natsCrossed);
       const translated = uplink.outbound(source, target, nowMs, fromPort !== null, heldBy);
       if (translated === null) return this.unreachable('nat-ports-exhausted', from, natsCrossed);
@@ -278,17 +305,18 @@ export class Network {
     return this.unreachable('no-route', from, natsCrossed);
   }
 
-  private routeV6(from: number, caller: HostState, fromPort: number | null, dstKey: string, dstPort: number, nowMs: number): RouteResult {
-    if (caller.ipv6 === null || !caller.attached) return { outcome: 'rejected', reason: 'no-ipv6', oneWayMs: 0 };
+  private routeV6(from: number, fromPort: number | null, dstKey: string, dstPort: number, nowMs: number): RouteResult {
+    const callerKey = this.ipv6Key(from);
+    if (callerKey === null || !this.isAttached(from)) return { outcome: 'rejected', reason: 'no-ipv6', oneWayMs: 0 };
     // The caller's own firewall lets outbound through and remembers it, so the remote may answer later.
     if (fromPort !== null) this.firewallState.set(`${from}:${fromPort}>${dstKey}`, nowMs);
     const target = this.v6Table.get(dstKey);
     if (target === undefined) return this.unreachable('no-route', from, 0);
-    const callee = this.hostState(target);
-    if (target !== from && callee.ipv6Firewall && !this.firewallAllows(target, dstPort, caller.ipv6, nowMs)) {
+    const firewalled = (this.hosts.get(target, H_FLAGS) & IPV6_FIREWALL) !== 0;
+    if (target !== from && firewalled && !this.firewallAllows(target, dstPort, callerKey, nowMs)) {
       return this.unreachable('firewall', from, 0);
     }
-    return this.deliverV6(from, target, dstPort, caller.ipv6, fromPort ?? 0);
+    return this.deliverV6(from, target, dstPort, callerKey, fromPort ?? 0);
   }
 
   private firewallAllows(host: number, port: number, remoteKey: string, nowMs: number): boolean {
@@ -312,53 +340,111 @@ export class Network {
   /** LAN-local traffic costs the LAN latency; anything over the Internet crosses both access links. */
   private pathDelay(from: number, to: number): number {
     if (from === to) return 0;
-    const caller = this.hostState(from);
-    const callee = this.hostState(to);
+    const callerRealm = this.hosts.get(from, H_REALM);
     // Same LAN (including a hairpin through its own router): never leaves the building.
-    if (caller.realm === callee.realm && caller.realm !== INTERNET_REALM) return this.options.lanLatencyMs;
-    const out = crossLink(caller.link, this.linkRng);
+    if (callerRealm === this.hosts.get(to, H_REALM) && callerRealm !== INTERNET_REALM) return this.options.lanLatencyMs;
+    const out = crossLink(this.linkOf(from), this.linkRng);
     if (out < 0) return -1;
-    const into = crossLink(callee.link, this.linkRng);
+    const into = crossLink(this.linkOf(to), this.linkRng);
     return into < 0 ? -1 : out + into;
   }
 
   /** Whatever stopped it either stays silent or answers fast, per scenario (ICMP unreachable / RST). */
   private unreachable(reason: BlockReason, from: number, natsCrossed: number): RouteResult {
     if (this.options.unreachable === 'drop') return { outcome: 'dropped', reason };
-    const link = this.hostState(from).link;
-    return { outcome: 'rejected', reason, oneWayMs: natsCrossed === 0 ? this.options.lanLatencyMs : link.latencyMs };
+    return { outcome: 'rejected', reason, oneWayMs: natsCrossed === 0 ? this.options.lanLatencyMs : this.linkOf(from).latencyMs };
   }
 
   private claimV4(realm: number, address: number, entity: number): void {
-    const table = this.realmState(realm).v4;
     const key = address | 0;
-    const holder = table.get(key);
-    if (holder !== undefined && holder !== entity) throw new Error(`address ${formatV4(address)} is already in use in realm ${realm}`);
-    table.set(key, entity);
+    const holder = this.v4Get(realm, key);
+    if (holder !== NONE && holder !== entity) throw new Error(`address ${formatV4(address)} is already in use in realm ${realm}`);
+    this.v4Set(realm, key, entity);
   }
 
   private releaseV4(realm: number, address: number, entity: number): void {
-    const table = this.realmState(realm).v4;
     const key = address | 0;
-    if (table.get(key) === entity) table.delete(key);
+    if (this.v4Get(realm, key) === entity) this.v4Delete(realm, key);
   }
 
-  private realmState(realm: number): RealmState {
-    const state = this.realms[realm];
-    if (state === undefined) throw new RangeError(`no realm ${realm}`);
-    return state;
+  /** The entity at `key` in the realm, or NONE. */
+  private v4Get(realm: number, key: number): number {
+    if (realm === INTERNET_REALM) return this.internetV4.get(key) ?? NONE;
+    const realms = this.realms;
+    if (realms.get(realm, R_VALUE0) !== NONE && realms.get(realm, R_KEY0) === key) return realms.get(realm, R_VALUE0);
+    if (realms.get(realm, R_VALUE1) !== NONE && realms.get(realm, R_KEY1) === key) return realms.get(realm, R_VALUE1);
+    return this.realmOverflow.get(realm)?.get(key) ?? NONE;
   }
 
-  private hostState(host: number): HostState {
-    const state = this.hosts[host];
-    if (state === undefined) throw new RangeError(`no host ${host}`);
-    return state;
+  private v4Set(realm: number, key: number, entity: number): void {
+    if (realm === INTERNET_REALM) return this.internetV4.set(key, entity);
+    const realms = this.realms;
+    const overflow = this.realmOverflow.get(realm);
+    for (const [keyField, valueField] of SLOTS) {
+      if (realms.get(realm, valueField) !== NONE && realms.get(realm, keyField) === key) return realms.set(realm, valueField, entity);
+    }
+    if (overflow?.has(key) === true) {
+      overflow.set(key, entity);
+      return;
+    }
+    for (const [keyField, valueField] of SLOTS) {
+      if (realms.get(realm, valueField) === NONE) {
+        realms.set(realm, keyField, key);
+        return realms.set(realm, valueField, entity);
+      }
+    }
+    if (overflow !== undefined) overflow.set(key, entity);
+    else this.realmOverflow.set(realm, new Map([[key, entity]]));
+  }
+
+  private v4Delete(realm: number, key: number): void {
+    if (realm === INTERNET_REALM) {
+      this.internetV4.delete(key);
+      return;
+    }
+    for (const [keyField, valueField] of SLOTS) {
+      if (this.realms.get(realm, valueField) !== NONE && this.realms.get(realm, keyField) === key) return this.realms.set(realm, valueField, NONE);
+    }
+    this.realmOverflow.get(realm)?.delete(key);
+  }
+
+  private requireRealm(realm: number): void {
+    if (!(Number.isInteger(realm) && realm >= 0 && realm < this.realms.length)) throw new RangeError(`no realm ${realm}`);
+  }
+
+  private isAttached(host: number): boolean {
+    return (this.hosts.get(host, H_FLAGS) & ATTACHED) !== 0;
+  }
+
+  /** The host's IPv4 number as parseIPv4 gave it (unsigned). */
+  private ipv4Of(host: number): number {
+    return this.hosts.get(host, H_IPV4) >>> 0;
+  }
+
+  private ipv6Key(host: number): string | null {
+    this.hosts.get(host, H_FLAGS); // throws for a host that does not exist
+    return this.hostIpv6s[host] as string | null;
+  }
+
+  private linkOf(host: number): LinkProfile {
+    return this.links[this.hosts.get(host, H_LINK)] as LinkProfile;
+  }
+
+  private linkId(link: LinkProfile): number {
+    let id = this.linkIndex.get(link);
+    if (id === undefined) {
+      id = this.links.length;
+      this.links.push(link);
+      this.linkIndex.set(link, id);
+    }
+    return id;
   }
 }
 
-function newRealm(): RealmState {
-  return { uplink: null, v4: new SmallMap() };
-}
+const SLOTS: readonly (readonly [number, number])[] = [
+  [R_KEY0, R_VALUE0],
+  [R_KEY1, R_VALUE1],
+];
 
 function requireV4(address: string): number {
   const v4 = parseIPv4(address);
