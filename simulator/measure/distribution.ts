@@ -1,7 +1,9 @@
 /**
- * Samples of one measured quantity in a growable Float64Array, summarised
- * once at the end (sorting a typed array is fast and deterministic).
+ * Samples of one measured quantity, summarised once at the end (sorting a
+ * typed array is fast and deterministic).
  */
+import { ExactSum } from './exact-sum.ts';
+
 export interface DistributionSummary {
   count: number;
   /** Every statistic is null, never 0, when there are no samples (then `note` says so). */
@@ -24,34 +26,43 @@ const CDF_POINTS = 50;
 /** Samples per full chunk: a growing distribution copies at most one chunk, never all it holds. */
 const CHUNK_SAMPLES = 1 << 16;
 const FIRST_CAPACITY = 256;
+const MILLI = 1000;
+const MAX_UINT32 = 0xffff_ffff;
 
-type Samples = Float64Array | Uint8Array;
+/**
+ * Where samples are kept, narrowest first; a tail only ever widens. Each
+ * holds a sample's thousandths, `Math.round(value * 1000)`: every figure
+ * the summary prints is a sample rounded to three decimals (round3), and
+ * the rounding keeps their order, so the summary is the same as from the
+ * samples themselves. The mean is the one figure that needs more: it comes
+ * from an exact running sum instead.
+ * - bytes: whole numbers 0..255 (attempt counts), kept as the number itself;
+ * - thousandths 0..2^32-1 in four bytes (latencies up to 71 minutes);
+ * - anything else (longer times, negatives, -0, NaN) as a double of thousandths.
+ */
+type Samples = Uint8Array | Uint32Array | Float64Array;
 
 export class Distribution {
-  /**
-   * Small whole numbers (attempt counts) are kept one byte each; the first
-   * sample that is not one moves the tail to doubles. The summary reads
-   * the same numbers either way. Samples fill full chunks of
-   * CHUNK_SAMPLES, then a tail that doubles up to that size: a run with a
-   * hundred million lookups never holds a doubled copy of them all while
-   * it grows.
-   */
+  /** Samples fill full chunks of CHUNK_SAMPLES, then a tail that doubles up to that size: a run with a hundred million lookups never holds a doubled copy of them all while it grows. */
   private full: Samples[] = [];
   private tail: Samples = new Uint8Array(FIRST_CAPACITY);
   private tailLength = 0;
-  private compact = true;
+  private readonly sum = new ExactSum();
 
   get count(): number {
     return this.full.length * CHUNK_SAMPLES + this.tailLength;
   }
 
   add(value: number): void {
-    if (this.compact && !(Number.isInteger(value) && value >= 0 && value <= 255)) {
-      this.tail = Float64Array.from(this.tail); // full chunks stay as they are: copyInto reads bytes as numbers
-      this.compact = false;
+    this.sum.add(value);
+    const thousandths = Math.round(value * MILLI);
+    if (this.tail instanceof Uint8Array) {
+      if (Number.isInteger(value) && value >= 0 && value <= 255 && !Object.is(value, -0)) return this.push(value);
+      this.widenTail(fitsUint32(thousandths) ? Uint32Array : Float64Array);
+    } else if (this.tail instanceof Uint32Array && !fitsUint32(thousandths)) {
+      this.widenTail(Float64Array);
     }
-    if (this.tailLength === this.tail.length) this.growTail();
-    this.tail[this.tailLength++] = value;
+    this.push(thousandths);
   }
 
   /** Bytes its samples occupy, the tail's spare room included (bench:sim's memory floor counts it). */
@@ -64,30 +75,59 @@ export class Distribution {
   summary(): DistributionSummary {
     const all = new Float64Array(this.count);
     this.copyInto(all, 0);
-    return summarize(all);
+    return summarize(all, this.sum);
   }
 
-  /** Copies the samples into `out` at `offset`; returns the offset after them. */
+  /** Adds its exact sum to `into` (a union's mean). */
+  addSumTo(into: ExactSum): void {
+    into.addSum(this.sum);
+  }
+
+  /** Copies the samples' thousandths into `out` at `offset`; returns the offset after them. */
   copyInto(out: Float64Array, offset: number): number {
-    for (const chunk of this.full) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    out.set(this.tail.subarray(0, this.tailLength), offset);
-    return offset + this.tailLength;
+    for (const chunk of this.full) offset = copyThousandths(chunk, chunk.length, out, offset);
+    return copyThousandths(this.tail, this.tailLength, out, offset);
+  }
+
+  private push(stored: number): void {
+    if (this.tailLength === this.tail.length) this.growTail();
+    this.tail[this.tailLength++] = stored;
+  }
+
+  /** The tail moves to a wider kind, its samples converted to thousandths; full chunks stay as they are (copyInto reads each by its kind). */
+  private widenTail(kind: Uint32ArrayConstructor | Float64ArrayConstructor): void {
+    const wider = new kind(this.tail.length);
+    copyThousandths(this.tail, this.tailLength, wider, 0);
+    this.tail = wider;
   }
 
   private growTail(): void {
+    const kind = this.tail.constructor as Uint8ArrayConstructor | Uint32ArrayConstructor | Float64ArrayConstructor;
     if (this.tail.length === CHUNK_SAMPLES) {
       this.full.push(this.tail);
-      this.tail = this.compact ? new Uint8Array(CHUNK_SAMPLES) : new Float64Array(CHUNK_SAMPLES);
+      this.tail = new kind(CHUNK_SAMPLES);
       this.tailLength = 0;
       return;
     }
-    const grown = this.compact ? new Uint8Array(this.tail.length * 2) : new Float64Array(this.tail.length * 2);
+    const grown = new kind(this.tail.length * 2);
     grown.set(this.tail);
     this.tail = grown;
   }
+}
+
+function fitsUint32(thousandths: number): boolean {
+  // -0 is kept as a double: a Uint32 would read it back as +0.
+  return thousandths >= 0 && thousandths <= MAX_UINT32 && !Object.is(thousandths, -0);
+}
+
+/** Bytes hold the number itself; the wider kinds hold thousandths already. */
+function copyThousandths(from: Samples, length: number, out: Uint32Array | Float64Array, offset: number): number {
+  if (from instanceof Uint8Array) {
+    for (let i = 0; i < length; i++) out[offset + i] = (from[i] as number) * MILLI;
+  } else {
+    out.set(from.subarray(0, length), offset);
+  }
+  return offset + length;
 }
 
 /**
@@ -106,44 +146,47 @@ export class DistributionUnion {
 
   summary(): DistributionSummary {
     const all = new Float64Array(this.count);
+    const sum = new ExactSum();
     let offset = 0;
-    for (const part of this.parts()) offset = part.copyInto(all, offset);
-    return summarize(all);
+    for (const part of this.parts()) {
+      offset = part.copyInto(all, offset);
+      part.addSumTo(sum);
+    }
+    return summarize(all, sum);
   }
 }
 
-/** Sorts `samples` in place and summarises them. */
-function summarize(samples: Float64Array): DistributionSummary {
-  const sorted = samples.sort();
+/**
+ * Sorts `thousandths` in place and summarises them: each printed figure
+ * is a sample's thousandths over 1000, which is exactly round3 of the
+ * sample; the mean is round3 of the exact sum over the count.
+ */
+function summarize(thousandths: Float64Array, sum: ExactSum): DistributionSummary {
+  const sorted = thousandths.sort();
   const n = sorted.length;
   // A percentile of nothing is not 0: a reader (or a comparison) must not take it for a measured value.
   if (n === 0) return { count: 0, mean: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null, cdf: [], note: NO_SAMPLES };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += sorted[i] as number;
+  const at = (i: number): number => (sorted[i] as number) / MILLI;
   const cdf: Array<[number, number]> = [];
   const step = Math.max(1, Math.floor(n / CDF_POINTS));
-  for (let i = step - 1; i < n; i += step) cdf.push([round3(sorted[i] as number), round3((i + 1) / n)]);
-  if (cdf[cdf.length - 1]?.[1] !== 1) cdf.push([round3(sorted[n - 1] as number), 1]);
+  for (let i = step - 1; i < n; i += step) cdf.push([at(i), round3((i + 1) / n)]);
+  if (cdf[cdf.length - 1]?.[1] !== 1) cdf.push([at(n - 1), 1]);
+  // Nearest-rank percentile: an actual sample, never an interpolation.
+  const percentile = (q: number): number => at(Math.max(1, Math.ceil(q * n)) - 1);
   return {
     count: n,
-    mean: round3(sum / n),
-    min: round3(sorted[0] as number),
-    max: round3(sorted[n - 1] as number),
-    p50: percentile(sorted, 0.5),
-    p90: percentile(sorted, 0.9),
-    p95: percentile(sorted, 0.95),
-    p99: percentile(sorted, 0.99),
+    mean: round3(sum.value / n),
+    min: at(0),
+    max: at(n - 1),
+    p50: percentile(0.5),
+    p90: percentile(0.9),
+    p95: percentile(0.95),
+    p99: percentile(0.99),
     cdf,
   };
 }
 
-/** Nearest-rank percentile: an actual sample, never an interpolation. */
-function percentile(sorted: Float64Array, q: number): number {
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return round3(sorted[rank - 1] as number);
-}
-
 /** Three decimals keep results.json short and free of float noise. */
 export function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
+  return Math.round(value * MILLI) / MILLI;
 }
