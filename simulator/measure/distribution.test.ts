@@ -34,6 +34,7 @@ function distributionOf(values: number[]): Distribution {
 const sample = fc.oneof(
   fc.integer({ min: 0, max: 255 }),
   fc.double({ min: 0, max: 5000, noNaN: true }),
+  fc.double({ min: 16_000, max: 4_500_000, noNaN: true }),
   fc.double({ min: 0, max: 90_000_000, noNaN: true }),
   fc.double({ min: -10, max: 10, noNaN: true }),
 );
@@ -48,12 +49,13 @@ describe('Distribution', () => {
     );
   });
 
-  it('keeps every sample across chunks: whole numbers, then latencies, then long times', () => {
+  it('keeps every sample across chunks: whole numbers, then latencies, then minutes, then hours', () => {
     const rng = new SeededRng(3);
     const values: number[] = [];
-    // Past two full chunks of small whole numbers (a byte each), then latencies (thousandths in four bytes), then hours (doubles).
+    // Past two full chunks of small whole numbers (a byte each), then latencies (thousandths in three bytes), then minutes (four), then hours (doubles).
     for (let i = 0; i < 140_000; i++) values.push(i % 200);
     for (let i = 0; i < 70_000; i++) values.push(nextFloat(rng) * 1000);
+    for (let i = 0; i < 70_000; i++) values.push(nextFloat(rng) * 3_600_000);
     for (let i = 0; i < 70_000; i++) values.push(nextFloat(rng) * 86_400_000);
     const distribution = distributionOf(values);
     expect(distribution.count).toBe(values.length);
@@ -81,14 +83,16 @@ describe('Distribution', () => {
     expect(distributionOf([1, NaN]).summary().mean).toBeNaN();
   });
 
-  it('counts the bytes its samples hold: one per small whole number, four per latency, eight per long time, spare tail room included', () => {
+  it('counts the bytes its samples hold: one per small whole number, three per latency, four per longer time, eight past 71 minutes, spare tail room included', () => {
     const distribution = new Distribution();
     expect(distribution.heldBytes).toBe(256); // the first tail: 256 one-byte slots
     for (let i = 0; i < 65_536 + 10; i++) distribution.add(i % 7);
     // One full chunk of bytes and a fresh byte tail of a chunk's size.
     expect(distribution.heldBytes).toBe(65_536 + 65_536);
     distribution.add(0.5);
-    // The tail moves to four-byte thousandths; the full chunk stays bytes.
+    // The tail moves to three-byte thousandths; the full chunk stays bytes.
+    expect(distribution.heldBytes).toBe(65_536 + 65_536 * 3);
+    distribution.add(20_000); // 20 s: past three bytes of thousandths
     expect(distribution.heldBytes).toBe(65_536 + 65_536 * 4);
     distribution.add(5_000_000); // 83 minutes: past four bytes of thousandths
     expect(distribution.heldBytes).toBe(65_536 + 65_536 * 8);

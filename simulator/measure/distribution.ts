@@ -27,25 +27,50 @@ const CDF_POINTS = 50;
 const CHUNK_SAMPLES = 1 << 16;
 const FIRST_CAPACITY = 256;
 const MILLI = 1000;
-const MAX_UINT32 = 0xffff_ffff;
 
 /**
- * Where samples are kept, narrowest first; a tail only ever widens. Each
- * holds a sample's thousandths, `Math.round(value * 1000)`: every figure
- * the summary prints is a sample rounded to three decimals (round3), and
- * the rounding keeps their order, so the summary is the same as from the
- * samples themselves. The mean is the one figure that needs more: it comes
- * from an exact running sum instead.
- * - bytes: whole numbers 0..255 (attempt counts), kept as the number itself;
- * - thousandths 0..2^32-1 in four bytes (latencies up to 71 minutes);
- * - anything else (longer times, negatives, -0, NaN) as a double of thousandths.
+ * Where samples are kept, narrowest first; a tail only ever widens. Past
+ * the first, each holds a sample's thousandths, `Math.round(value * 1000)`:
+ * every figure the summary prints is a sample rounded to three decimals
+ * (round3), and the rounding keeps their order, so the summary is the
+ * same as from the samples themselves. The mean is the one figure that
+ * needs more: it comes from an exact running sum instead.
  */
-type Samples = Uint8Array | Uint32Array | Float64Array;
+const enum Tier {
+  /** Whole numbers 0..255 (attempt counts), a byte each, kept as the number itself. */
+  Byte,
+  /** Thousandths 0..2^24-1 in three bytes, little-endian (latencies up to 16.7 s). */
+  Three,
+  /** Thousandths 0..2^32-1 (times up to 71 minutes). */
+  Four,
+  /** Anything else (longer times, negatives, -0, NaN) as a double of thousandths. */
+  Double,
+}
+const BYTES_PER_SAMPLE = [1, 3, 4, 8] as const;
+
+type Chunk = Uint8Array | Uint32Array | Float64Array;
+
+function tierOf(value: number, thousandths: number): Tier {
+  if (Number.isInteger(value) && value >= 0 && value <= 255 && !Object.is(value, -0)) return Tier.Byte;
+  // -0 goes to doubles: the integer kinds would read it back as +0.
+  if (!(thousandths >= 0) || Object.is(thousandths, -0)) return Tier.Double;
+  if (thousandths < 2 ** 24) return Tier.Three;
+  return thousandths < 2 ** 32 ? Tier.Four : Tier.Double;
+}
+
+function newChunk(tier: Tier, samples: number): Chunk {
+  if (tier === Tier.Four) return new Uint32Array(samples);
+  if (tier === Tier.Double) return new Float64Array(samples);
+  return new Uint8Array(samples * BYTES_PER_SAMPLE[tier]);
+}
 
 export class Distribution {
   /** Samples fill full chunks of CHUNK_SAMPLES, then a tail that doubles up to that size: a run with a hundred million lookups never holds a doubled copy of them all while it grows. */
-  private full: Samples[] = [];
-  private tail: Samples = new Uint8Array(FIRST_CAPACITY);
+  private readonly full: Chunk[] = [];
+  private readonly fullTiers: Tier[] = [];
+  private tier = Tier.Byte;
+  private tail: Chunk = newChunk(Tier.Byte, FIRST_CAPACITY);
+  private tailCapacity = FIRST_CAPACITY;
   private tailLength = 0;
   private readonly sum = new ExactSum();
 
@@ -56,13 +81,10 @@ export class Distribution {
   add(value: number): void {
     this.sum.add(value);
     const thousandths = Math.round(value * MILLI);
-    if (this.tail instanceof Uint8Array) {
-      if (Number.isInteger(value) && value >= 0 && value <= 255 && !Object.is(value, -0)) return this.push(value);
-      this.widenTail(fitsUint32(thousandths) ? Uint32Array : Float64Array);
-    } else if (this.tail instanceof Uint32Array && !fitsUint32(thousandths)) {
-      this.widenTail(Float64Array);
-    }
-    this.push(thousandths);
+    const needs = tierOf(value, thousandths);
+    if (needs > this.tier) this.widenTail(needs);
+    if (this.tailLength === this.tailCapacity) this.growTail();
+    store(this.tail, this.tier, this.tailLength++, this.tier === Tier.Byte ? value : thousandths);
   }
 
   /** Bytes its samples occupy, the tail's spare room included (bench:sim's memory floor counts it). */
@@ -85,45 +107,54 @@ export class Distribution {
 
   /** Copies the samples' thousandths into `out` at `offset`; returns the offset after them. */
   copyInto(out: Float64Array, offset: number): number {
-    for (const chunk of this.full) offset = copyThousandths(chunk, chunk.length, out, offset);
-    return copyThousandths(this.tail, this.tailLength, out, offset);
+    this.full.forEach((chunk, i) => (offset = copyThousandths(chunk, this.fullTiers[i] as Tier, CHUNK_SAMPLES, out, offset)));
+    return copyThousandths(this.tail, this.tier, this.tailLength, out, offset);
   }
 
-  private push(stored: number): void {
-    if (this.tailLength === this.tail.length) this.growTail();
-    this.tail[this.tailLength++] = stored;
-  }
-
-  /** The tail moves to a wider kind, its samples converted to thousandths; full chunks stay as they are (copyInto reads each by its kind). */
-  private widenTail(kind: Uint32ArrayConstructor | Float64ArrayConstructor): void {
-    const wider = new kind(this.tail.length);
-    copyThousandths(this.tail, this.tailLength, wider, 0);
+  /** The tail moves to a wider kind, its samples converted; full chunks stay as they are (copyInto reads each by its kind). */
+  private widenTail(tier: Tier): void {
+    const wider = newChunk(tier, this.tailCapacity);
+    const thousandths = new Float64Array(this.tailLength);
+    copyThousandths(this.tail, this.tier, this.tailLength, thousandths, 0);
+    for (let i = 0; i < this.tailLength; i++) store(wider, tier, i, thousandths[i] as number);
     this.tail = wider;
+    this.tier = tier;
   }
 
   private growTail(): void {
-    const kind = this.tail.constructor as Uint8ArrayConstructor | Uint32ArrayConstructor | Float64ArrayConstructor;
-    if (this.tail.length === CHUNK_SAMPLES) {
+    if (this.tailCapacity === CHUNK_SAMPLES) {
       this.full.push(this.tail);
-      this.tail = new kind(CHUNK_SAMPLES);
+      this.fullTiers.push(this.tier);
+      this.tail = newChunk(this.tier, CHUNK_SAMPLES);
+      this.tailCapacity = CHUNK_SAMPLES;
       this.tailLength = 0;
       return;
     }
-    const grown = new kind(this.tail.length * 2);
-    grown.set(this.tail);
+    const grown = newChunk(this.tier, this.tailCapacity * 2);
+    grown.set(this.tail as never);
     this.tail = grown;
+    this.tailCapacity *= 2;
   }
 }
 
-function fitsUint32(thousandths: number): boolean {
-  // -0 is kept as a double: a Uint32 would read it back as +0.
-  return thousandths >= 0 && thousandths <= MAX_UINT32 && !Object.is(thousandths, -0);
+/** Sample `i` of a chunk of `tier`: the number itself for bytes, else its thousandths. */
+function store(chunk: Chunk, tier: Tier, i: number, stored: number): void {
+  if (tier === Tier.Three) {
+    const at = i * 3;
+    chunk[at] = stored & 0xff;
+    chunk[at + 1] = (stored >>> 8) & 0xff;
+    chunk[at + 2] = stored >>> 16;
+  } else {
+    chunk[i] = stored;
+  }
 }
 
-/** Bytes hold the number itself; the wider kinds hold thousandths already. */
-function copyThousandths(from: Samples, length: number, out: Uint32Array | Float64Array, offset: number): number {
-  if (from instanceof Uint8Array) {
+/** Writes `length` samples of `from` into `out` at `offset` as thousandths; returns the offset after them. */
+function copyThousandths(from: Chunk, tier: Tier, length: number, out: Float64Array, offset: number): number {
+  if (tier === Tier.Byte) {
     for (let i = 0; i < length; i++) out[offset + i] = (from[i] as number) * MILLI;
+  } else if (tier === Tier.Three) {
+    for (let i = 0, at = 0; i < length; i++, at += 3) out[offset + i] = (from[at] as number) | ((from[at + 1] as number) << 8) | ((from[at + 2] as number) << 16);
   } else {
     out.set(from.subarray(0, length), offset);
   }
