@@ -120,6 +120,19 @@ describe('leave: goodbye (SPEC EXT-2)', () => {
     expect(early.relay.count('goodbye')).toBe(0);
   });
 
+  it('just stops where the relay offers other extensions but not goodbye, or withdrew it', () => {
+    for (const lists of [[['renew', 'observed-address']], [['goodbye'], []]]) {
+      const t = setup();
+      t.relay.script('register', response(200)).script('ready', response(200)).script('goodbye', response(200));
+      for (const names of lists) t.lifecycle.relayOffers(names);
+      t.lifecycle.start();
+      t.timers.advanceMs(100);
+      t.lifecycle.leave();
+      expect(t.lifecycle.currentPhase).toBe('stopped');
+      expect(t.relay.count('goodbye')).toBe(0);
+    }
+  });
+
   it('reports a goodbye that did not get through, and still stops', () => {
     const t = setup();
     t.relay.script('register', response(200)).script('ready', response(200)).script('goodbye', unreachable());

@@ -117,8 +117,13 @@ export class PeerLifecycle {
   private observedCandidate: string | null = null;
   /** A leave() that came while a ready was in flight: said once that ready settles. */
   private leaveAfterReady: (() => void) | null = null;
-  /** Extensions the relay advertises (its health answer), told by the edge. */
-  private offered: ReadonlySet<string> = new Set();
+  /**
+   * Whether the relay advertises "goodbye" (SPEC EXT-2) in its health
+   * answer, told by the edge: the one extension this core acts on. A flag,
+   * not a set of names: a set costs 160 bytes a peer, and a simulator runs
+   * a million of these.
+   */
+  private relayOffersGoodbye = false;
   private readonly heartbeatIntervalMs: number;
   private readonly addressCheckIntervalMs: number;
   private readonly retryDelayMs: number;
@@ -145,7 +150,7 @@ export class PeerLifecycle {
 
   /** The extensions the relay lists in health (the edge asks it; the simulator knows it). */
   relayOffers(extensions: readonly string[]): void {
-    this.offered = new Set(extensions);
+    this.relayOffersGoodbye = extensions.includes('goodbye');
   }
 
   start(): void {
@@ -172,7 +177,7 @@ export class PeerLifecycle {
    */
   leave(onDone: () => void = () => {}): void {
     const goodbye = this.deps.relay.goodbye;
-    const wanted = goodbye !== undefined && this.offered.has('goodbye') && this.options.sayGoodbye !== false;
+    const wanted = goodbye !== undefined && this.relayOffersGoodbye && this.options.sayGoodbye !== false;
     // A ready in flight may still land: wait for it, or the relay would list us after our goodbye.
     if (wanted && this.phase === 'readying' && this.inFlight !== null) {
       this.leaveAfterReady = onDone;
