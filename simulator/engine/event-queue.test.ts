@@ -86,6 +86,20 @@ describe('EventQueue', () => {
     expect(drain(queue)).toEqual([[2, 2]]);
   });
 
+  it('cancels by (slot, seq) from pushSlot as by an EventRef, and a stale pair cancels nothing', () => {
+    const queue = new EventQueue();
+    const slot = queue.pushSlot(1, 0, 1);
+    const seq = queue.seqAt(slot);
+    queue.pushSlot(2, 0, 2);
+    expect(queue.cancelAt(slot, seq)).toBe(true);
+    expect(queue.cancelAt(slot, seq)).toBe(false);
+    expect(drain(queue)).toEqual([[2, 2]]);
+    // Both slots are free again: the next two events take them, one of them the cancelled event's.
+    expect([queue.pushSlot(3, 0, 3), queue.pushSlot(4, 0, 4)]).toContain(slot);
+    expect(queue.cancelAt(slot, seq)).toBe(false);
+    expect(drain(queue)).toEqual([[3, 3], [4, 4]]);
+  });
+
   it('rejects negative and non-finite times', () => {
     const queue = new EventQueue();
     expect(() => queue.push(-1, 0, 0)).toThrow(RangeError);

@@ -128,7 +128,11 @@ export class EventQueue {
 
   /** Cancels a pending event; a no-op when it already fired or was cancelled. */
   cancel(ref: EventRef): boolean {
-    const { slot, seq } = ref;
+    return this.cancelAt(ref.slot, ref.seq);
+  }
+
+  /** cancel() by the two numbers an EventRef holds, for a holder that keeps them as plain fields (no object per event). */
+  cancelAt(slot: number, seq: number): boolean {
     if (slot >= this.slotCount || seq < 0 || this.seqAt(slot) !== seq) return false;
     this.records[slot * RECORD_INTS] = FREE;
     this.payloadOf[slot] = undefined; // let closures go now, not when the slot surfaces

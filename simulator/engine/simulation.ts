@@ -54,9 +54,9 @@ export class Simulation {
     return this.queue.push(this.clock.elapsedMs() + Math.max(0, delayMs), kind, target, payload);
   }
 
-  /** schedule() for events nobody will cancel: no EventRef is made. */
-  post(delayMs: number, kind: number, target: number, payload?: unknown): void {
-    this.queue.pushSlot(this.clock.elapsedMs() + Math.max(0, delayMs), kind, target, payload);
+  /** schedule() without an EventRef object: returns the slot, whose seq is `queue.seqAt(slot)` until it fires (cancel with `queue.cancelAt`). */
+  post(delayMs: number, kind: number, target: number, payload?: unknown): number {
+    return this.queue.pushSlot(this.clock.elapsedMs() + Math.max(0, delayMs), kind, target, payload);
   }
 
   scheduleAt(elapsedMs: number, kind: number, target: number, payload?: unknown): EventRef {

@@ -3,7 +3,7 @@
  * still read of them reads as the live peer left it, and what only a live
  * peer has cannot be written by mistake.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseScenario } from '../scenario/load-scenario.ts';
 import type { Clock } from '../../reference/shared/clock.ts';
 import { PeerTimes } from './peer-times.ts';
@@ -37,6 +37,24 @@ describe('a departed peer in the World', () => {
     const one = departed[0] as DepartedPeer;
     expect(() => Object.assign(one, { lifecycle: {} })).toThrow(TypeError);
     expect(() => one.clock).toThrow(/has no clock/);
+  });
+
+  it('has its next lookup cancelled when it departs: no lookup event fires for a peer that has left', async () => {
+    const fired: boolean[] = [];
+    const lookup = (World.prototype as unknown as { lookup: (index: number) => void }).lookup;
+    const spy = vi.spyOn(World.prototype as unknown as { lookup: (index: number) => void }, 'lookup').mockImplementation(function (this: World, index: number) {
+      fired.push(this.peers[index]?.alive === true);
+      lookup.call(this, index);
+    });
+    try {
+      const world = new World(parseScenario('inline.yaml', 'name: cancelled\nseed: 5\npeers: 40\nduration: 3h\ntopology:\n  - kind: public\n    share: 100%\ntraffic: { lookups_per_peer_per_hour: 6 }\nchurn: { leaves_per_hour: 30%, crashes_per_hour: 30%, joins_per_hour: 30% }\n'));
+      await world.run();
+      expect(world.measurements.counters.peersLeft + world.measurements.counters.peersCrashed).toBeGreaterThan(20);
+      expect(fired.length).toBeGreaterThan(300);
+      expect(fired.filter((alive) => !alive)).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('copies what is still read of the live peer it replaces, shares its times, and refuses a live peer or another index', () => {

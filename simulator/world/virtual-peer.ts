@@ -3,7 +3,6 @@ import type { Cancellable, RelayPort } from '../../reference/peer/core/ports.ts'
 import type { FriendsMonitor } from '../../reference/peer/core/friends-monitor.ts';
 import type { PeerLifecycle } from '../../reference/peer/core/peer-lifecycle.ts';
 import type { Clock } from '../../reference/shared/clock.ts';
-import type { EventRef } from '../engine/event-queue.ts';
 import { simIdentity, type SimIdentity } from './sim-certificates.ts';
 import type { Placement } from './topology-builder.ts';
 import type { RelayConnections } from './relay-connections.ts';
@@ -38,7 +37,9 @@ export interface VirtualPeer {
   /** Addresses it would announce now, and since when (for address staleness). */
   currentAddresses: string[];
   addressesSinceMs: number;
-  nextLookup: EventRef | null;
+  /** Its next lookup event as the queue's (slot, seq), two plain numbers rather than an EventRef object; slot -1 when none. */
+  nextLookupSlot: number;
+  nextLookupSeq: number;
   /** Its look-up-and-connect interactions in flight, so a departure can abandon them; null when none. */
   inFlight: Cancellable[] | null;
   /** Made on first use by the Transport. */
@@ -65,7 +66,8 @@ export class SimPeer implements VirtualPeer {
   gapLookups = 0;
   listedEpoch = -1;
   currentAddresses: string[] = [];
-  nextLookup: EventRef | null = null;
+  nextLookupSlot = -1;
+  nextLookupSeq = -1;
   inFlight: Cancellable[] | null = null;
   relayPort?: RelayPort = undefined;
   relayConnections?: RelayConnections = undefined;
@@ -141,7 +143,8 @@ export class DepartedPeer implements VirtualPeer {
   get lifecycle(): null { return null; }
   get friends(): null { return null; }
   get currentAddresses(): string[] { return NO_ADDRESSES; }
-  get nextLookup(): null { return null; }
+  get nextLookupSlot(): number { return -1; }
+  get nextLookupSeq(): number { return -1; }
   get inFlight(): null { return null; }
   get relayPort(): undefined { return undefined; }
   get relayConnections(): undefined { return undefined; }

@@ -19,7 +19,7 @@ import { TopologyBuilder } from './topology-builder.ts';
 import { FriendsTruth } from './friends-truth.ts';
 import { GroundTruth } from './ground-truth.ts';
 import { expectedAnnouncement } from './announcement-truth.ts';
-import { SimLifecycleDeps, SimLifecycleOptions } from './lifecycle-hooks.ts';
+import { SimLifecycleHooks, type SharedHooks } from './lifecycle-hooks.ts';
 import { Transport } from './transport.ts';
 import { DepartedPeer, NO_ADDRESSES, SimPeer, type VirtualPeer } from './virtual-peer.ts';
 import type { Placement } from './topology-builder.ts';
@@ -58,6 +58,7 @@ export class World {
   private readonly kinds: Record<'join' | 'lookup' | 'churn' | 'cleanup' | 'sample' | 'outage' | 'restart', number>;
   /** The relay's health `extensions`, told to every peer's lifecycle as the reference peer learns them at start-up. */
   private readonly offered: readonly string[];
+  private readonly sharedHooks: SharedHooks;
 
   constructor(readonly scenario: Scenario) {
     this.sim = new Simulation(scenario.seed);
@@ -92,6 +93,7 @@ export class World {
       announcementOf: (peer) => expectedAnnouncement(this.net, peer, observes),
     });
     this.friendsTruth = new FriendsTruth({ sim: this.sim, measurements: this.measurements, transport: this.transport, peerByEmail: (email) => this.truth.peerByEmail(email) });
+    this.sharedHooks = { settings: scenario, timers: this.sim.timers, truth: this.truth };
     this.topology = new TopologyBuilder(this.net, scenario, streams.stream('topology'));
     this.connects = new ConnectRunner(this.sim.clock, this.sim.timers, this.transport, this.measurements, scenario);
     this.kinds = {
@@ -163,7 +165,8 @@ export class World {
     this.serverByHost[placement.host] = index;
     this.measurements.counters.peersJoined++;
     const relayPort = this.transport.relayPortFor(peer);
-    peer.lifecycle = new PeerLifecycle(new SimLifecycleOptions(peer, s), new SimLifecycleDeps(peer, this.sim.timers, relayPort, this.truth));
+    const hooks = new SimLifecycleHooks(peer, relayPort, this.sharedHooks);
+    peer.lifecycle = new PeerLifecycle(hooks, hooks);
     // Before start, though the reference peer learns them from a health call made as it starts (not simulated: see README).
     if (this.offered.length > 0) peer.lifecycle.relayOffers(this.offered);
     peer.lifecycle.start();
@@ -210,7 +213,9 @@ export class World {
   private scheduleLookup(peer: VirtualPeer): void {
     const perHour = this.scenario.lookupsPerPeerPerHour;
     if (perHour <= 0) return;
-    peer.nextLookup = this.sim.schedule(exponentialMs(this.rng.traffic, perHour / HOUR_MS), this.kinds.lookup, peer.index);
+    const slot = this.sim.post(exponentialMs(this.rng.traffic, perHour / HOUR_MS), this.kinds.lookup, peer.index);
+    peer.nextLookupSlot = slot;
+    peer.nextLookupSeq = this.sim.queue.seqAt(slot);
   }
 
   private lookup(index: number): void {
@@ -294,8 +299,8 @@ export class World {
     peer.lifecycle = null;
     peer.friends = null;
     peer.relayPort = undefined;
-    if (peer.nextLookup) this.sim.queue.cancel(peer.nextLookup);
-    peer.nextLookup = null;
+    if (peer.nextLookupSlot >= 0) this.sim.queue.cancelAt(peer.nextLookupSlot, peer.nextLookupSeq);
+    peer.nextLookupSlot = -1;
     peer.currentAddresses = NO_ADDRESSES;
     for (const handle of peer.inFlight ?? []) handle.cancel();
     peer.inFlight = null;
