@@ -13,6 +13,8 @@
  * - reads hand out fresh record objects built from the Row (callers may
  *   change them; the store is untouched), sharing the frozen address list
  *   and capabilities;
+ * - an id that is a canonical UUID (every id the core makes) is kept in
+ *   16 bytes of its row's time line, not as a 56-byte string;
  * - the certificate's PEM is not kept once its validity window is known:
  *   nothing reads it again (authentication compares fingerprints, AUTH-3,
  *   and checks the stored window, AUTH-6), and at a typical 600 bytes it
@@ -55,8 +57,9 @@ export class MemoryStore implements RelayStore {
     if (this.rowsByFingerprint.has(record.fingerprintSha256)) return Promise.resolve('certificate_taken');
     const slot = this.rows.length;
     const windowKnown = record.notBeforeMs !== null && record.notAfterMs !== null;
-    const row = new Row(record.email, record.fingerprintSha256, record.id, windowKnown ? null : record.certificatePem, slot);
     this.times.add(slot, record.registeredAtMs, record.notBeforeMs, record.notAfterMs);
+    const idText = this.times.packId(slot, record.id) ? null : record.id;
+    const row = new Row(record.email, record.fingerprintSha256, idText, windowKnown ? null : record.certificatePem, slot);
     this.rows.push(row);
     this.rowsByEmail.set(row.email, row);
     this.rowsByFingerprint.set(row.fingerprintSha256, row);
@@ -172,7 +175,7 @@ export class MemoryStore implements RelayStore {
   /* Literals in the record types' declared order, so every record a read hands out shares one hidden class. */
   private identityOf(row: Row): IdentityRecord {
     const t = this.times;
-    return { id: row.id, email: row.email, fingerprintSha256: row.fingerprintSha256, certificatePem: row.certificatePem, registeredAtMs: t.registeredAtMs(row.slot), notBeforeMs: t.notBeforeMs(row.slot), notAfterMs: t.notAfterMs(row.slot) };
+    return { id: row.idText ?? t.packedId(row.slot), email: row.email, fingerprintSha256: row.fingerprintSha256, certificatePem: row.certificatePem, registeredAtMs: t.registeredAtMs(row.slot), notBeforeMs: t.notBeforeMs(row.slot), notAfterMs: t.notAfterMs(row.slot) };
   }
 
   private broadcastOf(row: Row): BroadcastRecord {
