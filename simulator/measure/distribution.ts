@@ -80,7 +80,7 @@ export class Distribution {
 
   add(value: number): void {
     this.sum.add(value);
-    const thousandths = Math.round(value * MILLI);
+    const thousandths = thousandthsOf(value);
     const needs = tierOf(value, thousandths);
     if (needs > this.tier) this.widenTail(needs);
     if (this.tailLength === this.tailCapacity) this.growTail();
@@ -219,5 +219,10 @@ function summarize(thousandths: Float64Array, sum: ExactSum): DistributionSummar
 
 /** Three decimals keep results.json short and free of float noise. */
 export function round3(value: number): number {
-  return Math.round(value * MILLI) / MILLI;
+  return thousandthsOf(value) / MILLI;
+}
+
+/** What a Distribution stores of a sample, and round3's numerator: one expression, so a stored sample over 1000 is its round3 exactly. */
+function thousandthsOf(value: number): number {
+  return Math.round(value * MILLI);
 }
