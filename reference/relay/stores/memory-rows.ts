@@ -9,7 +9,6 @@
  * them): 16 bytes there instead of a 36-character string of 56 bytes on
  * the heap, for every identity ever registered.
  */
-import { hex8 } from '../../shared/rng.ts';
 
 /** One registered email: its identity and its (at most one, SPEC READY-6) broadcast. */
 export class Row {
@@ -48,6 +47,12 @@ const ID_WORD = 5 * 2;
 const WORDS_PER_SLOT = STRIDE * 2;
 /** How RelayCore writes ids: lower-case 8-4-4-4-12 hex. Anything else is kept as text. */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Where each of a UUID's 16 bytes begins in its 8-4-4-4-12 text; the rest are the dashes. */
+const UUID_BYTE_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const UUID_LENGTH = 36;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** packedId's scratch text: its dashes are written once, its digits on every call. */
+const UUID_TEXT = Buffer.alloc(UUID_LENGTH, '-', 'latin1');
 /** Slots per chunk: growing by chunks, not by doubling one array, leaves at most one chunk unused. */
 const CHUNK_SHIFT = 12;
 const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
@@ -135,13 +140,20 @@ export class RowTimes {
     return true;
   }
 
-  /** The id packId() stored, as the same text. */
+  /** The id packId() stored, as the same text: written into one buffer and read as one flat string (half the time of joining ten pieces). */
   packedId(slot: number): string {
     const words = this.words[slot >> CHUNK_SHIFT] as Uint32Array;
     const at = (slot & CHUNK_MASK) * WORDS_PER_SLOT + ID_WORD;
-    const b = hex8(words[at + 1] as number);
-    const c = hex8(words[at + 2] as number);
-    return hex8(words[at] as number) + '-' + b.slice(0, 4) + '-' + b.slice(4) + '-' + c.slice(0, 4) + '-' + c.slice(4) + hex8(words[at + 3] as number);
+    for (let w = 0; w < 4; w++) {
+      const word = words[at + w] as number;
+      for (let b = 0; b < 4; b++) {
+        const byte = (word >>> (24 - 8 * b)) & 255;
+        const to = UUID_BYTE_AT[w * 4 + b] as number;
+        UUID_TEXT[to] = HEX_DIGITS[byte >> 4] as number;
+        UUID_TEXT[to + 1] = HEX_DIGITS[byte & 15] as number;
+      }
+    }
+    return UUID_TEXT.toString('latin1', 0, UUID_LENGTH);
   }
 
   private get(slot: number, field: number): number {
