@@ -79,12 +79,20 @@ const heldBytes = (): number => {
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.external;
 };
-const measureLive = (current: World, elapsedMs: number): void => {
+const measureLive = (current: World, elapsedMs: number): HeldAt => {
   const bytes = heldBytes();
   peakLiveBytes = Math.max(peakLiveBytes, bytes);
   const m = current.measurements;
   const joined = m.counters.peersJoined;
-  checks.push({ bytes, elapsedMs, sampleBytes: m.sampleBytes(), identities: current.relayIdentities, liveBroadcasts: m.liveBroadcastsPerBucket.at(-1) ?? null, joined, live: current.livePeerCount });
+  const check = { bytes, elapsedMs, sampleBytes: m.sampleBytes(), identities: current.relayIdentities, liveBroadcasts: m.liveBroadcastsPerBucket.at(-1) ?? null, joined, live: current.livePeerCount };
+  checks.push(check);
+  return check;
+};
+/** Each check as it is taken, on stderr: a long run (a million peers take hours) shows its memory as it goes, and one stopped early still leaves its readings. */
+const reportCheck = (check: HeldAt): void => {
+  const at = `${((100 * check.elapsedMs) / scenario.durationMs).toFixed(0)}% virtual time`;
+  const line = `held          ${mib(check.bytes)} MiB after a full GC at ${at}, ${((performance.now() - started) / 1000).toFixed(0)} s in: ${check.live.toLocaleString('en-US')} live peers, ${(check.joined - check.live).toLocaleString('en-US')} departed, samples ${mib(check.sampleBytes)} MiB, ${check.identities.toLocaleString('en-US')} identities`;
+  process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}\n`);
 };
 /** What the process held before the World was made (code, the relay-core timing's leftovers): not the run's. */
 const beforeWorldBytes = values['live-heap'] ? heldBytes() : 0;
@@ -94,7 +102,7 @@ await world.run((elapsedMs) => {
   peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
   if (values['live-heap'] && elapsedMs >= nextLiveCheckMs) {
     nextLiveCheckMs += scenario.durationMs / 10;
-    if (world !== null) measureLive(world, elapsedMs); // read here, not kept in a const: the World must be let go after the run
+    if (world !== null) reportCheck(measureLive(world, elapsedMs)); // read here, not kept in a const: the World must be let go after the run
   }
   if (process.stderr.isTTY) process.stderr.write(`\r${Math.round((100 * elapsedMs) / scenario.durationMs)}% virtual time`);
 });

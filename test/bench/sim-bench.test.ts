@@ -14,7 +14,12 @@ const TSX = new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url).path
 
 describe('npm run bench:sim (toy size)', () => {
   it('runs the workload and prints events, wall time, events/s against the target, memory, and the relay-core floor', async () => {
-    const { stdout } = await run(process.execPath, [TSX, SCRIPT, '--peers', '300', '--duration', '20m', '--live-heap', '--relay-core-time'], { timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [TSX, SCRIPT, '--peers', '300', '--duration', '20m', '--live-heap', '--relay-core-time'], { timeout: 300_000 });
+    // Each --live-heap check as it is taken (stderr, so a run stopped early still leaves them): one per tenth of virtual time, in order.
+    const held = [...stderr.matchAll(/^held\s+(\d+) MiB after a full GC at (\d+)% virtual time, \d+ s in: ([\d,]+) live peers, ([\d,]+) departed, samples \d+ MiB, ([\d,]+) identities$/gm)];
+    expect(held.map((m) => Number(m[2])), stderr).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100].slice(0, held.length));
+    expect(held.length, stderr).toBeGreaterThanOrEqual(9);
+    for (const m of held) expect(Number((m[3] as string).replaceAll(',', ''))).toBeGreaterThan(200);
     expect(stdout).toMatch(/^bench:sim 300 peers, 20m, seed 1/m);
     const events = Number(/^events\s+(\d+)$/m.exec(stdout)?.[1]);
     expect(events).toBeGreaterThan(1000);
@@ -53,5 +58,5 @@ describe('npm run bench:sim (toy size)', () => {
     expect(stdout).toMatch(/^store floor\s+the reads any store keyed by fingerprint and email makes .*: [\d.]+ us at 1,000, [\d.]+ us at 300; so the core costs at least [\d.]+ us at 300, [\d.]+x$/m);
     expect(stdout).toMatch(/^wall \/ alone\s+the run's [\d.]+ s wall time is [\d.]+x the [\d.]+ s its \d+ relay calls take alone\s+\(the <= 3x target is for the default workload\)$/m);
     expect(stdout).toMatch(/^cache miss\s+\d+ ns per dependent load over 256 MiB here/m);
-  }, 120_000);
+  }, 300_000);
 });
