@@ -10,6 +10,8 @@ export interface Stats {
   serverCpuUsPerRequest: number;
   /** CPU this driving process used per request: the load generator shares the machine. */
   driverCpuUsPerRequest: number;
+  /** CPU PostgreSQL's processes used per request in the same span; null with no database (or none found here). */
+  databaseCpuUsPerRequest: number | null;
 }
 
 /** The run with the median req/s (its p50 and p99 come with it). */
