@@ -1,17 +1,23 @@
 /**
  * A rough sizing of a run's heap, so that a large run says up front when
  * node's heap limit is too small for it. Near its limit V8 collects
- * garbage back to back and the run crawls, with no error (measured: a
- * million peers hold about 2.8 GiB, and under the default limit of about
- * 4 GiB the run never gets going). The figures come from bench:sim:memory:
- * about 3 KB per live peer and 1.8 KB per departed one (kept for
- * staleness lookups), and V8 wants about twice the live size to run
- * smoothly.
+ * garbage back to back and the run crawls, with no error (under the
+ * default limit of about 4 GiB a million-peer day never gets going). The
+ * figures come from `npm run bench:sim -- --live-heap` at 100,000 peers
+ * for 24 h (2026-12-03, 412 MiB held at the end): per live peer, the
+ * fitted 1,524 bytes of world, network and peer core, plus its identity
+ * (328) and broadcast (237) in the relay's memory store; per departed one
+ * (kept for lookups of the departed), the fitted 378 bytes plus its
+ * identity, which the relay keeps too; and the exact samples, 19 bytes
+ * per live peer-hour at that workload's 4 lookups an hour. V8 wants about
+ * twice the live size to run smoothly. The fitted per-live figure carries
+ * the World's fixed costs, so it reads high for small runs, never low.
  */
 import type { Scenario } from './scenario/scenario.ts';
 
-const BYTES_PER_LIVE_PEER = 3_000;
-const BYTES_PER_DEPARTED_PEER = 1_800;
+const BYTES_PER_LIVE_PEER = 1_524 + 328 + 237;
+const BYTES_PER_DEPARTED_PEER = 378 + 328;
+const SAMPLE_BYTES_PER_PEER_HOUR = 19;
 const GC_HEADROOM = 2;
 const MIB = 2 ** 20;
 const HOUR_MS = 3_600_000;
@@ -20,7 +26,7 @@ const HOUR_MS = 3_600_000;
 export function estimatedHeapBytes(scenario: Pick<Scenario, 'peers' | 'durationMs' | 'churn'>): number {
   const hours = scenario.durationMs / HOUR_MS;
   const departed = scenario.peers * (scenario.churn.leavesPerHour + scenario.churn.crashesPerHour) * hours;
-  return GC_HEADROOM * (scenario.peers * BYTES_PER_LIVE_PEER + departed * BYTES_PER_DEPARTED_PEER);
+  return GC_HEADROOM * (scenario.peers * (BYTES_PER_LIVE_PEER + SAMPLE_BYTES_PER_PEER_HOUR * hours) + departed * BYTES_PER_DEPARTED_PEER);
 }
 
 /** One line of advice when the estimate exceeds node's heap limit; null when it fits. */
