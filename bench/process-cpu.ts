@@ -1,8 +1,8 @@
 /**
  * CPU time of processes on this machine, from Linux /proc, for benchmarks
- * that share two cores with what they drive: a server child by pid, and a
- * server we did not start (PostgreSQL: its postmaster and one backend per
- * connection) by command name.
+ * that share two cores with what they drive: a server child by pid, and
+ * the PostgreSQL backends serving one database (a server we did not
+ * start: one backend per connection, each titled with its database).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -27,34 +27,52 @@ export function processCpuUs(pid: number): number {
   return ticksToUs(parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks);
 }
 
-/**
- * User + system CPU used so far by every live process whose command name
- * is `comm`, in µs; null when none runs here (a server elsewhere, or no
- * /proc). A process that ends between two readings takes its CPU with it,
- * so a difference can only read low.
- */
-export function commandCpuUs(comm: string): number | null {
-  let pids: string[];
+/** CPU µs so far of each live process here that `matches` (its command name and its command line, NULs as spaces). */
+export type CpuByPid = Map<number, number>;
+
+export function cpuByPid(matches: (comm: string, commandLine: string) => boolean): CpuByPid {
+  const out: CpuByPid = new Map();
+  let names: string[];
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+    names = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return null;
+    return out; // no /proc: nothing found, which callers print as not determined
   }
-  let ticks = 0;
-  let found = 0;
-  for (const pid of pids) {
-    let line: string;
+  for (const name of names) {
     try {
-      line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const stat = parseStat(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      const commandLine = readFileSync(`/proc/${name}/cmdline`, 'latin1').replaceAll('\0', ' ');
+      if (matches(stat.comm, commandLine)) out.set(Number(name), ticksToUs(stat.ticks));
     } catch {
-      continue; // ended meanwhile
+      // ended meanwhile
     }
-    const stat = parseStat(line);
-    if (stat.comm !== comm) continue;
-    ticks += stat.ticks;
-    found++;
   }
-  return found === 0 ? null : ticksToUs(ticks);
+  return out;
+}
+
+/**
+ * The CPU spent between two readings by the processes of the second:
+ * each one's growth (all of it for one that started meanwhile). Null when
+ * no process matched at either reading. A process that ended meanwhile
+ * is not in the second reading, so its share is missed: the figure can
+ * only read low.
+ */
+export function cpuSpentUs(before: CpuByPid, after: CpuByPid): number | null {
+  if (before.size === 0 && after.size === 0) return null;
+  let spent = 0;
+  for (const [pid, us] of after) spent += Math.max(0, us - (before.get(pid) ?? 0));
+  return spent;
+}
+
+/**
+ * Matches PostgreSQL's backends for database `name`: the server titles
+ * each "postgres: [cluster: ]user database host(port) state". Other
+ * databases' backends and the server's own processes (checkpointer, WAL
+ * writer, autovacuum) are left out, so the figure is the least the
+ * database spent on these requests.
+ */
+export function postgresBackendOf(name: string): (comm: string, commandLine: string) => boolean {
+  return (comm, commandLine) => comm === 'postgres' && commandLine.startsWith('postgres: ') && commandLine.includes(` ${name} `);
 }
 
 function ticksToUs(ticks: number): number {

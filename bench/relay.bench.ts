@@ -33,15 +33,13 @@ import { newPeerIdentity, type Identity } from '../reference/identity/identity-f
 import { createTestDatabase, type TestDatabase } from '../reference/relay/stores/test-database.ts';
 import { RELAY_PATHS } from '../reference/shared/relay-paths.ts';
 import { bytesPerBroadcast, median, ratioRange, type Stats } from './relay-bench-stats.ts';
-import { commandCpuUs, processCpuUs } from './process-cpu.ts';
+import { cpuByPid, cpuSpentUs, postgresBackendOf, processCpuUs } from './process-cpu.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MEMORY_COUNT = Number(process.env.BENCH_MEMORY_COUNT ?? 100_000);
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** What PostgreSQL's server processes are called here (the postmaster and a backend per connection). */
-const DATABASE_COMMAND = 'postgres';
 const ENDPOINTS = ['lookup', 'ready', 'heartbeat'] as const;
 type Endpoint = (typeof ENDPOINTS)[number];
 type StoreKind = 'memory' | 'postgres';
@@ -104,9 +102,9 @@ async function main(): Promise<number> {
     await prepareRelay((servers.relay as Server).origin, tls.certificatePem, identities);
     console.log(`relaylab bench:relay · store ${args.store} · ${CONNECTIONS} connections with client certificates · ${ROUNDS} alternating rounds of ${SECONDS}s, medians · node ${process.version}`);
     if (args.split) console.log('edge = the relay\'s HTTPS edge (reference/relay/http/serve.ts) with a handler answering fixed JSON: no core, no store');
-    console.log(`endpoint    server   req/s      p50 ms   p99 ms   server CPU µs/req   driver CPU µs/req   ${database ? 'PostgreSQL CPU µs/req   ' : ''}errors (all rounds)`);
+    console.log(`endpoint    server   req/s      p50 ms   p99 ms   server CPU µs/req   driver CPU µs/req   ${database ? 'PostgreSQL CPU µs/req    ' : ''}errors (all rounds)`);
     // The driver's own code must be warm before the first counted round, or the side measured first pays for its JIT.
-    for (const endpoint of args.only) for (const side of sides) await drive(servers[side] as Server, tls.certificatePem, identities, endpoint, database !== null, 1);
+    for (const endpoint of args.only) for (const side of sides) await drive(servers[side] as Server, tls.certificatePem, identities, endpoint, database?.name ?? null, 1);
     const measured = new Map<Endpoint, Round[]>();
     let errors = 0;
     for (const endpoint of args.only) {
@@ -115,7 +113,7 @@ async function main(): Promise<number> {
         // Rotate which side goes first, so a drift in the machine's load favours none.
         const order = sides.map((_, k) => sides[(k + round) % sides.length] as Side);
         const result: Partial<Round> = {};
-        for (const side of order) result[side] = await drive(servers[side] as Server, tls.certificatePem, identities, endpoint, database !== null);
+        for (const side of order) result[side] = await drive(servers[side] as Server, tls.certificatePem, identities, endpoint, database?.name ?? null);
         rounds.push(result as Round);
       }
       measured.set(endpoint, rounds);
@@ -233,8 +231,9 @@ function readyBody(i: number): string {
   return JSON.stringify({ port: 40000 + (i % 1000), addresses: ['192.168.1.20', 'fd00::20', '203.0.113.20'] });
 }
 
-/** With `database`, also the CPU PostgreSQL's processes used meanwhile (on the same cores). */
-async function drive(server: Server, ca: string, identities: Identity[], endpoint: Endpoint, database: boolean, seconds = SECONDS): Promise<Stats> {
+/** With `database` (its name), also the CPU its PostgreSQL backends used meanwhile (on the same cores). */
+async function drive(server: Server, ca: string, identities: Identity[], endpoint: Endpoint, database: string | null, seconds = SECONDS): Promise<Stats> {
+  const backends = database === null ? null : postgresBackendOf(database);
   const clients = identities.map((identity) => clientFor(server.origin, ca, identity));
   const latencies: number[] = [];
   let errors = 0;
@@ -260,23 +259,30 @@ async function drive(server: Server, ca: string, identities: Identity[], endpoin
   // One second of warm-up (connections, handshakes, JIT), not counted.
   await Promise.all(clients.map((c, i) => loop(c, i, performance.now() + 1000, false)));
   const serverCpuBefore = processCpuUs(server.pid);
-  const databaseCpuBefore = database ? commandCpuUs(DATABASE_COMMAND) : null;
+  const databaseCpuBefore = backends === null ? null : cpuByPid(backends);
   const driverCpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(clients.map((c, i) => loop(c, i, started + seconds * 1000, true)));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpuUs = processCpuUs(server.pid) - serverCpuBefore;
-  const databaseCpuAfter = database ? commandCpuUs(DATABASE_COMMAND) : null;
+  const databaseCpuAfter = backends === null ? null : cpuByPid(backends);
   const driverCpu = process.cpuUsage(driverCpuBefore);
   await Promise.all(clients.map((c) => c.close()));
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   const n = Math.max(1, latencies.length);
-  return { rps: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), errors, serverCpuUsPerRequest: serverCpuUs / n, driverCpuUsPerRequest: (driverCpu.user + driverCpu.system) / n, databaseCpuUsPerRequest: databaseCpuBefore === null || databaseCpuAfter === null ? null : Math.max(0, databaseCpuAfter - databaseCpuBefore) / n };
+  return { rps: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), errors, serverCpuUsPerRequest: serverCpuUs / n, driverCpuUsPerRequest: (driverCpu.user + driverCpu.system) / n, databaseCpuUsPerRequest: databaseSpentPerRequest(databaseCpuBefore, databaseCpuAfter, n) };
+}
+
+/** The backends' CPU per request; null with no database, or none of its backends here (a server on another machine). */
+function databaseSpentPerRequest(before: Map<number, number> | null, after: Map<number, number> | null, requests: number): number | null {
+  if (before === null || after === null) return null;
+  const spent = cpuSpentUs(before, after);
+  return spent === null ? null : spent / requests;
 }
 
 function print(endpoint: string, server: string, s: Stats, errors: number, database: boolean): void {
-  const databaseCpu = database ? `${(s.databaseCpuUsPerRequest === null ? 'null' : s.databaseCpuUsPerRequest.toFixed(1)).padStart(20)}   ` : '';
+  const databaseCpu = database ? `${(s.databaseCpuUsPerRequest === null ? 'null' : s.databaseCpuUsPerRequest.toFixed(1)).padStart(21)}    ` : '';
   console.log(`${endpoint.padEnd(11)} ${server.padEnd(8)} ${s.rps.toFixed(0).padStart(7)}   ${s.p50Ms.toFixed(2).padStart(7)}  ${s.p99Ms.toFixed(2).padStart(7)}   ${s.serverCpuUsPerRequest.toFixed(1).padStart(17)}   ${s.driverCpuUsPerRequest.toFixed(1).padStart(17)}   ${databaseCpu}${errors}`);
 }
 
@@ -329,31 +335,34 @@ function printPostgresFloor(bareLookupRps: number): void {
 
 /**
  * The ceiling PostgreSQL's own CPU sets on the lookup ratio. The load
- * generator, the servers and the database share two cores, so with all of
- * them busy, req/s goes as one over the CPU a request costs in all of
- * them. A relay costing no more than bare (server and driver alike) would
- * still add the database's CPU per lookup: relay/bare could then be at
- * most bare's total over bare's total plus that. Also printed: the share
- * the whole CPU account predicts, to be read against the measured one.
+ * generator, the servers and the database share two cores; if both sides
+ * keep them equally busy, req/s goes as one over the CPU a request costs
+ * in all of them. A relay costing no more than bare (server and driver
+ * alike) would still add its database backends' CPU per lookup: relay/bare
+ * could then be at most bare's total over bare's total plus that. The
+ * backends' CPU can only read low (see process-cpu.ts), which can only
+ * raise this ceiling, never lower it below the truth. Also printed: what
+ * the whole CPU account predicts, to be read against the measured ratio
+ * (below it when the relay's rounds leave the cores idle part of the time).
  */
 function printCpuCeiling(rounds: Round[]): void {
   const name = 'lookup, the ceiling PostgreSQL\'s own CPU sets, relay/bare'.padEnd(62);
   const perRound = rounds.map((r) => {
     const database = r.relay.databaseCpuUsPerRequest;
     if (database === null) return null;
-    const bareUs = r.bare.serverCpuUsPerRequest + r.bare.driverCpuUsPerRequest + (r.bare.databaseCpuUsPerRequest ?? 0);
+    const bareUs = r.bare.serverCpuUsPerRequest + r.bare.driverCpuUsPerRequest;
     const relayUs = r.relay.serverCpuUsPerRequest + r.relay.driverCpuUsPerRequest + database;
     return { ceiling: bareUs / (bareUs + database), predicted: bareUs / relayUs, bareUs, relayUs, database };
   });
   if (perRound.some((r) => r === null)) {
-    console.log(`${name} ${'null'.padEnd(20)} ${'ceiling'.padEnd(10)} no ${DATABASE_COMMAND} process on this machine to read CPU from (a database elsewhere): not determined`);
+    console.log(`${name} ${'null'.padEnd(20)} ${'ceiling'.padEnd(10)} no backend of the scratch database on this machine to read CPU from (a server elsewhere): not determined`);
     return;
   }
   const all = perRound as Array<NonNullable<(typeof perRound)[number]>>;
   const ceiling = ratioRange(all.map((r) => r.ceiling));
   const predicted = ratioRange(all.map((r) => r.predicted));
   const us = (pick: (r: (typeof all)[number]) => number) => medianOf(all.map(pick)).toFixed(0);
-  console.log(`${name} ${`${pct(ceiling.median)} (${pct(ceiling.min)}-${pct(ceiling.max)})`.padEnd(20)} ${'ceiling'.padEnd(10)} PostgreSQL ${us((r) => r.database)} µs of CPU per lookup on the same cores, bare ${us((r) => r.bareUs)} µs in all (server, driver); the relay's whole account, ${us((r) => r.relayUs)} µs with the database, predicts ${pct(predicted.median)}`);
+  console.log(`${name} ${`${pct(ceiling.median)} (${pct(ceiling.min)}-${pct(ceiling.max)})`.padEnd(20)} ${'ceiling'.padEnd(10)} PostgreSQL's backends ${us((r) => r.database)} µs of CPU per lookup on the same cores, bare ${us((r) => r.bareUs)} µs in all (server, driver); the relay's whole account, ${us((r) => r.relayUs)} µs with the database, predicts ${pct(predicted.median)} if CPU-bound`);
 }
 
 function medianOf(values: number[]): number {

@@ -89,8 +89,8 @@ const measureLive = (current: World, elapsedMs: number): HeldAt => {
   return check;
 };
 /** Each check as it is taken, on stderr: a long run (a million peers take hours) shows its memory as it goes, and one stopped early still leaves its readings. */
-const reportCheck = (check: HeldAt): void => {
-  const at = `${((100 * check.elapsedMs) / scenario.durationMs).toFixed(0)}% virtual time`;
+const reportCheck = (check: HeldAt, atEnd = false): void => {
+  const at = `${((100 * check.elapsedMs) / scenario.durationMs).toFixed(0)}% virtual time${atEnd ? ' (end of run)' : ''}`;
   const line = `held          ${mib(check.bytes)} MiB after a full GC at ${at}, ${((performance.now() - started) / 1000).toFixed(0)} s in: ${check.live.toLocaleString('en-US')} live peers, ${(check.joined - check.live).toLocaleString('en-US')} departed, samples ${mib(check.sampleBytes)} MiB, ${check.identities.toLocaleString('en-US')} identities`;
   process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}\n`);
 };
@@ -108,7 +108,7 @@ await world.run((elapsedMs) => {
 });
 const wallMs = performance.now() - started;
 const runCpuMs = cpuMsSince(cpuAtStart);
-if (values['live-heap']) measureLive(world, world.sim.clock.elapsedMs()); // a short run may never reach a progress tick
+if (values['live-heap']) reportCheck(measureLive(world, world.sim.clock.elapsedMs()), true); // a short run may never reach a progress tick
 const results = buildResults(scenario, world.measurements, world.sim.eventsProcessed);
 clearInterval(sampler);
 peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);

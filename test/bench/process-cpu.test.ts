@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commandCpuUs, parseStat, processCpuUs } from '../../bench/process-cpu.ts';
+import { cpuByPid, cpuSpentUs, parseStat, postgresBackendOf, processCpuUs } from '../../bench/process-cpu.ts';
 
 describe('process CPU from /proc', () => {
   it('reads utime + stime after a command name holding spaces and parentheses', () => {
@@ -16,20 +16,44 @@ describe('process CPU from /proc', () => {
     expect(() => parseStat('1 (x) S')).toThrow(/no utime/);
   });
 
-  it.runIf(process.platform === 'linux')('sums every process of one command: a busy child counts, a command nobody runs is null', async () => {
-    // A child that burns about a second of CPU under its own command name (a copy of bash: the kernel names a process after its file, 15 characters at most), then waits to be read.
+  it('counts what the processes of the second reading spent: growth, all of a newcomer, nothing for one that ended; null when none matched', () => {
+    const before = new Map([[1, 1_000], [2, 5_000]]);
+    const after = new Map([[1, 4_000], [3, 700]]);
+    expect(cpuSpentUs(before, after)).toBe(3_000 + 700);
+    expect(cpuSpentUs(new Map(), new Map())).toBeNull();
+  });
+
+  it("matches one database's backends by their title, not the server's own processes or another database's", () => {
+    const ours = postgresBackendOf('relaylab_test_ab12');
+    expect(ours('postgres', 'postgres: 15/main: relaylab relaylab_test_ab12 127.0.0.1(50312) idle ')).toBe(true);
+    expect(ours('postgres', 'postgres: relaylab relaylab_test_ab12 [local] SELECT ')).toBe(true);
+    expect(ours('postgres', 'postgres: 15/main: relaylab relaylab_test_ab123 127.0.0.1(50312) idle ')).toBe(false);
+    expect(ours('postgres', 'postgres: 15/main: checkpointer ')).toBe(false);
+    expect(ours('psql', 'psql relaylab_test_ab12 ')).toBe(false);
+  });
+
+  it.runIf(process.platform === 'linux')('reads a busy process by what it matches: between two readings of its own pid, and nothing for what matches none', async () => {
+    // A copy of bash, so the kernel names the process after the file (15 characters at most); a fixed count of
+    // iterations burns CPU however loaded the machine is; the trailing true keeps bash from exec'ing its last command.
     const dir = mkdtempSync(join(tmpdir(), 'relaylab-cpu-'));
     const probe = join(dir, 'rlcpuprobe');
     copyFileSync('/bin/bash', probe);
-    // The trailing true: bash would otherwise exec its last command, and the process would be named sleep.
-    const child = spawn(probe, ['-c', 'end=$((SECONDS+1)); while [ $SECONDS -lt $end ]; do :; done; sleep 5; true'], { stdio: 'ignore' });
+    const child = spawn(probe, ['-c', 'for ((i = 0; i < 300000; i++)); do :; done; sleep 30; true', 'rlcpuprobe-marker'], { stdio: 'ignore' });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const byName = commandCpuUs('rlcpuprobe');
-      expect(byName).not.toBeNull();
-      expect(byName as number).toBeGreaterThan(100_000);
-      expect(byName as number).toBeCloseTo(processCpuUs(child.pid as number), -4);
-      expect(commandCpuUs('no-such-command-here')).toBeNull();
+      const pid = child.pid as number;
+      let spentUs = 0;
+      for (let waited = 0; spentUs < 50_000 && waited < 20_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        spentUs = processCpuUs(pid);
+      }
+      const low = processCpuUs(pid);
+      const byName = cpuByPid((comm, commandLine) => comm === 'rlcpuprobe' && commandLine.includes('rlcpuprobe-marker'));
+      const high = processCpuUs(pid);
+      expect([...byName.keys()]).toEqual([pid]);
+      expect(byName.get(pid) as number).toBeGreaterThanOrEqual(low);
+      expect(byName.get(pid) as number).toBeLessThanOrEqual(high);
+      expect(low).toBeGreaterThanOrEqual(50_000);
+      expect(cpuByPid((comm) => comm === 'no-such-command').size).toBe(0);
     } finally {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
