@@ -265,8 +265,8 @@ async function drive(server: Server, ca: string, identities: Identity[], endpoin
   await Promise.all(clients.map((c, i) => loop(c, i, started + seconds * 1000, true)));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpuUs = processCpuUs(server.pid) - serverCpuBefore;
-  const databaseCpuAfter = backends === null ? null : cpuByPid(backends);
   const driverCpu = process.cpuUsage(driverCpuBefore);
+  const databaseCpuAfter = backends === null ? null : cpuByPid(backends); // after the driver's reading: scanning /proc is not the load's CPU
   await Promise.all(clients.map((c) => c.close()));
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
