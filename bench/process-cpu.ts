@@ -27,9 +27,10 @@ export function processCpuUs(pid: number): number {
   return ticksToUs(parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks);
 }
 
-/** CPU µs so far of each live process here that `matches` (its command name and its command line, NULs as spaces). */
+/** CPU µs so far, by pid. */
 export type CpuByPid = Map<number, number>;
 
+/** CPU µs so far of each live process here that `matches` (its command name and its command line, NULs as spaces). */
 export function cpuByPid(matches: (comm: string, commandLine: string) => boolean): CpuByPid {
   const out: CpuByPid = new Map();
   let names: string[];

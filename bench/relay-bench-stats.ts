@@ -10,7 +10,7 @@ export interface Stats {
   serverCpuUsPerRequest: number;
   /** CPU this driving process used per request: the load generator shares the machine. */
   driverCpuUsPerRequest: number;
-  /** CPU PostgreSQL's processes used per request in the same span; null with no database (or none found here). */
+  /** CPU the scratch database's PostgreSQL backends used per request in the same span; null with no database (or none of its backends on this machine). */
   databaseCpuUsPerRequest: number | null;
 }
 

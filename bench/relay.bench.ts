@@ -12,8 +12,9 @@
  * With the memory store it then prints the bytes a live broadcast with
  * its identity holds (bench/relay-memory.ts). With `--store postgres` the
  * relay runs on a scratch database made for the run and dropped after, and
- * the CPU PostgreSQL's processes spend per request is read too (they share
- * the cores): with it, the ceiling the database's own work sets on lookups.
+ * the CPU that database's PostgreSQL backends spend per request is read too
+ * (they share the cores): with it, the ceiling the database's own work sets
+ * on lookups.
  *
  * Ratios, not absolute numbers: the machine is shared and noisy, but both
  * servers share it. Any failed request makes the run exit 1.
@@ -33,7 +34,7 @@ import { newPeerIdentity, type Identity } from '../reference/identity/identity-f
 import { createTestDatabase, type TestDatabase } from '../reference/relay/stores/test-database.ts';
 import { RELAY_PATHS } from '../reference/shared/relay-paths.ts';
 import { bytesPerBroadcast, median, ratioRange, type Stats } from './relay-bench-stats.ts';
-import { cpuByPid, cpuSpentUs, postgresBackendOf, processCpuUs } from './process-cpu.ts';
+import { cpuByPid, cpuSpentUs, postgresBackendOf, processCpuUs, type CpuByPid } from './process-cpu.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -275,7 +276,7 @@ async function drive(server: Server, ca: string, identities: Identity[], endpoin
 }
 
 /** The backends' CPU per request; null with no database, or none of its backends here (a server on another machine). */
-function databaseSpentPerRequest(before: Map<number, number> | null, after: Map<number, number> | null, requests: number): number | null {
+function databaseSpentPerRequest(before: CpuByPid | null, after: CpuByPid | null, requests: number): number | null {
   if (before === null || after === null) return null;
   const spent = cpuSpentUs(before, after);
   return spent === null ? null : spent / requests;

@@ -90,7 +90,7 @@ const measureLive = (current: World, elapsedMs: number): HeldAt => {
 };
 /** Each check as it is taken, on stderr: a long run (a million peers take hours) shows its memory as it goes, and one stopped early still leaves its readings. */
 const reportCheck = (check: HeldAt, atEnd = false): void => {
-  const at = `${((100 * check.elapsedMs) / scenario.durationMs).toFixed(0)}% virtual time${atEnd ? ' (end of run)' : ''}`;
+  const at = `${virtualTime(check.elapsedMs)}${atEnd ? ' (end of run)' : ''}`;
   const line = `held          ${mib(check.bytes)} MiB after a full GC at ${at}, ${((performance.now() - started) / 1000).toFixed(0)} s in: ${check.live.toLocaleString('en-US')} live peers, ${(check.joined - check.live).toLocaleString('en-US')} departed, samples ${mib(check.sampleBytes)} MiB, ${check.identities.toLocaleString('en-US')} identities`;
   process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}\n`);
 };
@@ -210,7 +210,7 @@ async function printMemoryFloor(all: readonly HeldAt[]): Promise<void> {
   const relayBytes = floor.storeBytes;
   const restBytes = held.bytes - beforeWorldBytes - held.sampleBytes - relayBytes;
   const perJoined = held.joined === 0 ? null : restBytes / held.joined;
-  const when = `${((100 * held.elapsedMs) / scenario.durationMs).toFixed(0)}% virtual time`;
+  const when = virtualTime(held.elapsedMs);
   const broadcasts = held.liveBroadcasts === null ? 'no timeline sample yet, so none counted' : `${held.liveBroadcasts.toLocaleString('en-US')} live broadcasts at the timeline sample before it`;
   const measured = floor.scaled ? `measured alone at ${floor.identities.toLocaleString('en-US')} identities and scaled` : 'measured alone at those counts';
   process.stdout.write(`memory floor  of the ${mib(held.bytes)} MiB held at most (at ${when}): exact samples ${mib(held.sampleBytes)} MiB; the relay's store ${mib(relayBytes)} MiB (${held.identities.toLocaleString('en-US')} identities, ${broadcasts}; ${measured}: ${floor.bytesPerIdentity.toFixed(0)} bytes per identity, ${floor.bytesPerLiveBroadcast.toFixed(0)} more per live broadcast); ${mib(beforeWorldBytes)} MiB held before the World was made; the rest, ${mib(restBytes)} MiB, is the world, the network and each live peer's reference peer core: ${perJoined === null ? 'null (no peer joined)' : perJoined.toFixed(0)} bytes per peer that joined by then (${held.joined.toLocaleString('en-US')})\n`);
@@ -234,6 +234,11 @@ async function printMemoryFloor(all: readonly HeldAt[]): Promise<void> {
   const roomPerJoined = (4096 * 2 ** 20 - beforeWorldBytes - held.sampleBytes - relayBytes) / held.joined;
   const verdict = roomPerJoined <= 0 ? 'no room is left: the samples and the store alone exceed it' : `the rest would have to fall to ${roomPerJoined.toFixed(0)} bytes per peer that joined${perJoined > roomPerJoined ? ` (${(perJoined / roomPerJoined).toFixed(2)}x that now)` : ' (it does)'}`;
   process.stdout.write(`              for <= 4096 MiB with the samples, the relay's store and what was held before the World as they are, ${verdict}\n`);
+}
+
+/** How far into the run's virtual span `elapsedMs` is, as the memory lines print it. */
+function virtualTime(elapsedMs: number): string {
+  return `${((100 * elapsedMs) / scenario.durationMs).toFixed(0)}% virtual time`;
 }
 
 function mib(bytes: number): string {

@@ -27,15 +27,18 @@ const GC_HEADROOM = 2;
 const MIB = 2 ** 20;
 const HOUR_MS = 3_600_000;
 
+/** What of a scenario the sizing reads. */
+type Sized = Pick<Scenario, 'peers' | 'durationMs' | 'churn' | 'lookupsPerPeerPerHour'>;
+
 /** The heap, in bytes, a run of `scenario` wants (an estimate, not a bound). */
-export function estimatedHeapBytes(scenario: Pick<Scenario, 'peers' | 'durationMs' | 'churn' | 'lookupsPerPeerPerHour'>): number {
+export function estimatedHeapBytes(scenario: Sized): number {
   const hours = scenario.durationMs / HOUR_MS;
   const departed = scenario.peers * (scenario.churn.leavesPerHour + scenario.churn.crashesPerHour) * hours;
   return GC_HEADROOM * (scenario.peers * (BYTES_PER_LIVE_PEER + SAMPLE_BYTES_PER_LOOKUP * scenario.lookupsPerPeerPerHour * hours) + departed * BYTES_PER_DEPARTED_PEER);
 }
 
 /** One line of advice when the estimate exceeds node's heap limit; null when it fits. */
-export function heapAdvice(scenario: Pick<Scenario, 'peers' | 'durationMs' | 'churn' | 'lookupsPerPeerPerHour'>, heapLimitBytes: number): string | null {
+export function heapAdvice(scenario: Sized, heapLimitBytes: number): string | null {
   const wantedBytes = estimatedHeapBytes(scenario);
   if (wantedBytes <= heapLimitBytes) return null;
   const suggestedMiB = Math.ceil(wantedBytes / MIB / 1024) * 1024;
