@@ -14,6 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { SEMI_SPACE_MIB } from '../simulator/heap-advice.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'node_modules/.cache/relaylab-bench/sim-workload.mjs');
@@ -32,9 +33,6 @@ await build({
 });
 // V8's default old-space limit (about 4 GiB here) would make a million-peer run spend its time in
 // back-to-back full collections at the limit; a roomy limit lets peak RSS show what the run needs.
-// A 64 MiB semi-space (V8's default is 16): the simulator's in-flight state (dials, relay calls, lookups)
-// lives for virtual seconds, survives two scavenges at the default size, and is promoted to die in old
-// space. Measured 2026-12-03 on 200,000 peers over 3 h: 240 s and 1,717 MiB peak RSS at the default,
-// 152 s and 923 MiB at 64, 143 s and 1,022 MiB at 128. Results do not depend on it (the heap is not an input).
-const run = spawnSync(process.execPath, ['--max-old-space-size=16384', '--max-semi-space-size=64', '--expose-gc', outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
+// The semi-space simulation runs get (simulator/heap-advice.ts says why and what it was measured to save).
+const run = spawnSync(process.execPath, ['--max-old-space-size=16384', `--max-semi-space-size=${SEMI_SPACE_MIB}`, '--expose-gc', outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exitCode = run.status ?? 1;

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { summariseSeeds } from '../report/multi-seed.ts';
 import { runScenario } from '../run-scenario.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
-import { runSeedsOnWorkers } from './run-seeds.ts';
+import { Worker } from 'node:worker_threads';
+import { SEMI_SPACE_MIB } from '../heap-advice.ts';
+import { runSeedsOnWorkers, seedWorkerLimits } from './run-seeds.ts';
 
 describe('runSeedsOnWorkers', () => {
   it('gives, in seed order, exactly what an in-process run of each seed gives', async () => {
@@ -24,5 +26,19 @@ describe('runSeedsOnWorkers', () => {
     const lookups = summary.metrics.find((m) => m.metric === 'lookups');
     expect(lookups?.values).toEqual(onWorkers.map((r) => r.metrics.lookups));
     expect(lookups?.ci95).toBeGreaterThan(0);
+  });
+
+  it('gives its workers the semi-space simulation runs are measured with, and the heap limit of the main thread', async () => {
+    // A worker only reports its young generation once garbage has made it grow: churn a million small objects.
+    const churn = `const { parentPort } = require('node:worker_threads'); const v8 = require('node:v8');
+      let keep = []; for (let i = 0; i < 4e6; i++) { keep.push({ i, a: [i] }); if (keep.length > 1e6) keep = []; }
+      parentPort.postMessage(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);`;
+    const limits = seedWorkerLimits();
+    const worker = new Worker(churn, { eval: true, resourceLimits: limits });
+    const newSpaceBytes = await new Promise<number>((resolve, reject) => worker.once('message', resolve).once('error', reject));
+    await worker.terminate();
+    // The new space is the two semi-spaces.
+    expect(newSpaceBytes / 2 ** 20).toBe(2 * SEMI_SPACE_MIB);
+    expect(limits.maxOldGenerationSizeMb).toBeGreaterThan(0);
   });
 });

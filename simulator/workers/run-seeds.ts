@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { YOUNG_GENERATION_MIB } from '../heap-advice.ts';
 import type { Results } from '../report/results.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 
@@ -71,8 +72,7 @@ export async function runJobsStoppable(jobs: ReadonlyArray<{ scenario: Scenario;
   let next = 0;
   const workerCount = Math.max(1, Math.min(control.maxWorkers ?? availableParallelism(), jobs.length));
   const entry = new URL('./seed-worker-entry.mjs', import.meta.url);
-  // The main thread's heap limit (--max-old-space-size, see heap-advice.ts) holds in the workers too.
-  const resourceLimits = { maxOldGenerationSizeMb: Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20) };
+  const resourceLimits = seedWorkerLimits();
   try {
     await Promise.all(
       Array.from({ length: workerCount }, async () => {
@@ -95,6 +95,15 @@ export async function runJobsStoppable(jobs: ReadonlyArray<{ scenario: Scenario;
     control.signal?.removeEventListener('abort', onAbort);
   }
   return runs;
+}
+
+/**
+ * The main thread's heap limit (--max-old-space-size, see heap-advice.ts)
+ * holds in the workers too; their young generation is sized for a
+ * simulation's short-lived state (SEMI_SPACE_MIB's note).
+ */
+export function seedWorkerLimits(): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+  return { maxOldGenerationSizeMb: Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20), maxYoungGenerationSizeMb: YOUNG_GENERATION_MIB };
 }
 
 /**
