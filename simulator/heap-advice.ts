@@ -28,7 +28,11 @@ import type { Scenario } from './scenario/scenario.ts';
  * collections of a large heap must find it. Measured 2026-12-03, the
  * bench's bundle, 200,000 peers over 3 virtual hours: 240 s and 1,717 MiB
  * peak RSS at the default, 152 s and 923 MiB at 64, 143 s and 1,022 MiB at
- * 128. Results do not depend on it: nothing in a run reads the heap.
+ * 128; through `relaylab simulate`, 250 s and 1,872 MiB against 188 s and
+ * 1,034 MiB. It gains least where little is promoted: 100,000 peers over
+ * 6 h, 127 and 147 s against 124 and 131 (two pairs), peak RSS 700 to 900
+ * MiB; the million-peer day's first tenth, 1,339 s against 1,171. Results
+ * do not depend on it: nothing in a run reads the heap (26 runs hashed).
  */
 export const SEMI_SPACE_MIB = 64;
 /**
