@@ -31,7 +31,8 @@ import type { Scenario } from './scenario/scenario.ts';
  * 128; through `relaylab simulate`, 250 s and 1,872 MiB against 188 s and
  * 1,034 MiB. It gains least where little is promoted: 100,000 peers over
  * 6 h, 127 and 147 s against 124 and 131 (two pairs), peak RSS 700 to 900
- * MiB; the million-peer day's first tenth, 1,339 s against 1,171. Results
+ * MiB; the million-peer day's first tenth, 1,339 s against 1,171 (runs on
+ * two days, both beside other work). Results
  * do not depend on it: nothing in a run reads the heap (26 runs hashed).
  */
 export const SEMI_SPACE_MIB = 64;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { summariseSeeds } from '../report/multi-seed.ts';
 import { runScenario } from '../run-scenario.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
-import { Worker } from 'node:worker_threads';
 import { SEMI_SPACE_MIB } from '../heap-advice.ts';
 import { runSeedsOnWorkers, seedWorkerLimits } from './run-seeds.ts';
 
@@ -28,8 +28,8 @@ describe('runSeedsOnWorkers', () => {
     expect(lookups?.ci95).toBeGreaterThan(0);
   });
 
-  it('gives its workers the semi-space simulation runs are measured with, and the heap limit of the main thread', async () => {
-    // A worker only reports its young generation once garbage has made it grow: churn a million small objects.
+  it('gives its workers the semi-space simulation runs are measured with', async () => {
+    // A worker only reports its young generation once garbage has made it grow: churn four million small objects.
     const churn = `const { parentPort } = require('node:worker_threads'); const v8 = require('node:v8');
       let keep = []; for (let i = 0; i < 4e6; i++) { keep.push({ i, a: [i] }); if (keep.length > 1e6) keep = []; }
       parentPort.postMessage(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);`;
