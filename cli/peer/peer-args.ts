@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isValidEmail, normalizeEmail } from '../../reference/shared/email.ts';
 import { UsageError } from '../usage-error.ts';
 import { ipVersion } from '../../reference/shared/ip.ts';
-import { parseDurationMs } from '../../reference/shared/duration.ts';
+import { formatDuration, parseDurationMs } from '../../reference/shared/duration.ts';
 import { TRY_STRATEGIES, type TryStrategy } from '../../reference/peer/core/try-order.ts';
 
 
@@ -40,7 +40,8 @@ export function requireEmail(text: unknown, flag: string): string {
 
 export function requireDurationMs(text: unknown, flag: string, minMs = 1): number {
   const ms = typeof text === 'string' || typeof text === 'number' ? parseDurationMs(text) : null;
-  if (ms === null || ms < minMs) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration (examples: 30m, 90s, 250ms, 1800)`);
+  if (ms === null) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration (examples: 30m, 90s, 250ms, 1800)`);
+  if (ms < minMs) throw new UsageError(`${flag} ${JSON.stringify(text)} is shorter than its minimum, ${formatDuration(minMs)}`);
   return ms;
 }
 
