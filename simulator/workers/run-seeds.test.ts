@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -39,6 +40,16 @@ describe('runSeedsOnWorkers', () => {
     await worker.terminate();
     // The new space is the two semi-spaces.
     expect(newSpaceBytes / 2 ** 20).toBe(2 * SEMI_SPACE_MIB);
-    expect(limits.maxOldGenerationSizeMb).toBeGreaterThan(0);
+  });
+
+  it("gives its workers the main thread's old-space limit, as --max-old-space-size set it", () => {
+    // 6,000 MiB, well clear of node's default here (about 4,300), so a fixed or default limit shows.
+    const code = `import('./simulator/workers/run-seeds.ts').then((m) => console.log(JSON.stringify(m.seedWorkerLimits())))`;
+    const child = spawnSync(process.execPath, ['--max-old-space-size=6000', '--import', 'tsx', '-e', code], { cwd: join(import.meta.dirname, '../..'), encoding: 'utf8', timeout: 60_000 });
+    expect(child.status, child.stderr).toBe(0);
+    const limits = JSON.parse(child.stdout) as { maxOldGenerationSizeMb: number };
+    // The reported limit is the old space plus V8's young-generation reserve: at least the 6,000 asked for.
+    expect(limits.maxOldGenerationSizeMb).toBeGreaterThanOrEqual(6000);
+    expect(limits.maxOldGenerationSizeMb).toBeLessThan(6000 + 512);
   });
 });
