@@ -7,14 +7,14 @@
  * - one Row per registered email holds the identity and its broadcast
  *   together (SPEC READY-6: at most one broadcast per email), so a
  *   heartbeat finds both with the one probe that authenticated it;
- * - a Row's times live in one 64-byte line of a Float64Array (`times`),
+ * - a Row's times live in one 64-byte slot of a Float64Array (`times`),
  *   not in boxed numbers scattered over the heap; cleanup and the live
  *   count scan that array in order;
  * - reads hand out fresh record objects built from the Row (callers may
  *   change them; the store is untouched), sharing the frozen address list
  *   and capabilities;
  * - an id that is a canonical UUID (every id the core makes) is kept in
- *   16 bytes of its row's time line, not as a 56-byte string;
+ *   16 bytes of its row's time slot, not as a 56-byte string;
  * - the certificate's PEM is not kept once its validity window is known:
  *   nothing reads it again (authentication compares fingerprints, AUTH-3,
  *   and checks the stored window, AUTH-6), and at a typical 600 bytes it
