@@ -126,6 +126,48 @@ describe('PostgresStore on a real server', () => {
     expect(await second.countLiveBroadcasts(T0_MS + 3_600_000)).toBe(1);
   });
 
+  it('answers concurrent lookups sent as one statement exactly as each alone, each at its own time', async () => {
+    // One connection: the first lookup goes alone and the rest wait for it, then go as one statement.
+    const store = await openStore((await freshDatabase()).url, { poolSize: 1 });
+    const emails = ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com'];
+    for (const email of emails) expect(await store.insertIdentity(identity(email))).toBe('inserted');
+    await store.putBroadcast(broadcast('a@example.com'));
+    await store.putBroadcast(broadcast('b@example.com', { expiresAtMs: T0_MS + 1_000, capabilities: null }));
+    const callers = [...emails.map((e) => identity(e).fingerprintSha256), 'f'.repeat(64)]; // the last is unregistered
+    const targets = [...emails, 'nobody@example.com'];
+    const asked = Array.from({ length: 60 }, (_, i) => ({
+      fingerprint: callers[i % callers.length] as string,
+      email: targets[(i * 7) % targets.length] as string,
+      nowMs: T0_MS + (i % 3) * 999, // b@example.com is live at the first two of these times only
+    }));
+    const together = await Promise.all(asked.map((q) => store.findIdentityAndLiveBroadcast(q.fingerprint, q.email, q.nowMs)));
+    const alone = [];
+    for (const q of asked) alone.push(await store.findIdentityAndLiveBroadcast(q.fingerprint, q.email, q.nowMs));
+    expect(together).toEqual(alone);
+    // And they are the right ones, not merely alike: who is registered, and what is live at each time.
+    const callerEmail = new Map(emails.map((e) => [identity(e).fingerprintSha256, e]));
+    const liveAt = (email: string, nowMs: number) => email === 'a@example.com' || (email === 'b@example.com' && nowMs < T0_MS + 1_000);
+    const expected = asked.map((q) => {
+      const caller = callerEmail.get(q.fingerprint);
+      return caller === undefined ? null : [caller, liveAt(q.email, q.nowMs) ? q.email : null];
+    });
+    expect(together.map((answer) => (answer === null ? null : [answer.identity.email, answer.broadcast?.email ?? null]))).toEqual(expected);
+    expect(new Set(expected.map((e) => JSON.stringify(e))).size).toBeGreaterThanOrEqual(4); // hits, misses by time and by email, unknown callers
+  });
+
+  it('fails only the lookup the server refuses when it was sent with others (an email holding a NUL byte)', async () => {
+    const store = await openStore((await freshDatabase()).url, { poolSize: 1 });
+    const alice = identity('alice@example.com');
+    expect(await store.insertIdentity(alice)).toBe('inserted');
+    await store.putBroadcast(broadcast('alice@example.com'));
+    const targets = ['alice@example.com', 'bad\u0000@example.com', 'alice@example.com', 'nobody@example.com'];
+    const answers = await Promise.allSettled(targets.map((email) => store.findIdentityAndLiveBroadcast(alice.fingerprintSha256, email, T0_MS)));
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((answers[1] as PromiseRejectedResult).reason).not.toBeInstanceOf(StoreUnavailableError);
+    expect((answers[2] as PromiseFulfilledResult<unknown>).value).toMatchObject({ broadcast: { email: 'alice@example.com' } });
+    expect((answers[3] as PromiseFulfilledResult<unknown>).value).toMatchObject({ broadcast: null });
+  });
+
   it('keeps registrations and broadcasts across close and reopen', async () => {
     const database = await freshDatabase();
     const before = await PostgresStore.open(database.url);

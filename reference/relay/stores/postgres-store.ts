@@ -12,6 +12,7 @@ import {
 } from '../core/types.ts';
 import { toStoreError } from './postgres-errors.ts';
 import { migrateSchema } from './postgres-migrations.ts';
+import { ReadBatcher } from './read-batcher.ts';
 import { redactPostgresUrl, withoutRelaylabParams } from './postgres-url.ts';
 
 export interface PostgresStoreOptions {
@@ -75,6 +76,24 @@ const AUTH_IDENTITY_COLUMNS = `i.id, i.email, i.fingerprint_sha256, i.registered
 /** The broadcast columns of a joined row `b`, each as b_<column> (BroadcastRowOf<'b_'>). */
 const JOINED_BROADCAST_COLUMNS = BROADCAST_COLUMNS.split(', ').map((column) => `b.${column} AS b_${column}`).join(', ');
 
+/** A lookup as the batcher holds it: the time already in the text form queries take. */
+interface LookupInput {
+  fingerprintSha256: string;
+  email: string;
+  nowMs: string;
+}
+
+/** Lookups per batched statement at most: one statement of a few hundred rows stays quick to plan and send. */
+const MAX_LOOKUP_BATCH = 256;
+
+function toIdentityAndBroadcast(row: IdentityRow & BroadcastRowOf<'b_'>): IdentityAndBroadcast {
+  const broadcast =
+    row.b_email === null
+      ? null
+      : toBroadcast({ email: row.b_email, broadcast_id: row.b_broadcast_id as string, port: row.b_port as number, addresses: row.b_addresses as string[], capabilities: row.b_capabilities, last_seen_ms: row.b_last_seen_ms as string, expires_at_ms: row.b_expires_at_ms as string });
+  return { identity: toIdentity(row), broadcast };
+}
+
 function toIdentity(row: IdentityRow): IdentityRecord {
   return {
     id: row.id,
@@ -133,12 +152,23 @@ export class PostgresStore implements RelayStore {
   readonly description: string;
   private closed = false;
 
+  /** Lookups that arrive while the store is busy share one statement (read-batcher.ts). */
+  private readonly lookups: ReadBatcher<LookupInput, IdentityAndBroadcast | null>;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
     private readonly prepared: boolean,
+    poolSize: number,
   ) {
     this.description = `postgres (durable: registrations and broadcasts survive restarts) at ${redactPostgresUrl(url)}`;
+    this.lookups = new ReadBatcher({
+      runBatch: (inputs) => this.findIdentitiesAndLiveBroadcasts(inputs),
+      runOne: (input) => this.findIdentityAndLiveBroadcastAlone(input),
+      poolHasRoom: () => pool.waitingCount === 0 && (pool.idleCount > 0 || pool.totalCount < poolSize),
+      maxInFlight: poolSize,
+      maxBatch: MAX_LOOKUP_BATCH,
+    });
   }
 
   /** Connects and creates or migrates the schema; throws StoreUnavailableError when the server cannot be reached. */
@@ -155,7 +185,7 @@ export class PostgresStore implements RelayStore {
     });
     const onConnectionError = options.onConnectionError ?? (() => undefined);
     pool.on('error', onConnectionError);
-    const store = new PostgresStore(pool, url, options.preparedStatements ?? preparedStatements ?? true);
+    const store = new PostgresStore(pool, url, options.preparedStatements ?? preparedStatements ?? true, poolSize);
     try {
       await store.withClient('connect and migrate the schema', (client) => migrateSchema(client));
     } catch (error) {
@@ -277,23 +307,42 @@ export class PostgresStore implements RelayStore {
     return result.rowCount === 1;
   }
 
-  /** A lookup's two reads in one statement: one round trip per lookup instead of two. */
+  /**
+   * A lookup's two reads in one statement: one round trip per lookup instead
+   * of two, and lookups that arrive while the store is busy share one.
+   */
   async findIdentityAndLiveBroadcast(fingerprintSha256: string, email: string, nowMs: number): Promise<IdentityAndBroadcast | null> {
+    if (this.closed) throw new StoreUnavailableError('postgres store is closed (tried to look up a broadcast for an identity)');
+    // Checked here, so a bad time fails its own call, not the batch it would join.
+    return this.lookups.run({ fingerprintSha256, email, nowMs: queryMs('nowMs', nowMs) });
+  }
+
+  private async findIdentityAndLiveBroadcastAlone(input: LookupInput): Promise<IdentityAndBroadcast | null> {
     const result = await this.query<IdentityRow & BroadcastRowOf<'b_'>>('look up a broadcast for an identity', {
       name: 'relaylab_find_identity_and_broadcast',
       text: `SELECT ${AUTH_IDENTITY_COLUMNS}, ${JOINED_BROADCAST_COLUMNS}
              FROM relay_identities i
              LEFT JOIN relay_broadcasts b ON b.email = $2 AND b.expires_at_ms > $3
              WHERE i.fingerprint_sha256 = $1`,
-      values: [fingerprintSha256, email, queryMs('nowMs', nowMs)],
+      values: [input.fingerprintSha256, input.email, input.nowMs],
     });
     const row = result.rows[0];
-    if (!row) return null;
-    const broadcast =
-      row.b_email === null
-        ? null
-        : toBroadcast({ email: row.b_email, broadcast_id: row.b_broadcast_id as string, port: row.b_port as number, addresses: row.b_addresses as string[], capabilities: row.b_capabilities, last_seen_ms: row.b_last_seen_ms as string, expires_at_ms: row.b_expires_at_ms as string });
-    return { identity: toIdentity(row), broadcast };
+    return row ? toIdentityAndBroadcast(row) : null;
+  }
+
+  /** Several lookups, each with its own time, in one statement; row n answers input n (1-based). */
+  private async findIdentitiesAndLiveBroadcasts(inputs: readonly LookupInput[]): Promise<Array<IdentityAndBroadcast | null>> {
+    const result = await this.query<IdentityRow & BroadcastRowOf<'b_'> & { n: string }>(`look up ${inputs.length} broadcasts for identities`, {
+      name: 'relaylab_find_identities_and_broadcasts',
+      text: `SELECT q.n, ${AUTH_IDENTITY_COLUMNS}, ${JOINED_BROADCAST_COLUMNS}
+             FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS q(fingerprint_sha256, email, now_ms, n)
+             JOIN relay_identities i ON i.fingerprint_sha256 = q.fingerprint_sha256
+             LEFT JOIN relay_broadcasts b ON b.email = q.email COLLATE "C" AND b.expires_at_ms > q.now_ms`,
+      values: [inputs.map((i) => i.fingerprintSha256), inputs.map((i) => i.email), inputs.map((i) => i.nowMs)],
+    });
+    const answers: Array<IdentityAndBroadcast | null> = inputs.map(() => null);
+    for (const row of result.rows) answers[Number(row.n) - 1] = toIdentityAndBroadcast(row);
+    return answers;
   }
 
   async findLiveBroadcast(email: string, nowMs: number): Promise<BroadcastRecord | null> {
