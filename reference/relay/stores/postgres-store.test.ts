@@ -153,6 +153,8 @@ describe('PostgresStore on a real server', () => {
     });
     expect(together.map((answer) => (answer === null ? null : [answer.identity.email, answer.broadcast?.email ?? null]))).toEqual(expected);
     expect(new Set(expected.map((e) => JSON.stringify(e))).size).toBeGreaterThanOrEqual(4); // hits, misses by time and by email, unknown callers
+    // The 60 concurrent lookups went out in one statement, then the 60 sequential ones one each.
+    expect(store.lookupCounts).toEqual({ statements: 61, calls: 120, largest: 60 });
   });
 
   it('fails only the lookup the server refuses when it was sent with others (an email holding a NUL byte)', async () => {
@@ -327,6 +329,27 @@ describe('PostgresStore on a real server', () => {
     // No connection left: a new one cannot be made in time.
     await expect(store.findLiveBroadcast('alice@example.com', T0_MS)).rejects.toThrow(/unavailable.*timeout/i);
     expect(Date.now() - startedMs).toBeLessThan(5_000);
+  });
+
+  it('fails lookups waiting to be batched behind a stuck one within the connect timeout, not after it and the query timeout too', async () => {
+    const { forwarder, url } = await databaseBehindForwarder();
+    const store = await openStore(url.toString(), { poolSize: 1, connectTimeoutMs: 500, queryTimeoutMs: 3_000 });
+    const alice = identity('alice@example.com');
+    expect(await store.insertIdentity(alice)).toBe('inserted');
+    forwarder.freeze();
+    const stuck = store.findIdentityAndLiveBroadcast(alice.fingerprintSha256, 'bob@example.com', T0_MS).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the stuck one is out: the next two wait for it
+    const startedMs = Date.now();
+    const waiting = await Promise.allSettled([1, 2].map(() => store.findIdentityAndLiveBroadcast(alice.fingerprintSha256, 'bob@example.com', T0_MS)));
+    const waitedMs = Date.now() - startedMs;
+    expect(waiting.map((w) => (w.status === 'rejected' ? (w.reason as Error).message : 'answered'))).toEqual([
+      'postgres store unavailable while trying to look up a broadcast for an identity: no statement could be sent within 500 ms (those out have not come back)',
+      'postgres store unavailable while trying to look up a broadcast for an identity: no statement could be sent within 500 ms (those out have not come back)',
+    ]);
+    expect(waiting.every((w) => w.status === 'rejected' && w.reason instanceof StoreUnavailableError)).toBe(true);
+    expect(waitedMs).toBeGreaterThanOrEqual(450);
+    expect(waitedMs).toBeLessThan(2_500); // the query timeout (3 s) has not been waited for
+    expect(await stuck).toBeInstanceOf(StoreUnavailableError); // and the stuck one times out by itself
   });
 
   it('survives the server terminating its connections (pg_terminate_backend), without crashing', async () => {

@@ -12,7 +12,7 @@ import {
 } from '../core/types.ts';
 import { toStoreError } from './postgres-errors.ts';
 import { migrateSchema } from './postgres-migrations.ts';
-import { ReadBatcher } from './read-batcher.ts';
+import { ReadBatcher, type BatcherCounts } from './read-batcher.ts';
 import { redactPostgresUrl, withoutRelaylabParams } from './postgres-url.ts';
 
 export interface PostgresStoreOptions {
@@ -85,6 +85,23 @@ interface LookupInput {
 
 /** Lookups per batched statement at most: one statement of a few hundred rows stays quick to plan and send. */
 const MAX_LOOKUP_BATCH = 256;
+/**
+ * Lookup statements out at once (at most the pool's size). Fewer out means
+ * more calls wait and share one: `bench:relay --store postgres --only
+ * lookup` on 2026-12-04 (two runs each, beside another benchmark) gave 52
+ * and 50 % of bare with one out, 50 and 53 % with two, 41 and 37 % with the
+ * pool's ten (calls then rarely wait, so rarely share). Two, not one, so a
+ * slow statement does not hold every lookup behind it.
+ */
+const LOOKUP_STATEMENTS_IN_FLIGHT = 2;
+/** What a failed lookup says it was doing, alone or batched (operators' logs and alerts match on it). */
+const LOOKUP_ACTION = 'look up a broadcast for an identity';
+
+/** SQLSTATE class 22, data exception: the server refused a value one call sent (a NUL byte, a bigint out of range). */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
 
 function toIdentityAndBroadcast(row: IdentityRow & BroadcastRowOf<'b_'>): IdentityAndBroadcast {
   const broadcast =
@@ -159,16 +176,27 @@ export class PostgresStore implements RelayStore {
     private readonly pool: pg.Pool,
     private readonly url: string,
     private readonly prepared: boolean,
-    poolSize: number,
+    limits: { poolSize: number; connectTimeoutMs: number },
   ) {
     this.description = `postgres (durable: registrations and broadcasts survive restarts) at ${redactPostgresUrl(url)}`;
     this.lookups = new ReadBatcher({
       runBatch: (inputs) => this.findIdentitiesAndLiveBroadcasts(inputs),
       runOne: (input) => this.findIdentityAndLiveBroadcastAlone(input),
-      poolHasRoom: () => pool.waitingCount === 0 && (pool.idleCount > 0 || pool.totalCount < poolSize),
-      maxInFlight: poolSize,
+      // pg-pool queues even a checkout it can serve from an idle connection (for a tick): room is
+      // more connections idle or still to open than checkouts waiting.
+      poolHasRoom: () => pool.waitingCount < pool.idleCount + (limits.poolSize - pool.totalCount),
+      isInputError: isDataException,
+      maxInFlight: Math.min(limits.poolSize, LOOKUP_STATEMENTS_IN_FLIGHT),
       maxBatch: MAX_LOOKUP_BATCH,
+      // A lookup alone waits at most this long for a connection; one waiting to be batched no longer.
+      maxWaitMs: limits.connectTimeoutMs,
+      waitedTooLongMessage: `postgres store unavailable while trying to ${LOOKUP_ACTION}: no statement could be sent within ${limits.connectTimeoutMs} ms (those out have not come back)`,
     });
+  }
+
+  /** Lookup statements sent so far and the calls they answered (read-batcher.ts). */
+  get lookupCounts(): BatcherCounts {
+    return this.lookups.counts;
   }
 
   /** Connects and creates or migrates the schema; throws StoreUnavailableError when the server cannot be reached. */
@@ -176,16 +204,17 @@ export class PostgresStore implements RelayStore {
     const { url, preparedStatements } = withoutRelaylabParams(urlWithOptions);
     const poolSize = options.poolSize ?? 10;
     if (!Number.isSafeInteger(poolSize) || poolSize < 1) throw new RangeError(`poolSize must be a positive integer, got ${poolSize}`);
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     const pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      connectionTimeoutMillis: connectTimeoutMs,
       query_timeout: options.queryTimeoutMs ?? 10_000,
       keepAlive: true,
     });
     const onConnectionError = options.onConnectionError ?? (() => undefined);
     pool.on('error', onConnectionError);
-    const store = new PostgresStore(pool, url, options.preparedStatements ?? preparedStatements ?? true, poolSize);
+    const store = new PostgresStore(pool, url, options.preparedStatements ?? preparedStatements ?? true, { poolSize, connectTimeoutMs });
     try {
       await store.withClient('connect and migrate the schema', (client) => migrateSchema(client));
     } catch (error) {
@@ -312,13 +341,13 @@ export class PostgresStore implements RelayStore {
    * of two, and lookups that arrive while the store is busy share one.
    */
   async findIdentityAndLiveBroadcast(fingerprintSha256: string, email: string, nowMs: number): Promise<IdentityAndBroadcast | null> {
-    if (this.closed) throw new StoreUnavailableError('postgres store is closed (tried to look up a broadcast for an identity)');
+    if (this.closed) throw new StoreUnavailableError(`postgres store is closed (tried to ${LOOKUP_ACTION})`);
     // Checked here, so a bad time fails its own call, not the batch it would join.
     return this.lookups.run({ fingerprintSha256, email, nowMs: queryMs('nowMs', nowMs) });
   }
 
   private async findIdentityAndLiveBroadcastAlone(input: LookupInput): Promise<IdentityAndBroadcast | null> {
-    const result = await this.query<IdentityRow & BroadcastRowOf<'b_'>>('look up a broadcast for an identity', {
+    const result = await this.query<IdentityRow & BroadcastRowOf<'b_'>>(LOOKUP_ACTION, {
       name: 'relaylab_find_identity_and_broadcast',
       text: `SELECT ${AUTH_IDENTITY_COLUMNS}, ${JOINED_BROADCAST_COLUMNS}
              FROM relay_identities i
@@ -332,7 +361,7 @@ export class PostgresStore implements RelayStore {
 
   /** Several lookups, each with its own time, in one statement; row n answers input n (1-based). */
   private async findIdentitiesAndLiveBroadcasts(inputs: readonly LookupInput[]): Promise<Array<IdentityAndBroadcast | null>> {
-    const result = await this.query<IdentityRow & BroadcastRowOf<'b_'> & { n: string }>(`look up ${inputs.length} broadcasts for identities`, {
+    const result = await this.query<IdentityRow & BroadcastRowOf<'b_'> & { n: string }>(LOOKUP_ACTION, {
       name: 'relaylab_find_identities_and_broadcasts',
       text: `SELECT q.n, ${AUTH_IDENTITY_COLUMNS}, ${JOINED_BROADCAST_COLUMNS}
              FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS q(fingerprint_sha256, email, now_ms, n)

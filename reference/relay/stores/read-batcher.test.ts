@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../core/types.ts';
-import { ReadBatcher, type ReadBatcherOptions } from './read-batcher.ts';
+import { ReadBatcher, type BatcherTimers, type ReadBatcherOptions } from './read-batcher.ts';
 
 /** A statement the test answers by hand. */
 interface Sent {
@@ -17,16 +17,52 @@ function harness(overrides: Partial<ReadBatcherOptions<number, string>> = {}) {
       sent.push({ kind, inputs, answer: (outputs) => resolve(outputs ?? inputs.map((n) => `row ${n}`)), fail: reject });
     });
   let room = true;
+  const clock = new ManualTimers();
   const batcher = new ReadBatcher<number, string>({
     runBatch: (inputs) => statement('batch', [...inputs]),
     runOne: (input) => statement('one', [input]).then((rows) => rows[0] as string),
     poolHasRoom: () => room,
+    isInputError: (error) => (error as { code?: string }).code?.startsWith('22') === true,
     maxInFlight: 2,
     maxBatch: 3,
+    maxWaitMs: 1_000,
+    waitedTooLongMessage: 'waited too long',
+    timers: clock,
     ...overrides,
   });
-  return { batcher, sent, setRoom: (value: boolean) => (room = value) };
+  return { batcher, sent, clock, setRoom: (value: boolean) => (room = value) };
 }
+
+/** Timers moved by hand: advance(ms) fires what has come due. */
+class ManualTimers implements BatcherTimers {
+  private now = 0;
+  private readonly pending = new Map<number, { atMs: number; fire: () => void }>();
+  private nextId = 1;
+  nowMs(): number {
+    return this.now;
+  }
+  setTimer(delayMs: number, fire: () => void): unknown {
+    const id = this.nextId++;
+    this.pending.set(id, { atMs: this.now + delayMs, fire });
+    return id;
+  }
+  clearTimer(timer: unknown): void {
+    this.pending.delete(timer as number);
+  }
+  get armed(): number {
+    return this.pending.size;
+  }
+  advance(ms: number): void {
+    this.now += ms;
+    for (const [id, timer] of [...this.pending]) {
+      if (timer.atMs > this.now) continue;
+      this.pending.delete(id);
+      timer.fire();
+    }
+  }
+}
+
+const dataException = Object.assign(new Error('invalid byte sequence'), { code: '22021' });
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -88,17 +124,67 @@ describe('ReadBatcher', () => {
     expect(await Promise.all([first, ...rest])).toEqual(['row 1', 'row 2', 'row 3']);
   });
 
-  it('runs a batch that failed again call by call, so only the call the server refuses fails', async () => {
+  it('runs a batch refused for its data again call by call, one after the other, so only the refused call fails', async () => {
     const { batcher, sent } = harness();
     const answers = [1, 2, 3].map((n) => batcher.run(n).catch((error: Error) => `failed: ${error.message}`));
     await turn();
-    sent[0]?.fail(new Error('invalid byte sequence'));
+    sent[0]?.fail(dataException);
     await turn();
-    expect(sent.map((s) => [s.kind, s.inputs])).toEqual([['batch', [1, 2, 3]], ['one', [1]], ['one', [2]], ['one', [3]]]);
+    expect(sent.map((s) => [s.kind, s.inputs])).toEqual([['batch', [1, 2, 3]], ['one', [1]]]);
     sent[1]?.answer();
-    sent[2]?.fail(new Error('invalid byte sequence'));
+    await turn();
+    sent[2]?.fail(dataException);
+    await turn();
     sent[3]?.answer();
+    expect(sent.map((s) => [s.kind, s.inputs])).toEqual([['batch', [1, 2, 3]], ['one', [1]], ['one', [2]], ['one', [3]]]);
     expect(await Promise.all(answers)).toEqual(['row 1', 'failed: invalid byte sequence', 'row 3']);
+    expect(batcher.counts).toEqual({ statements: 1, calls: 3, largest: 3 });
+  });
+
+  it('fails the whole batch when its statement is broken (not a data exception), without running each call again', async () => {
+    const { batcher, sent } = harness();
+    const answers = [1, 2].map((n) => batcher.run(n).catch((error: unknown) => error));
+    await turn();
+    const broken = Object.assign(new Error('column "no_such_column" does not exist'), { code: '42703' });
+    sent[0]?.fail(broken);
+    expect(await Promise.all(answers)).toEqual([broken, broken]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('fails a call that waited maxWaitMs without being sent, as StoreUnavailableError; calls sent in time are answered', async () => {
+    const { batcher, sent, clock } = harness({ maxInFlight: 1 });
+    const first = batcher.run(1);
+    await turn();
+    const early = batcher.run(2).catch((error: unknown) => error);
+    clock.advance(600);
+    const late = batcher.run(3);
+    await turn();
+    clock.advance(400); // 2 has now waited 1,000 ms; 3 only 400
+    expect(await early).toEqual(new StoreUnavailableError('waited too long'));
+    expect(batcher.depth).toEqual({ inFlight: 1, waiting: 1 });
+    sent[0]?.answer();
+    await turn();
+    expect(sent.map((s) => s.inputs)).toEqual([[1], [3]]);
+    sent[1]?.answer();
+    expect([await first, await late]).toEqual(['row 1', 'row 3']);
+    await turn();
+    expect(clock.armed).toBe(0); // nothing waits, so no timer is left set
+  });
+
+  it('takes a poolHasRoom that throws as no room', async () => {
+    const poolGone = (): boolean => {
+      throw new Error('pool gone');
+    };
+    const { batcher, sent } = harness({ poolHasRoom: poolGone });
+    const first = batcher.run(1);
+    await turn();
+    const second = batcher.run(2);
+    await turn();
+    expect(sent.map((s) => s.inputs)).toEqual([[1]]);
+    sent[0]?.answer();
+    await turn();
+    sent[1]?.answer();
+    expect([await first, await second]).toEqual(['row 1', 'row 2']);
   });
 
   it('fails the whole batch on an outage, without running each call again', async () => {
@@ -122,5 +208,6 @@ describe('ReadBatcher', () => {
   it('refuses limits that are not positive integers', () => {
     expect(() => harness({ maxInFlight: 0 })).toThrow(/maxInFlight must be a positive integer, got 0/);
     expect(() => harness({ maxBatch: 1.5 })).toThrow(/maxBatch must be a positive integer, got 1.5/);
+    expect(() => harness({ maxWaitMs: Number.NaN })).toThrow(/maxWaitMs must be a positive integer, got NaN/);
   });
 });

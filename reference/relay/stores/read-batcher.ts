@@ -4,55 +4,91 @@
  * caller's identity and the target's live broadcast).
  *
  * Measured (bench/relay-postgres-floor.ts, 50 callers): one statement per
- * lookup costs node-postgres and the pool about 29 µs of this process's
- * CPU and the server as much again, and the statement's fixed costs (the
- * protocol messages, bind, execute) are most of both. Calls that arrive
- * while the store is busy gain nothing by waiting in the pool's queue one
- * by one; sent together they share those fixed costs.
+ * lookup costs node-postgres and the pool about 30 µs of this process's
+ * CPU and the server about as much again, and the statement's fixed costs
+ * (the protocol messages, bind, execute) are most of both. Sent together,
+ * calls share those fixed costs.
  *
  * No call is made to wait for company: a call goes out at once (after the
  * current microtask, so calls made in the same turn go together) unless
- * `maxInFlight` statements are already out, or one is out and the pool has
- * no free connection. Then it waits for the next statement to come back,
- * and all that waited go out together, at most `maxBatch` to a statement.
+ * `maxInFlight` statements are already out, or one is and the pool has no
+ * free connection. Then it waits for the next statement to come back, and
+ * all that waited go out together, at most `maxBatch` to a statement. A
+ * call that waits longer than `maxWaitMs` without being sent fails with
+ * StoreUnavailableError, as a call alone fails when no connection comes.
  *
- * A batch whose statement fails for any reason but an outage is run again
- * call by call, so one input the server refuses fails only its own call.
- * An outage (StoreUnavailableError) fails the whole batch: each call would
- * have met it alone.
+ * A batch that fails because of one input's data (`isInputError`: for
+ * PostgreSQL, SQLSTATE class 22) is run again call by call, one after the
+ * other, so only the call the server refuses fails. Any other failure (an
+ * outage, a broken statement) fails the whole batch: each call would have
+ * met it alone.
  */
 import { StoreUnavailableError } from '../core/types.ts';
 
 export interface ReadBatcherOptions<In, Out> {
   /** One statement for several inputs: one output per input, in their order. */
   runBatch(inputs: readonly In[]): Promise<Out[]>;
-  /** One input alone: a batch of one, and each call of a batch that failed. */
+  /** One input alone: a batch of one, and each call of a batch refused for its data. */
   runOne(input: In): Promise<Out>;
-  /** Whether a statement sent now would get a connection at once (no checkout waiting). */
+  /** Whether a statement sent now would get a connection at once. */
   poolHasRoom(): boolean;
+  /** Whether a batch's failure came from one input's data, not from the server or the statement. */
+  isInputError(error: unknown): boolean;
   maxInFlight: number;
   maxBatch: number;
+  maxWaitMs: number;
+  /** The StoreUnavailableError's message for a call that waited longer than maxWaitMs. */
+  waitedTooLongMessage: string;
+  timers?: BatcherTimers;
 }
+
+/** The real clock by default; tests pass their own. */
+export interface BatcherTimers {
+  nowMs(): number;
+  setTimer(delayMs: number, fire: () => void): unknown;
+  clearTimer(timer: unknown): void;
+}
+
+const REAL_TIMERS: BatcherTimers = {
+  nowMs: () => performance.now(),
+  setTimer: (delayMs, fire) => setTimeout(fire, delayMs).unref(),
+  clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
 
 interface Waiting<In, Out> {
   input: In;
+  deadlineMs: number;
   resolve(output: Out): void;
   reject(error: unknown): void;
+}
+
+/** What went out so far: statements sent, calls they answered, the largest batch. */
+export interface BatcherCounts {
+  statements: number;
+  calls: number;
+  largest: number;
 }
 
 export class ReadBatcher<In, Out> {
   private waiting: Waiting<In, Out>[] = [];
   private inFlight = 0;
   private flushQueued = false;
+  private expiryTimer: unknown = null;
+  /** The deadline expiryTimer is set for (the first waiting call's), so a flush that keeps it keeps the timer. */
+  private expiryArmedForMs = Number.NaN;
+  private readonly timers: BatcherTimers;
+  private readonly sent: BatcherCounts = { statements: 0, calls: 0, largest: 0 };
 
   constructor(private readonly options: ReadBatcherOptions<In, Out>) {
-    if (!Number.isSafeInteger(options.maxInFlight) || options.maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${options.maxInFlight}`);
-    if (!Number.isSafeInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
+    for (const name of ['maxInFlight', 'maxBatch', 'maxWaitMs'] as const) {
+      if (!Number.isSafeInteger(options[name]) || options[name] < 1) throw new RangeError(`${name} must be a positive integer, got ${options[name]}`);
+    }
+    this.timers = options.timers ?? REAL_TIMERS;
   }
 
   run(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
-      this.waiting.push({ input, resolve, reject });
+      this.waiting.push({ input, deadlineMs: this.timers.nowMs() + this.options.maxWaitMs, resolve, reject });
       if (!this.flushQueued) {
         this.flushQueued = true;
         queueMicrotask(() => {
@@ -63,25 +99,63 @@ export class ReadBatcher<In, Out> {
     });
   }
 
-  /** Statements out now, and calls waiting for one: for tests and metrics. */
+  /** Statements out now, and calls waiting for one. */
   get depth(): { inFlight: number; waiting: number } {
     return { inFlight: this.inFlight, waiting: this.waiting.length };
+  }
+
+  get counts(): BatcherCounts {
+    return { ...this.sent };
   }
 
   private flush(): void {
     while (this.waiting.length > 0 && this.maySend()) {
       const calls = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight++;
+      this.sent.statements++;
+      this.sent.calls += calls.length;
+      this.sent.largest = Math.max(this.sent.largest, calls.length);
       void this.send(calls).finally(() => {
         this.inFlight--;
         this.flush();
       });
     }
+    this.armExpiry();
   }
 
   private maySend(): boolean {
     if (this.inFlight === 0) return true;
-    return this.inFlight < this.options.maxInFlight && this.options.poolHasRoom();
+    if (this.inFlight >= this.options.maxInFlight) return false;
+    try {
+      return this.options.poolHasRoom();
+    } catch {
+      return false; // a statement is out: its return flushes again
+    }
+  }
+
+  /** One timer, for the call that has waited longest (the first: calls wait in arrival order). */
+  private armExpiry(): void {
+    const first = this.waiting[0];
+    if (first !== undefined && first.deadlineMs === this.expiryArmedForMs) return;
+    if (this.expiryTimer !== null) this.timers.clearTimer(this.expiryTimer);
+    this.expiryTimer = null;
+    this.expiryArmedForMs = Number.NaN;
+    if (first === undefined) return;
+    this.expiryArmedForMs = first.deadlineMs;
+    this.expiryTimer = this.timers.setTimer(Math.max(0, first.deadlineMs - this.timers.nowMs()), () => {
+      this.expiryTimer = null;
+      this.expiryArmedForMs = Number.NaN;
+      this.expire();
+    });
+  }
+
+  private expire(): void {
+    const nowMs = this.timers.nowMs();
+    let late = 0;
+    while (late < this.waiting.length && (this.waiting[late] as Waiting<In, Out>).deadlineMs <= nowMs) late++;
+    const error = new StoreUnavailableError(this.options.waitedTooLongMessage);
+    for (const call of this.waiting.splice(0, late)) call.reject(error);
+    this.armExpiry();
   }
 
   private async send(calls: Waiting<In, Out>[]): Promise<void> {
@@ -90,11 +164,12 @@ export class ReadBatcher<In, Out> {
     try {
       outputs = await this.options.runBatch(calls.map((c) => c.input));
     } catch (error) {
-      if (error instanceof StoreUnavailableError) {
+      if (!this.options.isInputError(error)) {
         for (const call of calls) call.reject(error);
         return;
       }
-      await Promise.all(calls.map((call) => this.sendOne(call)));
+      // One after the other, inside this statement's slot: the limit on statements out still holds.
+      for (const call of calls) await this.sendOne(call);
       return;
     }
     if (outputs.length !== calls.length) {
