@@ -127,7 +127,7 @@ describe('PostgresStore on a real server', () => {
   });
 
   it('answers concurrent lookups sent as one statement exactly as each alone, each at its own time', async () => {
-    // One connection: the first lookup goes alone and the rest wait for it, then go as one statement.
+    // Made in one turn, the 60 go out as one statement; each checked alone afterwards goes in its own.
     const store = await openStore((await freshDatabase()).url, { poolSize: 1 });
     const emails = ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com'];
     for (const email of emails) expect(await store.insertIdentity(identity(email))).toBe('inserted');
@@ -153,8 +153,8 @@ describe('PostgresStore on a real server', () => {
     });
     expect(together.map((answer) => (answer === null ? null : [answer.identity.email, answer.broadcast?.email ?? null]))).toEqual(expected);
     expect(new Set(expected.map((e) => JSON.stringify(e))).size).toBeGreaterThanOrEqual(4); // hits, misses by time and by email, unknown callers
-    // The 60 concurrent lookups went out in one statement, then the 60 sequential ones one each.
-    expect(store.lookupCounts).toEqual({ statements: 61, calls: 120, largest: 60 });
+    // The 60 concurrent lookups went out in one statement, then the 60 sequential ones one each; none refused.
+    expect(store.lookupCounts).toMatchObject({ statements: 61, calls: 120, largest: 60, retriedBatches: 0 });
   });
 
   it('fails only the lookup the server refuses when it was sent with others (an email holding a NUL byte)', async () => {
@@ -331,6 +331,38 @@ describe('PostgresStore on a real server', () => {
     expect(Date.now() - startedMs).toBeLessThan(5_000);
   });
 
+  it('sends two lookup statements at once when the pool has idle connections, and no more', async () => {
+    const { forwarder, url } = await databaseBehindForwarder();
+    const store = await openStore(url.toString(), { poolSize: 4, connectTimeoutMs: 500, queryTimeoutMs: 1_500 });
+    await Promise.all([1, 2, 3, 4].map(() => store.countLiveBroadcasts(T0_MS))); // four idle connections
+    forwarder.freeze();
+    // 600 in one turn: three batches of at most 256. Two go out (pg-pool queues a checkout for a tick even
+    // when an idle connection serves it, which must not read as a full pool); the third waits and expires.
+    const answers = await Promise.allSettled(Array.from({ length: 600 }, (_, i) => store.findIdentityAndLiveBroadcast('f'.repeat(64), `u${i}@example.com`, T0_MS)));
+    expect(store.lookupCounts).toMatchObject({ statements: 2, calls: 512, largest: 256, mostInFlight: 2 });
+    const reasons = answers.map((a) => (a.status === 'rejected' ? String((a.reason as Error).message) : 'answered'));
+    expect(reasons.slice(0, 512).every((r) => /^postgres store unavailable while trying to look up a broadcast for an identity: .*timeout/i.test(r))).toBe(true);
+    expect(new Set(reasons.slice(512))).toEqual(new Set(['postgres store unavailable while trying to look up a broadcast for an identity: no statement could be sent within 500 ms (those out have not come back)']));
+  });
+
+  it('fails lookups still waiting to be batched at once when the store closes', async () => {
+    const { forwarder, url } = await databaseBehindForwarder();
+    const store = await PostgresStore.open(url.toString(), { poolSize: 1, connectTimeoutMs: 3_000, queryTimeoutMs: 1_000 });
+    await store.countLiveBroadcasts(T0_MS);
+    forwarder.freeze();
+    const stuck = store.findIdentityAndLiveBroadcast('f'.repeat(64), 'a@example.com', T0_MS).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waiting = store.findIdentityAndLiveBroadcast('f'.repeat(64), 'b@example.com', T0_MS).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const startedMs = Date.now();
+    const closing = store.close();
+    const reason = (await waiting) as Error;
+    expect(Date.now() - startedMs).toBeLessThan(500); // not the 3 s wait limit, nor the stuck one's 1 s
+    expect([reason instanceof StoreUnavailableError, reason.message]).toEqual([true, 'postgres store is closed (tried to look up a broadcast for an identity)']);
+    expect(await stuck).toBeInstanceOf(StoreUnavailableError);
+    await closing;
+  });
+
   it('fails lookups waiting to be batched behind a stuck one within the connect timeout, not after it and the query timeout too', async () => {
     const { forwarder, url } = await databaseBehindForwarder();
     const store = await openStore(url.toString(), { poolSize: 1, connectTimeoutMs: 500, queryTimeoutMs: 3_000 });
@@ -348,7 +380,7 @@ describe('PostgresStore on a real server', () => {
     ]);
     expect(waiting.every((w) => w.status === 'rejected' && w.reason instanceof StoreUnavailableError)).toBe(true);
     expect(waitedMs).toBeGreaterThanOrEqual(450);
-    expect(waitedMs).toBeLessThan(2_500); // the query timeout (3 s) has not been waited for
+    expect(waitedMs).toBeLessThan(1_800); // the query timeout (3 s) has not been waited for
     expect(await stuck).toBeInstanceOf(StoreUnavailableError); // and the stuck one times out by itself
   });
 

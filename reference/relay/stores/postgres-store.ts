@@ -426,6 +426,7 @@ export class PostgresStore implements RelayStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.lookups.failWaiting(new StoreUnavailableError(`postgres store is closed (tried to ${LOOKUP_ACTION})`));
     await this.pool.end();
   }
 

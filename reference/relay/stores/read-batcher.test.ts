@@ -138,7 +138,34 @@ describe('ReadBatcher', () => {
     sent[3]?.answer();
     expect(sent.map((s) => [s.kind, s.inputs])).toEqual([['batch', [1, 2, 3]], ['one', [1]], ['one', [2]], ['one', [3]]]);
     expect(await Promise.all(answers)).toEqual(['row 1', 'failed: invalid byte sequence', 'row 3']);
-    expect(batcher.counts).toEqual({ statements: 1, calls: 3, largest: 3 });
+    expect(batcher.counts).toEqual({ statements: 1, calls: 3, largest: 3, mostInFlight: 1, retriedBatches: 1, retriedCalls: 3 });
+  });
+
+  it('stops running a refused batch call by call at the first outage, failing the rest with it at once', async () => {
+    const { batcher, sent } = harness();
+    const answers = [1, 2, 3].map((n) => batcher.run(n).catch((error: unknown) => error));
+    await turn();
+    sent[0]?.fail(dataException);
+    await turn();
+    const outage = new StoreUnavailableError('postgres store unavailable');
+    sent[1]?.fail(outage);
+    expect(await Promise.all(answers)).toEqual([outage, outage, outage]);
+    expect(sent.map((s) => [s.kind, s.inputs])).toEqual([['batch', [1, 2, 3]], ['one', [1]]]);
+  });
+
+  it('fails the calls still waiting when told to (a closing store), and leaves those out to settle', async () => {
+    const { batcher, sent, clock } = harness({ maxInFlight: 1 });
+    const out = batcher.run(1);
+    await turn();
+    const waiting = batcher.run(2).catch((error: unknown) => error);
+    await turn();
+    const closed = new StoreUnavailableError('closed');
+    batcher.failWaiting(closed);
+    expect(await waiting).toBe(closed);
+    expect(clock.armed).toBe(0);
+    sent[0]?.answer();
+    expect(await out).toBe('row 1');
+    expect(sent).toHaveLength(1);
   });
 
   it('fails the whole batch when its statement is broken (not a data exception), without running each call again', async () => {
@@ -165,10 +192,31 @@ describe('ReadBatcher', () => {
     sent[0]?.answer();
     await turn();
     expect(sent.map((s) => s.inputs)).toEqual([[1], [3]]);
+    // A later call's own deadline is kept after an earlier one expired: 4 waits 1,000 ms behind 3.
+    const later = batcher.run(4).catch((error: unknown) => error);
+    await turn();
+    clock.advance(999);
+    expect(batcher.depth.waiting).toBe(1);
+    clock.advance(1);
+    expect(await later).toEqual(new StoreUnavailableError('waited too long'));
     sent[1]?.answer();
     expect([await first, await late]).toEqual(['row 1', 'row 3']);
     await turn();
     expect(clock.armed).toBe(0); // nothing waits, so no timer is left set
+  });
+
+  it('keeps the next deadline after one expires, with no statement coming back meanwhile', async () => {
+    const { batcher, clock } = harness({ maxInFlight: 1 });
+    void batcher.run(1);
+    await turn();
+    const second = batcher.run(2).catch((error: unknown) => error);
+    clock.advance(600);
+    const third = batcher.run(3).catch((error: unknown) => error);
+    await turn();
+    clock.advance(400);
+    expect(await second).toEqual(new StoreUnavailableError('waited too long'));
+    clock.advance(600);
+    expect(await third).toEqual(new StoreUnavailableError('waited too long'));
   });
 
   it('takes a poolHasRoom that throws as no room', async () => {

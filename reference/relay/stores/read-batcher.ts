@@ -62,11 +62,19 @@ interface Waiting<In, Out> {
   reject(error: unknown): void;
 }
 
-/** What went out so far: statements sent, calls they answered, the largest batch. */
+/** What went out so far. */
 export interface BatcherCounts {
+  /** Statements sent (a batch or a call alone; the retries of a refused batch not counted). */
   statements: number;
+  /** Calls those statements carried. */
   calls: number;
+  /** The largest batch. */
   largest: number;
+  /** The most statements out at once. */
+  mostInFlight: number;
+  /** Batches refused for their data and run again call by call, and the calls run again. */
+  retriedBatches: number;
+  retriedCalls: number;
 }
 
 export class ReadBatcher<In, Out> {
@@ -77,7 +85,7 @@ export class ReadBatcher<In, Out> {
   /** The deadline expiryTimer is set for (the first waiting call's), so a flush that keeps it keeps the timer. */
   private expiryArmedForMs = Number.NaN;
   private readonly timers: BatcherTimers;
-  private readonly sent: BatcherCounts = { statements: 0, calls: 0, largest: 0 };
+  private readonly sent: BatcherCounts = { statements: 0, calls: 0, largest: 0, mostInFlight: 0, retriedBatches: 0, retriedCalls: 0 };
 
   constructor(private readonly options: ReadBatcherOptions<In, Out>) {
     for (const name of ['maxInFlight', 'maxBatch', 'maxWaitMs'] as const) {
@@ -99,6 +107,12 @@ export class ReadBatcher<In, Out> {
     });
   }
 
+  /** Fails every call still waiting to be sent (the store is closing); those out settle by themselves. */
+  failWaiting(error: unknown): void {
+    for (const call of this.waiting.splice(0)) call.reject(error);
+    this.armExpiry();
+  }
+
   /** Statements out now, and calls waiting for one. */
   get depth(): { inFlight: number; waiting: number } {
     return { inFlight: this.inFlight, waiting: this.waiting.length };
@@ -112,6 +126,7 @@ export class ReadBatcher<In, Out> {
     while (this.waiting.length > 0 && this.maySend()) {
       const calls = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight++;
+      this.sent.mostInFlight = Math.max(this.sent.mostInFlight, this.inFlight);
       this.sent.statements++;
       this.sent.calls += calls.length;
       this.sent.largest = Math.max(this.sent.largest, calls.length);
@@ -169,7 +184,19 @@ export class ReadBatcher<In, Out> {
         return;
       }
       // One after the other, inside this statement's slot: the limit on statements out still holds.
-      for (const call of calls) await this.sendOne(call);
+      // The first failure that is not about its own input (an outage) fails the rest at once.
+      this.sent.retriedBatches++;
+      for (const [i, call] of calls.entries()) {
+        this.sent.retriedCalls++;
+        try {
+          call.resolve(await this.options.runOne(call.input));
+        } catch (alone) {
+          call.reject(alone);
+          if (this.options.isInputError(alone)) continue;
+          for (const rest of calls.slice(i + 1)) rest.reject(alone);
+          return;
+        }
+      }
       return;
     }
     if (outputs.length !== calls.length) {
