@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../core/types.ts';
-import { ReadBatcher, type BatcherTimers, type ReadBatcherOptions } from './read-batcher.ts';
+import { ManualTimers } from '../../shared/manual-timers.ts';
+import { ReadBatcher, type ReadBatcherOptions } from './read-batcher.ts';
 
 /** A statement the test answers by hand. */
 interface Sent {
@@ -17,7 +18,7 @@ function harness(overrides: Partial<ReadBatcherOptions<number, string>> = {}) {
       sent.push({ kind, inputs, answer: (outputs) => resolve(outputs ?? inputs.map((n) => `row ${n}`)), fail: reject });
     });
   let room = true;
-  const clock = new ManualTimers();
+  const timers = new ManualTimers();
   const batcher = new ReadBatcher<number, string>({
     runBatch: (inputs) => statement('batch', [...inputs]),
     runOne: (input) => statement('one', [input]).then((rows) => rows[0] as string),
@@ -27,39 +28,10 @@ function harness(overrides: Partial<ReadBatcherOptions<number, string>> = {}) {
     maxBatch: 3,
     maxWaitMs: 1_000,
     waitedTooLongMessage: 'waited too long',
-    timers: clock,
+    runtime: { clock: timers.clock, timers },
     ...overrides,
   });
-  return { batcher, sent, clock, setRoom: (value: boolean) => (room = value) };
-}
-
-/** Timers moved by hand: advance(ms) fires what has come due. */
-class ManualTimers implements BatcherTimers {
-  private now = 0;
-  private readonly pending = new Map<number, { atMs: number; fire: () => void }>();
-  private nextId = 1;
-  nowMs(): number {
-    return this.now;
-  }
-  setTimer(delayMs: number, fire: () => void): unknown {
-    const id = this.nextId++;
-    this.pending.set(id, { atMs: this.now + delayMs, fire });
-    return id;
-  }
-  clearTimer(timer: unknown): void {
-    this.pending.delete(timer as number);
-  }
-  get armed(): number {
-    return this.pending.size;
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, timer] of [...this.pending]) {
-      if (timer.atMs > this.now) continue;
-      this.pending.delete(id);
-      timer.fire();
-    }
-  }
+  return { batcher, sent, clock: timers, setRoom: (value: boolean) => (room = value) };
 }
 
 const dataException = Object.assign(new Error('invalid byte sequence'), { code: '22021' });
@@ -162,7 +134,7 @@ describe('ReadBatcher', () => {
     const closed = new StoreUnavailableError('closed');
     batcher.failWaiting(closed);
     expect(await waiting).toBe(closed);
-    expect(clock.armed).toBe(0);
+    expect(clock.pendingCount()).toBe(0);
     sent[0]?.answer();
     expect(await out).toBe('row 1');
     expect(sent).toHaveLength(1);
@@ -183,10 +155,10 @@ describe('ReadBatcher', () => {
     const first = batcher.run(1);
     await turn();
     const early = batcher.run(2).catch((error: unknown) => error);
-    clock.advance(600);
+    clock.advanceMs(600);
     const late = batcher.run(3);
     await turn();
-    clock.advance(400); // 2 has now waited 1,000 ms; 3 only 400
+    clock.advanceMs(400); // 2 has now waited 1,000 ms; 3 only 400
     expect(await early).toEqual(new StoreUnavailableError('waited too long'));
     expect(batcher.depth).toEqual({ inFlight: 1, waiting: 1 });
     sent[0]?.answer();
@@ -195,14 +167,14 @@ describe('ReadBatcher', () => {
     // A later call's own deadline is kept after an earlier one expired: 4 waits 1,000 ms behind 3.
     const later = batcher.run(4).catch((error: unknown) => error);
     await turn();
-    clock.advance(999);
+    clock.advanceMs(999);
     expect(batcher.depth.waiting).toBe(1);
-    clock.advance(1);
+    clock.advanceMs(1);
     expect(await later).toEqual(new StoreUnavailableError('waited too long'));
     sent[1]?.answer();
     expect([await first, await late]).toEqual(['row 1', 'row 3']);
     await turn();
-    expect(clock.armed).toBe(0); // nothing waits, so no timer is left set
+    expect(clock.pendingCount()).toBe(0); // nothing waits, so no timer is left set
   });
 
   it('keeps the next deadline after one expires, with no statement coming back meanwhile', async () => {
@@ -210,12 +182,12 @@ describe('ReadBatcher', () => {
     void batcher.run(1);
     await turn();
     const second = batcher.run(2).catch((error: unknown) => error);
-    clock.advance(600);
+    clock.advanceMs(600);
     const third = batcher.run(3).catch((error: unknown) => error);
     await turn();
-    clock.advance(400);
+    clock.advanceMs(400);
     expect(await second).toEqual(new StoreUnavailableError('waited too long'));
-    clock.advance(600);
+    clock.advanceMs(600);
     expect(await third).toEqual(new StoreUnavailableError('waited too long'));
   });
 

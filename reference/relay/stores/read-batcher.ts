@@ -24,6 +24,9 @@
  * met it alone.
  */
 import { StoreUnavailableError } from '../core/types.ts';
+import { systemClock } from '../../shared/system-clock.ts';
+import { systemTimers } from '../../shared/system-timers.ts';
+import type { Runtime, TimerHandle } from '../../shared/timers.ts';
 
 export interface ReadBatcherOptions<In, Out> {
   /** One statement for several inputs: one output per input, in their order. */
@@ -39,21 +42,9 @@ export interface ReadBatcherOptions<In, Out> {
   maxWaitMs: number;
   /** The StoreUnavailableError's message for a call that waited longer than maxWaitMs. */
   waitedTooLongMessage: string;
-  timers?: BatcherTimers;
+  /** Wall time and real timers by default; tests pass ManualTimers' clock and timers. */
+  runtime?: Runtime;
 }
-
-/** The real clock by default; tests pass their own. */
-export interface BatcherTimers {
-  nowMs(): number;
-  setTimer(delayMs: number, fire: () => void): unknown;
-  clearTimer(timer: unknown): void;
-}
-
-const REAL_TIMERS: BatcherTimers = {
-  nowMs: () => performance.now(),
-  setTimer: (delayMs, fire) => setTimeout(fire, delayMs).unref(),
-  clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
-};
 
 interface Waiting<In, Out> {
   input: In;
@@ -81,22 +72,22 @@ export class ReadBatcher<In, Out> {
   private waiting: Waiting<In, Out>[] = [];
   private inFlight = 0;
   private flushQueued = false;
-  private expiryTimer: unknown = null;
+  private expiryTimer: TimerHandle | null = null;
   /** The deadline expiryTimer is set for (the first waiting call's), so a flush that keeps it keeps the timer. */
   private expiryArmedForMs = Number.NaN;
-  private readonly timers: BatcherTimers;
+  private readonly runtime: Runtime;
   private readonly sent: BatcherCounts = { statements: 0, calls: 0, largest: 0, mostInFlight: 0, retriedBatches: 0, retriedCalls: 0 };
 
   constructor(private readonly options: ReadBatcherOptions<In, Out>) {
     for (const name of ['maxInFlight', 'maxBatch', 'maxWaitMs'] as const) {
       if (!Number.isSafeInteger(options[name]) || options[name] < 1) throw new RangeError(`${name} must be a positive integer, got ${options[name]}`);
     }
-    this.timers = options.timers ?? REAL_TIMERS;
+    this.runtime = options.runtime ?? { clock: systemClock, timers: systemTimers() };
   }
 
   run(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
-      this.waiting.push({ input, deadlineMs: this.timers.nowMs() + this.options.maxWaitMs, resolve, reject });
+      this.waiting.push({ input, deadlineMs: this.runtime.clock.nowMs() + this.options.maxWaitMs, resolve, reject });
       if (!this.flushQueued) {
         this.flushQueued = true;
         queueMicrotask(() => {
@@ -152,12 +143,12 @@ export class ReadBatcher<In, Out> {
   private armExpiry(): void {
     const first = this.waiting[0];
     if (first !== undefined && first.deadlineMs === this.expiryArmedForMs) return;
-    if (this.expiryTimer !== null) this.timers.clearTimer(this.expiryTimer);
+    if (this.expiryTimer !== null) this.runtime.timers.clearTimer(this.expiryTimer);
     this.expiryTimer = null;
     this.expiryArmedForMs = Number.NaN;
     if (first === undefined) return;
     this.expiryArmedForMs = first.deadlineMs;
-    this.expiryTimer = this.timers.setTimer(Math.max(0, first.deadlineMs - this.timers.nowMs()), () => {
+    this.expiryTimer = this.runtime.timers.setTimer(Math.max(0, first.deadlineMs - this.runtime.clock.nowMs()), () => {
       this.expiryTimer = null;
       this.expiryArmedForMs = Number.NaN;
       this.expire();
@@ -165,7 +156,7 @@ export class ReadBatcher<In, Out> {
   }
 
   private expire(): void {
-    const nowMs = this.timers.nowMs();
+    const nowMs = this.runtime.clock.nowMs();
     let late = 0;
     while (late < this.waiting.length && (this.waiting[late] as Waiting<In, Out>).deadlineMs <= nowMs) late++;
     const error = new StoreUnavailableError(this.options.waitedTooLongMessage);
