@@ -61,8 +61,11 @@ function describeCause(error: unknown): string {
 export function toStoreError(error: unknown, action: string, url?: string): unknown {
   if (error instanceof StoreUnavailableError) return error;
   if (!isBackendUnavailable(error)) return error;
+  return new StoreUnavailableError(unavailableMessage(action, describeCause(error), url), { cause: error });
+}
+
+/** The one wording of a store_unavailable message: what the store was doing, where (when given), and why it could not. */
+export function unavailableMessage(action: string, why: string, url?: string): string {
   const where = url === undefined ? '' : ` at ${redactPostgresUrl(url)}`;
-  return new StoreUnavailableError(`postgres store unavailable while trying to ${action}${where}: ${describeCause(error)}`, {
-    cause: error,
-  });
+  return `postgres store unavailable while trying to ${action}${where}: ${why}`;
 }

@@ -10,10 +10,10 @@ import {
   type RelayStore,
   type ReplaceCertificateOutcome,
 } from '../core/types.ts';
-import { toStoreError } from './postgres-errors.ts';
+import { toStoreError, unavailableMessage } from './postgres-errors.ts';
 import { migrateSchema } from './postgres-migrations.ts';
-import { ReadBatcher, type BatcherCounts } from './read-batcher.ts';
 import { redactPostgresUrl, withoutRelaylabParams } from './postgres-url.ts';
+import { ReadBatcher, type BatcherCounts } from './read-batcher.ts';
 
 export interface PostgresStoreOptions {
   /** Most connections this process holds open (pg.Pool `max`). Default 10. */
@@ -190,7 +190,7 @@ export class PostgresStore implements RelayStore {
       maxBatch: MAX_LOOKUP_BATCH,
       // A lookup alone waits at most this long for a connection; one waiting to be batched no longer.
       maxWaitMs: limits.connectTimeoutMs,
-      waitedTooLongMessage: `postgres store unavailable while trying to ${LOOKUP_ACTION}: no statement could be sent within ${limits.connectTimeoutMs} ms (those out have not come back)`,
+      waitedTooLongMessage: unavailableMessage(LOOKUP_ACTION, `no statement could be sent within ${limits.connectTimeoutMs} ms (those out have not come back)`),
     });
   }
 

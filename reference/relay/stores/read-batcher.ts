@@ -165,7 +165,10 @@ export class ReadBatcher<In, Out> {
   }
 
   private async send(calls: Waiting<In, Out>[]): Promise<void> {
-    if (calls.length === 1) return this.sendOne(calls[0] as Waiting<In, Out>);
+    if (calls.length === 1) {
+      await this.sendOne(calls[0] as Waiting<In, Out>);
+      return;
+    }
     let outputs: Out[];
     try {
       outputs = await this.options.runBatch(calls.map((c) => c.input));
@@ -179,14 +182,10 @@ export class ReadBatcher<In, Out> {
       this.sent.retriedBatches++;
       for (const [i, call] of calls.entries()) {
         this.sent.retriedCalls++;
-        try {
-          call.resolve(await this.options.runOne(call.input));
-        } catch (alone) {
-          call.reject(alone);
-          if (this.options.isInputError(alone)) continue;
-          for (const rest of calls.slice(i + 1)) rest.reject(alone);
-          return;
-        }
+        const alone = await this.sendOne(call);
+        if (alone.ok || this.options.isInputError(alone.error)) continue;
+        for (const rest of calls.slice(i + 1)) rest.reject(alone.error);
+        return;
       }
       return;
     }
@@ -198,11 +197,14 @@ export class ReadBatcher<In, Out> {
     calls.forEach((call, i) => call.resolve(outputs[i] as Out));
   }
 
-  private async sendOne(call: Waiting<In, Out>): Promise<void> {
+  /** Runs one call alone and settles it; says how it went, for a refused batch's retries. */
+  private async sendOne(call: Waiting<In, Out>): Promise<{ ok: true } | { ok: false; error: unknown }> {
     try {
       call.resolve(await this.options.runOne(call.input));
+      return { ok: true };
     } catch (error) {
       call.reject(error);
+      return { ok: false, error };
     }
   }
 }
