@@ -35,6 +35,7 @@ import { createTestDatabase, type TestDatabase } from '../reference/relay/stores
 import { RELAY_PATHS } from '../reference/shared/relay-paths.ts';
 import { bytesPerBroadcast, median, ratioRange, type Stats } from './relay-bench-stats.ts';
 import { cpuByPid, cpuSpentUs, postgresBackendOf, processCpuUs, type CpuByPid } from './process-cpu.ts';
+import { ratioToLimit } from './verdict.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -298,7 +299,7 @@ function times(ratio: number): string {
 function figure(name: string, measured: string, target: number | undefined, value: number, sense: 'at-least' | 'at-most', show: (n: number) => string): void {
   const targetText = target === undefined ? '' : `${sense === 'at-least' ? '>=' : '<='} ${show(target)}`;
   const met = target === undefined ? null : sense === 'at-least' ? value >= target : value <= target;
-  const verdict = met === null ? '(no target)' : met ? 'meets' : `MISSES (${(value / target!).toFixed(2)}x the target)`;
+  const verdict = met === null ? '(no target)' : met ? 'meets' : `MISSES (${ratioToLimit(value / target!)}x the target)`;
   console.log(`${name.padEnd(62)} ${measured.padEnd(20)} ${targetText.padEnd(10)} ${verdict}`);
 }
 

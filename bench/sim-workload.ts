@@ -18,6 +18,7 @@ import { relayFloor } from './sim-memory-floor.ts';
 import { splitHeld } from './memory-split.ts';
 import { peerCoreBytes } from './peer-core-floor.ts';
 import { timeRelayCore } from './relay-core-timer.ts';
+import { ratioToLimit } from './verdict.ts';
 
 const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' }, 'live-heap': { type: 'boolean', default: false }, 'relay-core-time': { type: 'boolean', default: false } } });
 
@@ -274,5 +275,5 @@ function fixed(value: number | null): string {
 /** "met, 0.62 of the limit" or "missed, 1.30 of the limit"; `inclusive` for targets written with <=. */
 function ratio(limit: number, measured: number, inclusive = false): string {
   const met = inclusive ? measured <= limit : measured < limit;
-  return `${met ? 'met' : 'missed'}, ${(measured / limit).toFixed(2)} of the limit`;
+  return `${met ? 'met' : 'missed'}, ${ratioToLimit(measured / limit)} of the limit`;
 }
