@@ -1,7 +1,7 @@
 /**
  * How a benchmark prints a measurement against its limit. Two decimals
- * can read as the limit itself on the wrong side of it: a heartbeat at
- * 84.6 % of bare against a target of 85 % printed "MISSES (1.00x the
+ * can read as the limit itself on the wrong side of it: a heartbeat just
+ * under its target of 85 % of bare printed "85 % ... MISSES (1.00x the
  * target)" on 2026-12-07. Such a ratio gets as many decimals as it takes
  * (at most four) to read as what it is.
  */
