@@ -92,7 +92,10 @@ const measureLive = (current: World, elapsedMs: number): HeldAt => {
 /** Each check as it is taken, on stderr: a long run (a million peers take hours) shows its memory as it goes, and one stopped early still leaves its readings. */
 const reportCheck = (check: HeldAt, atEnd = false): void => {
   const at = `${virtualTime(check.elapsedMs)}${atEnd ? ' (end of run)' : ''}`;
-  const line = `held          ${mib(check.bytes)} MiB after a full GC at ${at}, ${((performance.now() - started) / 1000).toFixed(0)} s in: ${check.live.toLocaleString('en-US')} live peers, ${(check.joined - check.live).toLocaleString('en-US')} departed, samples ${mib(check.sampleBytes)} MiB, ${check.identities.toLocaleString('en-US')} identities`;
+  // RSS too, read just after the check's full collection: what the process keeps resident beside what it holds.
+  const rssBytes = process.memoryUsage().rss;
+  peakRssBytes = Math.max(peakRssBytes, rssBytes);
+  const line = `held          ${mib(check.bytes)} MiB after a full GC at ${at}, ${((performance.now() - started) / 1000).toFixed(0)} s in: ${check.live.toLocaleString('en-US')} live peers, ${(check.joined - check.live).toLocaleString('en-US')} departed, samples ${mib(check.sampleBytes)} MiB, ${check.identities.toLocaleString('en-US')} identities; RSS ${mib(rssBytes)} MiB, at most ${mib(peakRssBytes)} so far`;
   process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}\n`);
 };
 /** What the process held before the World was made (code, the relay-core timing's leftovers): not the run's. */

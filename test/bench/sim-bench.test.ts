@@ -16,7 +16,7 @@ describe('npm run bench:sim (toy size)', () => {
   it('runs the workload and prints events, wall time, events/s against the target, memory, and the relay-core floor', async () => {
     const { stdout, stderr } = await run(process.execPath, [TSX, SCRIPT, '--peers', '300', '--duration', '20m', '--live-heap', '--relay-core-time'], { timeout: 280_000 });
     // Each --live-heap check as it is taken (stderr, so a run stopped early still leaves them): one per tenth of virtual time, in order.
-    const held = [...stderr.matchAll(/^held\s+(\d+) MiB after a full GC at (\d+)% virtual time( \(end of run\))?, \d+ s in: ([\d,]+) live peers, ([\d,]+) departed, samples \d+ MiB, ([\d,]+) identities$/gm)];
+    const held = [...stderr.matchAll(/^held\s+(\d+) MiB after a full GC at (\d+)% virtual time( \(end of run\))?, \d+ s in: ([\d,]+) live peers, ([\d,]+) departed, samples \d+ MiB, ([\d,]+) identities; RSS (\d+) MiB, at most (\d+) so far$/gm)];
     const during = held.filter((m) => m[3] === undefined);
     expect(during.map((m) => Number(m[2])), stderr).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100].slice(0, during.length));
     expect(during.length, stderr).toBeGreaterThanOrEqual(9);
@@ -24,6 +24,11 @@ describe('npm run bench:sim (toy size)', () => {
     expect(held.at(-1)?.[3], stderr).toBe(' (end of run)');
     expect(Number(held.at(-1)?.[2])).toBe(100);
     for (const m of held) expect(Number((m[4] as string).replaceAll(',', ''))).toBeGreaterThan(200);
+    // RSS beside each check: the running peak never falls, is at least that check's RSS, and is the peak stdout prints at the end.
+    for (const m of held) expect(Number(m[8])).toBeGreaterThanOrEqual(Number(m[7]));
+    const peaks = held.map((m) => Number(m[8]));
+    expect(peaks).toEqual([...peaks].sort((a, b) => a - b));
+    expect(Number(/^peak memory\s+(\d+) MiB RSS/m.exec(stdout)?.[1])).toBeGreaterThanOrEqual(peaks.at(-1) as number);
     expect(stdout).toMatch(/^bench:sim 300 peers, 20m, seed 1/m);
     const events = Number(/^events\s+(\d+)$/m.exec(stdout)?.[1]);
     expect(events).toBeGreaterThan(1000);
