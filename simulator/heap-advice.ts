@@ -1,9 +1,10 @@
 /**
  * A rough sizing of a run's heap, so that a large run says up front when
  * node's heap limit is too small for it. Near its limit V8 collects
- * garbage back to back and the run crawls, with no error (a million-peer day that held 4.9 GiB
- * never got going under the default of about 4 GiB; at 3.8 GiB held, on
- * 2026-12-07, it completed under a 4 GiB limit but took 1.50x as long). The
+ * garbage back to back and the run crawls, with no error (a million-peer
+ * day that held 4.9 GiB never got going under the default of about 4 GiB;
+ * at 3.8 GiB held, on 2026-12-07, it completed under a 4 GiB limit but
+ * took 1.50x as long). The
  * figures come from `npm run bench:sim -- --live-heap` at 100,000 peers
  * for 24 h (2026-12-03, 412 MiB held at the end): per live peer, the
  * fitted 1,524 bytes of world, network and peer core, plus its identity
