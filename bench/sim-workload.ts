@@ -5,6 +5,9 @@
  * and dials per peer per hour, 10% churn per hour (5% leave, 5% crash,
  * replaced by joins). Prints events/s, wall time and peak memory.
  * `--peers N --duration 2h` scale it down; `--seed N` changes the seed.
+ * `--relay-core-time` adds the relay core's floors, `--live-heap` the held
+ * memory, `--by-module` the run's time by source module and, with
+ * --relay-core-time, the floor under wall / alone (bench/module-profile.ts).
  * Each figure is printed beside the issue's target it answers to.
  */
 import { parseArgs } from 'node:util';
@@ -17,10 +20,12 @@ import { storeFloorUs } from './relay-core-floor.ts';
 import { relayFloor } from './sim-memory-floor.ts';
 import { splitHeld } from './memory-split.ts';
 import { peerCoreBytes } from './peer-core-floor.ts';
-import { timeRelayCore } from './relay-core-timer.ts';
+import { timeRelayCore, type RelayCoreTiming } from './relay-core-timer.ts';
 import { ratioToLimit } from './verdict.ts';
+import { startModuleProfile } from './module-profile.ts';
+import { printModuleProfile } from './module-profile-report.ts';
 
-const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' }, 'live-heap': { type: 'boolean', default: false }, 'relay-core-time': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { peers: { type: 'string', default: '100000' }, duration: { type: 'string', default: '24h' }, seed: { type: 'string', default: '1' }, 'live-heap': { type: 'boolean', default: false }, 'relay-core-time': { type: 'boolean', default: false }, 'by-module': { type: 'boolean', default: false } } });
 
 const workload = `name: bench
 seed: ${Number(values.seed)}
@@ -102,6 +107,8 @@ const reportCheck = (check: HeldAt, atEnd = false): void => {
 const beforeWorldBytes = values['live-heap'] ? heldBytes() : 0;
 // The World itself rather than runScenario(), so the end-of-run measurement still sees all of it.
 let world: World | null = new World(scenario);
+// --by-module: V8's sampling profile over the run alone (not the set-up above, not the floors below).
+const stopProfile = values['by-module'] ? await startModuleProfile() : null;
 await world.run((elapsedMs) => {
   peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
   if (values['live-heap'] && elapsedMs >= nextLiveCheckMs) {
@@ -111,6 +118,9 @@ await world.run((elapsedMs) => {
   if (process.stderr.isTTY) process.stderr.write(`\r${Math.round((100 * elapsedMs) / scenario.durationMs)}% virtual time`);
 });
 const wallMs = performance.now() - started;
+const moduleProfile = stopProfile ? await stopProfile() : null;
+// Read (and stopped) here: the floors below call RelayCore too (the memory floor rebuilds the store alone) and are not the run's.
+const relayTiming = relayCoreTiming ? relayCoreTiming() : null;
 const runCpuMs = cpuMsSince(cpuAtStart);
 if (values['live-heap']) reportCheck(measureLive(world, world.sim.clock.elapsedMs()), true); // a short run may never reach a progress tick
 const results = buildResults(scenario, world.measurements, world.sim.eventsProcessed);
@@ -130,12 +140,13 @@ if (peakLiveBytes > 0) {
   const liveMiB = peakLiveBytes / 2 ** 20;
   process.stdout.write(`live memory   ${liveMiB.toFixed(0)} MiB at most after a full GC (heap + off-heap arrays)${scenario.peers >= 1_000_000 ? `   (target <= 4096 MiB: ${ratio(4096, liveMiB, true)})` : ''}\n`);
 }
-process.stdout.write(`relay req     ${results.metrics.relay_requests}, lookups ${results.metrics.lookups}, connects ${results.metrics.connects}\n`);
+process.stdout.write(`relay req     ${results.metrics.relay_requests}, lookups ${results.metrics.lookups}, connects ${results.metrics.connects}; the simulator's own visibility probes ${results.metrics.visibility_probes}\n`);
 const identitiesAtEnd = world.relayIdentities;
 // Let the world go before the relay core runs alone: its heap would otherwise be marked by every collection the alone rounds cause.
 world = null;
 if (checks.length > 0) await printMemoryFloor(checks);
-if (relayCoreTiming) await printFloor(relayCoreTiming(), wallMs, runCpuMs, events, identitiesAtEnd);
+const aloneMs = relayTiming ? await printFloor(relayTiming, wallMs, runCpuMs, events, identitiesAtEnd) : null;
+if (moduleProfile) printModuleProfile(moduleProfile, wallMs, relayTiming ? aloneMs : undefined, isIssueWorkload);
 if (!isIssueWorkload) process.stdout.write('(the wall-time target is for the default workload: 100,000 peers over 24 h; the memory target for --peers 1000000, as in npm run bench:sim:memory)\n');
 
 /**
@@ -146,7 +157,7 @@ if (!isIssueWorkload) process.stdout.write('(the wall-time target is for the def
  * alone, and what a cache miss costs here (measured last, so its 256 MiB
  * buffer never counts toward peak memory).
  */
-async function printFloor(timing: ReturnType<Awaited<ReturnType<typeof timeRelayCore>>>, runMs: number, runCpuMs: number, eventCount: number, identitiesAtEnd: number): Promise<void> {
+async function printFloor(timing: RelayCoreTiming, runMs: number, runCpuMs: number, eventCount: number, identitiesAtEnd: number): Promise<number | null> {
   const inRunUs = timing.calls === 0 ? null : (timing.coreMs * 1000) / timing.calls;
   process.stdout.write(`relay core    ${timing.calls} calls (peer requests and visibility probes) spent ${(timing.coreMs / 1000).toFixed(2)} s inside the unchanged RelayCore during the run, ${fixed(inRunUs)} us each (timing's own ${timing.overheadPerCallUs.toFixed(2)} us per call taken off): ${(timing.coreMs / runMs).toFixed(2)} of its wall time\n`);
   (globalThis as { gc?: () => void }).gc?.();
@@ -185,6 +196,7 @@ async function printFloor(timing: ReturnType<Awaited<ReturnType<typeof timeRelay
   const missNs = dependentLoadNs();
   const perEventNs = 1e9 / 1_000_000;
   process.stdout.write(`cache miss    ${missNs.toFixed(0)} ns per dependent load over 256 MiB here: 1,000,000 events/s leaves ${(perEventNs / missNs).toFixed(1)} cold reads per event; this run averaged ${((runMs * 1e6) / eventCount / missNs).toFixed(1)} cold-read times per event\n`);
+  return aloneMs;
 }
 
 /** What the world held at one --live-heap check. */

@@ -14,7 +14,7 @@ const TSX = new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url).path
 
 describe('npm run bench:sim (toy size)', () => {
   it('runs the workload and prints events, wall time, events/s against the target, memory, and the relay-core floor', async () => {
-    const { stdout, stderr } = await run(process.execPath, [TSX, SCRIPT, '--peers', '300', '--duration', '20m', '--live-heap', '--relay-core-time'], { timeout: 280_000 });
+    const { stdout, stderr } = await run(process.execPath, [TSX, SCRIPT, '--peers', '300', '--duration', '20m', '--live-heap', '--relay-core-time', '--by-module'], { timeout: 280_000 });
     // Each --live-heap check as it is taken (stderr, so a run stopped early still leaves them): one per tenth of virtual time, in order.
     const held = [...stderr.matchAll(/^held\s+(\d+) MiB after a full GC at (\d+)% virtual time( \(end of run\))?, \d+ s in: ([\d,]+) live peers, ([\d,]+) departed, samples \d+ MiB, ([\d,]+) identities; RSS (\d+) MiB, at most (\d+) so far$/gm)];
     const during = held.filter((m) => m[3] === undefined);
@@ -35,7 +35,7 @@ describe('npm run bench:sim (toy size)', () => {
     expect(stdout).toMatch(/^events\/s\s+\d+\s+\(target >= 1,000,000: [\d.]+x of it\)$/m);
     expect(stdout).toMatch(/^peak memory\s+\d+ MiB RSS for 300 peers$/m);
     expect(stdout).toMatch(/^live memory\s+\d+ MiB at most after a full GC/m);
-    expect(stdout).toMatch(/^relay req\s+[1-9]\d*, lookups \d+, connects \d+$/m);
+    expect(stdout).toMatch(/^relay req\s+[1-9]\d*, lookups \d+, connects \d+; the simulator's own visibility probes \d+$/m);
     // What the held memory is made of, read at the one check that found the most: the samples, the relay's store (rebuilt alone with as many identities and live broadcasts, here too few to measure, so scaled from 50,000), the rest per joined peer.
     const floor = /^memory floor\s+of the (\d+) MiB held at most \(at (\d+)% virtual time\): exact samples (\d+) MiB; the relay's store (\d+) MiB \(([\d,]+) identities, ([\d,]+) live broadcasts at the timeline sample before it; measured alone at 50,000 identities and scaled: (\d+) bytes per identity, (-?\d+) more per live broadcast\); (\d+) MiB held before the World was made; the rest, (-?\d+) MiB, is the world, the network and each live peer's reference peer core: (-?\d+) bytes per peer that joined by then \(([\d,]+)\)$/m.exec(stdout);
     expect(floor, stdout).not.toBeNull();
@@ -57,15 +57,36 @@ describe('npm run bench:sim (toy size)', () => {
     expect(core).toBeGreaterThan(80);
     expect(core).toBeLessThan(5000);
     expect(stdout).toMatch(/^\s+the floor the unchanged reference code and exact samples set: samples, store and \d+ live PeerLifecycles hold \d+ MiB$/m);
-    // Every peer request the relay answered went through the timed RelayCore.handle, plus the visibility probes.
-    const relayRequests = Number(/^relay req\s+(\d+)/m.exec(stdout)?.[1]);
+    // The timed RelayCore.handle saw the run's calls and only those: every peer request the relay answered, the visibility probes and
+    // the probe identity's one register; not the memory floor's store, rebuilt alone after the run with as many identities.
+    const [, relayRequests, probes] = (/^relay req\s+(\d+), .*visibility probes (\d+)$/m.exec(stdout) ?? []).map(Number);
     const coreCalls = Number(/^relay core\s+(\d+) calls .* spent [\d.]+ s inside the unchanged RelayCore during the run, [\d.]+ us each .*: [\d.]+ of its wall time$/m.exec(stdout)?.[1]);
-    expect(coreCalls).toBeGreaterThanOrEqual(relayRequests);
+    expect(coreCalls).toBe((relayRequests as number) + (probes as number) + 1);
     // The issue's two ratios, each beside its target: the core alone at 1,000 identities and at the run's, and wall over calls alone.
     expect(stdout).toMatch(/^relay alone\s+the same core, nothing else running .*: [\d.]+ us per call at 1,000 identities \([\d., ]+\), [\d.]+ us at 300 \([\d., ]+\)$/m);
     expect(stdout).toMatch(/^\s+at 300 identities [\d.]+x the cost at 1,000 \(rounds: [\d., ]+\)\s+\(target within 2x: (met|missed), [\d.]+ of the limit\)$/m);
     expect(stdout).toMatch(/^store floor\s+the reads any store keyed by fingerprint and email makes .*: [\d.]+ us at 1,000, [\d.]+ us at 300; so the core costs at least [\d.]+ us at 300, [\d.]+x$/m);
     expect(stdout).toMatch(/^wall \/ alone\s+the run's [\d.]+ s wall time is [\d.]+x the [\d.]+ s its \d+ relay calls take alone\s+\(the <= 3x target is for the default workload\)$/m);
     expect(stdout).toMatch(/^cache miss\s+\d+ ns per dependent load over 256 MiB here/m);
+    // --by-module: the run's samples by part; every part of ours took some, and the shares add up to the whole.
+    const sampled = /^by module\s+V8's sampling profile of the run: ([\d,]+) samples over ([\d.]+) s \(the run's wall time ([\d.]+) s\)/m.exec(stdout);
+    expect(sampled, stdout).not.toBeNull();
+    expect(Number((sampled as RegExpExecArray)[1]?.replaceAll(',', ''))).toBeGreaterThan(50);
+    expect(Number((sampled as RegExpExecArray)[2])).toBeLessThanOrEqual(Number((sampled as RegExpExecArray)[3]) + 0.01);
+    const parts = new Map([...stdout.matchAll(/^ {14}\s*([\d.]+) s\s+([\d.]+) %  (.+)$/gm)].map((m) => [m[3] as string, { s: Number(m[1]), share: Number(m[2]) }]));
+    for (const part of ['reference relay core (reference/relay)', 'reference peer code (reference/peer)']) expect(parts.get(part)?.s, part).toBeGreaterThan(0);
+    for (const prefix of ['simulator engine', 'simulator world', 'simulator network', 'V8: garbage collection']) expect([...parts.keys()].some((k) => k.startsWith(prefix)), prefix).toBe(true);
+    expect(parts.get('unplaced (a bundle line above the first module, or a module under none of the paths above)')).toBeUndefined();
+    const shares = [...parts.values()].reduce((sum, p) => sum + p.share, 0);
+    expect(shares).toBeGreaterThan(99.4);
+    expect(shares).toBeLessThan(100.6);
+    // The floor under wall / alone: the calls alone plus the reference peer code's time, as that ratio of the calls alone.
+    const runFloor = /^run floor\s+the unchanged reference code's own time: the relay calls alone ([\d.]+) s \(above\) and the reference peer code's ([\d.]+) s in the run make ([\d.]+) s, ([\d.]+)x the calls alone: .*garbage collection$/m.exec(stdout);
+    expect(runFloor, stdout).not.toBeNull();
+    const [aloneS, peerS, floorS, floorX] = (runFloor as RegExpExecArray).slice(1).map(Number) as [number, number, number, number];
+    expect(peerS).toBe(parts.get('reference peer code (reference/peer)')?.s);
+    expect(floorS).toBeCloseTo(aloneS + peerS, 1);
+    expect(Number(/^wall \/ alone\s+the run's [\d.]+ s wall time is [\d.]+x the ([\d.]+) s/m.exec(stdout)?.[1])).toBe(aloneS);
+    expect(floorX).toBeGreaterThan(1);
   }, 300_000);
 });

@@ -1,0 +1,46 @@
+/**
+ * bench:sim's lines for --by-module: each part's sampled self time, and
+ * the floor the unchanged reference code sets under the wall/alone ratio
+ * (the issue: wall time <= 3x the time the run's relay calls take alone).
+ *
+ * That floor: a simulator running the reference relay and peer code
+ * unchanged spends at least the relay calls' time alone plus the
+ * reference peer code's own time. The peer code's time is read inside
+ * the run (its cache misses as this simulator lays memory out), so it is
+ * this run's floor, not a proof about every design; garbage collection
+ * and the shared helpers are left out of it, so it is low rather than high.
+ */
+import type { ModuleProfile } from './module-profile.ts';
+import { ratioToLimit } from './verdict.ts';
+
+const WALL_TARGET = 3;
+
+/**
+ * `aloneMs`: the relay calls' time alone from --relay-core-time, null when
+ * that failed, undefined when it was not asked for.
+ */
+export function printModuleProfile(profile: ModuleProfile, runMs: number, aloneMs: number | null | undefined, isIssueWorkload: boolean): void {
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  out(`by module     V8's sampling profile of the run: ${profile.sampleCount.toLocaleString('en-US')} samples over ${(profile.sampledMs / 1000).toFixed(2)} s (the run's wall time ${(runMs / 1000).toFixed(2)} s), each sample's time to the function it landed in (self time), by that function's module:`);
+  const sampledMs = profile.parts.reduce((sum, p) => sum + p.ms, 0);
+  for (const part of profile.parts) {
+    const share = sampledMs === 0 ? 'null' : `${((100 * part.ms) / sampledMs).toFixed(1)} %`;
+    out(`              ${(part.ms / 1000).toFixed(2).padStart(8)} s ${share.padStart(7)}  ${part.label}`);
+  }
+  if (profile.sampleCount === 0) {
+    out('run floor     null (the profile took no sample)');
+    return;
+  }
+  if (aloneMs === undefined) {
+    out(`run floor     the reference peer code took ${(profile.referencePeerMs / 1000).toFixed(2)} s; the floor under wall / alone needs the relay calls' time alone: add --relay-core-time`);
+    return;
+  }
+  if (aloneMs === null || aloneMs === 0) {
+    out('run floor     null (no relay-alone figure: see "relay alone" above)');
+    return;
+  }
+  const floorMs = aloneMs + profile.referencePeerMs;
+  const floor = floorMs / aloneMs;
+  const against = isIssueWorkload ? `; the <= ${WALL_TARGET}x target is ${ratioToLimit(WALL_TARGET / floor)}x that floor, the run ${ratioToLimit(runMs / floorMs)}x it` : '';
+  out(`run floor     the unchanged reference code's own time: the relay calls alone ${(aloneMs / 1000).toFixed(2)} s (above) and the reference peer code's ${(profile.referencePeerMs / 1000).toFixed(2)} s in the run make ${(floorMs / 1000).toFixed(2)} s, ${floor.toFixed(2)}x the calls alone: the least wall / alone a simulator running both unchanged reaches, with this run's peer-side cache misses and no garbage collection${against}`);
+}
