@@ -25,14 +25,14 @@ export function printModuleProfile(profile: ModuleProfile, runMs: number, aloneM
   const sampledMs = profile.parts.reduce((sum, p) => sum + p.ms, 0);
   for (const part of profile.parts) {
     const share = sampledMs === 0 ? 'null' : `${((100 * part.ms) / sampledMs).toFixed(1)} %`;
-    out(`              ${(part.ms / 1000).toFixed(2).padStart(8)} s ${share.padStart(7)}  ${part.label}`);
+    out(`              ${seconds(part.ms).padStart(8)} s ${share.padStart(7)}  ${part.label}`);
   }
   if (profile.sampleCount === 0) {
     out('run floor     null (the profile took no sample)');
     return;
   }
   if (aloneMs === undefined) {
-    out(`run floor     the reference peer code took ${(profile.referencePeerMs / 1000).toFixed(2)} s; the floor under wall / alone needs the relay calls' time alone: add --relay-core-time`);
+    out(`run floor     the reference peer code took ${seconds(profile.referencePeerMs)} s; the floor under wall / alone needs the relay calls' time alone: add --relay-core-time`);
     return;
   }
   if (aloneMs === null || aloneMs === 0) {
@@ -42,5 +42,10 @@ export function printModuleProfile(profile: ModuleProfile, runMs: number, aloneM
   const floorMs = aloneMs + profile.referencePeerMs;
   const floor = floorMs / aloneMs;
   const against = isIssueWorkload ? `; the <= ${WALL_TARGET}x target is ${ratioToLimit(WALL_TARGET / floor)}x that floor, the run ${ratioToLimit(runMs / floorMs)}x it` : '';
-  out(`run floor     the unchanged reference code's own time: the relay calls alone ${(aloneMs / 1000).toFixed(2)} s (above) and the reference peer code's ${(profile.referencePeerMs / 1000).toFixed(2)} s in the run make ${(floorMs / 1000).toFixed(2)} s, ${floor.toFixed(2)}x the calls alone: the least wall / alone a simulator running both unchanged reaches, with this run's peer-side cache misses and no garbage collection${against}`);
+  out(`run floor     the unchanged reference code's own time: the relay calls alone ${seconds(aloneMs)} s (above) and the reference peer code's ${seconds(profile.referencePeerMs)} s in the run make ${seconds(floorMs)} s, ${floor.toFixed(2)}x the calls alone: the least wall / alone a simulator running both unchanged reaches, with this run's peer-side cache misses and no garbage collection${against}`);
+}
+
+/** Milliseconds as seconds to the millisecond: a toy run's parts are a few ms each. */
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
 }
