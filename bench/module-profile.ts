@@ -58,11 +58,12 @@ export const PARTS: ReadonlyArray<{ prefix: string; label: string }> = [
   { prefix: 'node_modules/', label: 'dependencies (node_modules) with no caller of ours' },
 ];
 const NODE_BUILTINS = 'node built-ins (node:*) with no caller of ours';
+const NATIVE = 'native functions (no script: bindings such as performance.now) with no caller of ours';
 const GC = 'V8: garbage collection';
 const PROGRAM = 'V8: outside any JS function ((program): compiling, runtime, builtins it cannot place)';
 const IDLE = 'idle (waiting on the event loop)';
 /** Parts whose time goes to the caller of ours when there is one. */
-const BORROWED: ReadonlySet<string> = new Set([PARTS.find((p) => p.prefix === 'node_modules/')!.label, NODE_BUILTINS]);
+const BORROWED: ReadonlySet<string> = new Set([PARTS.find((p) => p.prefix === 'node_modules/')!.label, NODE_BUILTINS, NATIVE]);
 const OURS: ReadonlySet<string> = new Set(PARTS.filter((p) => p.prefix !== 'node_modules/').map((p) => p.label));
 const UNPLACED = 'unplaced (a bundle line above the first module, or a module under none of the paths above)';
 
@@ -111,11 +112,12 @@ export function attribute(profile: CpuProfile, modules: BundleModules, bundleUrl
   const msByPart = new Map<string, number>();
   for (let i = 0; i < samples.length; i++) {
     // timeDeltas[i] is the time from sample i-1 to sample i: sample i's time is the next delta.
-    const us = i + 1 < deltas.length ? (deltas[i + 1] as number) : 0;
+    // (Samples taken out of order give a negative delta; DevTools sorts them, here they count as none.)
+    const us = i + 1 < deltas.length ? Math.max(0, deltas[i + 1] as number) : 0;
     const part = partOfNode.get(samples[i] as number) ?? UNPLACED;
     msByPart.set(part, (msByPart.get(part) ?? 0) + us / 1000);
   }
-  const labels = [...PARTS.map((p) => p.label), NODE_BUILTINS, GC, PROGRAM, IDLE, UNPLACED];
+  const labels = [...PARTS.map((p) => p.label), NODE_BUILTINS, NATIVE, GC, PROGRAM, IDLE, UNPLACED];
   const parts = labels.map((label) => ({ label, ms: msByPart.get(label) ?? 0 })).filter((p) => p.label !== UNPLACED || p.ms > 0);
   const ms = (label: string): number => msByPart.get(label) ?? 0;
   return {
@@ -147,6 +149,7 @@ function partOf(frame: ProfileNode['callFrame'], modules: BundleModules, bundleU
   if (frame.url.startsWith('node:')) return NODE_BUILTINS;
   if (frame.functionName === '(garbage collector)') return GC;
   if (frame.functionName === '(idle)') return IDLE;
-  // (program), (root) and native builtins with no script: V8's own.
-  return PROGRAM;
+  if (frame.functionName === '(program)' || frame.functionName === '(root)') return PROGRAM;
+  // A function with no script of ours or node's (a binding, an API callback): its caller's.
+  return NATIVE;
 }

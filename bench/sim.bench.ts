@@ -21,6 +21,8 @@ const outfile = join(root, 'node_modules/.cache/relaylab-bench/sim-workload.mjs'
 mkdirSync(dirname(outfile), { recursive: true });
 await build({
   entryPoints: [join(root, 'bench/sim-workload.ts')],
+  // Module comments name paths from here, whatever the caller's directory: --by-module reads them.
+  absWorkingDir: root,
   outfile,
   bundle: true,
   platform: 'node',

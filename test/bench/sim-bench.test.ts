@@ -68,26 +68,31 @@ describe('npm run bench:sim (toy size)', () => {
     expect(stdout).toMatch(/^store floor\s+the reads any store keyed by fingerprint and email makes .*: [\d.]+ us at 1,000, [\d.]+ us at 300; so the core costs at least [\d.]+ us at 300, [\d.]+x$/m);
     expect(stdout).toMatch(/^wall \/ alone\s+the run's [\d.]+ s wall time is [\d.]+x the [\d.]+ s its \d+ relay calls take alone\s+\(the <= 3x target is for the default workload\)$/m);
     expect(stdout).toMatch(/^cache miss\s+\d+ ns per dependent load over 256 MiB here/m);
-    // --by-module: the run's samples by part; every part of ours took some, and the shares add up to the whole.
+    // --by-module: the run's samples by part. The reference code's two parts took some; every part is printed, 0 s included.
     const sampled = /^by module\s+V8's sampling profile of the run: ([\d,]+) samples over ([\d.]+) s \(the run's wall time ([\d.]+) s\)/m.exec(stdout);
     expect(sampled, stdout).not.toBeNull();
-    expect(Number((sampled as RegExpExecArray)[1]?.replaceAll(',', ''))).toBeGreaterThan(50);
-    expect(Number((sampled as RegExpExecArray)[2])).toBeLessThanOrEqual(Number((sampled as RegExpExecArray)[3]) + 0.01);
+    const [sampleCount, sampledS, wallS] = [(sampled as RegExpExecArray)[1]?.replaceAll(',', ''), (sampled as RegExpExecArray)[2], (sampled as RegExpExecArray)[3]].map(Number) as [number, number, number];
+    expect(sampleCount).toBeGreaterThan(20);
+    expect(sampledS).toBeLessThanOrEqual(wallS + 0.01);
     const parts = new Map([...stdout.matchAll(/^ {14}\s*([\d.]+) s\s+([\d.]+) %  (.+)$/gm)].map((m) => [m[3] as string, { s: Number(m[1]), share: Number(m[2]) }]));
     for (const part of ['reference relay core (reference/relay)', 'reference peer code (reference/peer)']) expect(parts.get(part)?.s, part).toBeGreaterThan(0);
     for (const prefix of ['simulator engine', 'simulator world', 'simulator network', 'V8: garbage collection']) expect([...parts.keys()].some((k) => k.startsWith(prefix)), prefix).toBe(true);
     expect(parts.get('unplaced (a bundle line above the first module, or a module under none of the paths above)')).toBeUndefined();
-    const shares = [...parts.values()].reduce((sum, p) => sum + p.share, 0);
-    expect(shares).toBeGreaterThan(99.4);
-    expect(shares).toBeLessThan(100.6);
+    // The parts' seconds are the samples' time: the span the profile covers less the gaps before its first sample and after its last
+    // (a toy run has under 200 samples, so those gaps can be a tenth of it; each part is rounded to a ms).
+    const partsS = [...parts.values()].reduce((sum, p) => sum + p.s, 0);
+    expect(partsS).toBeLessThanOrEqual(sampledS + 0.0005 * parts.size);
+    expect(partsS).toBeGreaterThan(0.75 * sampledS);
     // The floor under wall / alone: the calls alone plus the reference peer code's time, as that ratio of the calls alone.
-    const runFloor = /^run floor\s+the unchanged reference code's own time: the relay calls alone ([\d.]+) s \(above\) and the reference peer code's ([\d.]+) s in the run make ([\d.]+) s, ([\d.]+)x the calls alone: .*garbage collection$/m.exec(stdout);
+    const runFloor = /^run floor\s+the unchanged reference code's own time: the relay calls alone ([\d.]+) s \(above\) and the reference peer code's ([\d.]+) s in the run make ([\d.]+) s, ([\d.]+)x the calls alone: this run's floor under wall \/ alone \(the relay at its best alone, the peer code as it ran here, no simulator, no garbage collection\)$/m.exec(stdout);
     expect(runFloor, stdout).not.toBeNull();
     const [aloneS, peerS, floorS, floorX] = (runFloor as RegExpExecArray).slice(1).map(Number) as [number, number, number, number];
     expect(peerS).toBe(parts.get('reference peer code (reference/peer)')?.s);
     expect(floorS).toBeCloseTo(aloneS + peerS, 2);
     // The same calls-alone figure as wall / alone prints (there to 2 decimals, here to 3).
     expect(Math.abs(Number(/^wall \/ alone\s+the run's [\d.]+ s wall time is [\d.]+x the ([\d.]+) s/m.exec(stdout)?.[1]) - aloneS)).toBeLessThanOrEqual(0.0051);
-    expect(floorX).toBeGreaterThan(1);
+    // floorX is floorS / aloneS, each printed to the millisecond and floorX to 2 decimals.
+    expect(floorX).toBeGreaterThanOrEqual((floorS - 0.0005) / (aloneS + 0.0005) - 0.005);
+    expect(floorX).toBeLessThanOrEqual((floorS + 0.0005) / (aloneS - 0.0005) + 0.005);
   }, 300_000);
 });
