@@ -71,7 +71,7 @@ describe('npm run bench:sim (toy size)', () => {
     // --by-module: the run's samples by part. The reference code's two parts took some; every part is printed, 0 s included.
     const sampled = /^by module\s+V8's sampling profile of the run: ([\d,]+) samples over ([\d.]+) s \(the run's wall time ([\d.]+) s\)/m.exec(stdout);
     expect(sampled, stdout).not.toBeNull();
-    const [sampleCount, sampledS, wallS] = [(sampled as RegExpExecArray)[1]?.replaceAll(',', ''), (sampled as RegExpExecArray)[2], (sampled as RegExpExecArray)[3]].map(Number) as [number, number, number];
+    const [sampleCount, sampledS, wallS] = (sampled as RegExpExecArray).slice(1).map((text) => Number(text.replaceAll(',', ''))) as [number, number, number];
     expect(sampleCount).toBeGreaterThan(20);
     expect(sampledS).toBeLessThanOrEqual(wallS + 0.01);
     const parts = new Map([...stdout.matchAll(/^ {14}\s*([\d.]+) s\s+([\d.]+) %  (.+)$/gm)].map((m) => [m[3] as string, { s: Number(m[1]), share: Number(m[2]) }]));
